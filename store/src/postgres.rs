@@ -1,0 +1,916 @@
+//! The production store: PostgreSQL.
+//!
+//! Every hot-path call is a constant number of statements however large the batch: claims are one
+//! `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING`, completions update steps,
+//! successors, executions and the event log with one `unnest`-driven statement each. Wake-ups
+//! travel over LISTEN/NOTIFY, sent from inside the transaction that made work claimable.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::{Control, ExecutionStatus, Package, StepIdx};
+use serde_json::Value;
+use sqlx::postgres::{PgListener, PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Row};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::plan::{self, event, outcome_event, outcome_status};
+use crate::sqlite::{execution_status, step_status};
+use crate::types::*;
+use crate::{Backend, Error, PackageCache, Store};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+const CHANNEL: &str = "aura_work";
+/// Deadlocks between concurrent completion batches are resolved by PostgreSQL aborting one; the
+/// batch is then simply retried.
+const DEADLOCK_RETRIES_MAX: u32 = 8;
+
+pub struct PgStore {
+    pool: PgPool,
+    cache: PackageCache,
+    wakeup: Arc<Notify>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+/// Rows of events to insert in one statement.
+#[derive(Default)]
+struct Events {
+    ids: Vec<Uuid>,
+    kinds: Vec<&'static str>,
+    steps: Vec<Option<String>>,
+    attempts: Vec<Option<i32>>,
+    details: Vec<Option<String>>,
+}
+
+impl Events {
+    fn push(&mut self, id: Uuid, kind: &'static str, step: Option<String>, attempt: Option<i32>, detail: Option<Value>) {
+        self.ids.push(id);
+        self.kinds.push(kind);
+        self.steps.push(step);
+        self.attempts.push(attempt);
+        self.details.push(detail.map(|d| d.to_string()));
+    }
+
+    async fn insert(self, conn: &mut PgConnection, now: Timestamp) -> Result<(), Error> {
+        if self.ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) \
+             SELECT u.id, $1, u.kind, u.step, u.attempt, u.detail::jsonb \
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[]) WITH ORDINALITY AS u(id, kind, step, attempt, detail, n) \
+             ORDER BY u.n",
+        )
+        .bind(to_us(now))
+        .bind(&self.ids)
+        .bind(&self.kinds)
+        .bind(&self.steps)
+        .bind(&self.attempts)
+        .bind(&self.details)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+fn is_retryable_conflict(e: &Error) -> bool {
+    match e {
+        Error::Database(sqlx::Error::Database(db)) => matches!(db.code().as_deref(), Some("40P01") | Some("40001")),
+        _ => false,
+    }
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<PgStore, Error> {
+        let pool = PgPoolOptions::new().max_connections(16).min_connections(1).connect(url).await?;
+        let wakeup = Arc::new(Notify::new());
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        let notify = wakeup.clone();
+        // Forwards notifications from any process; on a lost connection `recv` reconnects and
+        // the workers' polling covers the gap.
+        let listener = tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(_) => notify.notify_waiters(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        });
+        Ok(PgStore { pool, cache: PackageCache::default(), wakeup, listener })
+    }
+
+    /// The pool, for tests and benchmarks that read database statistics.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn load_package(&self, conn: &mut PgConnection, name: &str, version: i32) -> Result<Arc<Package>, Error> {
+        if let Some(p) = self.cache.get(name, version) {
+            return Ok(p);
+        }
+        let source: String = sqlx::query_scalar("SELECT source FROM package_versions WHERE name = $1 AND version = $2")
+            .bind(name)
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
+        self.cache.parse_stored(name, version, &source)
+    }
+
+    async fn notify(conn: &mut PgConnection) -> Result<(), Error> {
+        sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await?;
+        Ok(())
+    }
+
+    async fn read_execution(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<ExecutionView>, Error> {
+        let sql = if lock {
+            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+             created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1 FOR UPDATE"
+        } else {
+            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+             created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1"
+        };
+        let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await? else {
+            return Ok(None);
+        };
+        let steps = sqlx::query(
+            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error \
+             FROM steps WHERE execution_id = $1 ORDER BY idx",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(step_view)
+        .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Some(execution_view(&row, steps)?))
+    }
+
+    async fn claim_where(&self, conn: &mut PgConnection, filter: &str, worker: &str, max: usize, lease: Duration, now: Timestamp) -> Result<Vec<PgRow>, Error> {
+        let now_us = to_us(now);
+        let sql = format!(
+            "WITH picked AS ( \
+                SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
+                WHERE {filter} AND e.status IN ('pending', 'running') \
+                ORDER BY s.priority DESC, s.ready_at_us LIMIT $2 FOR UPDATE OF s SKIP LOCKED) \
+             UPDATE steps s SET status = 'running', attempt = s.attempt + 1, lease_owner = $3, lease_expires_at_us = $4, \
+                started_at_us = $1, finished_at_us = NULL \
+             FROM picked JOIN executions e ON e.id = picked.execution_id \
+             WHERE s.execution_id = picked.execution_id AND s.idx = picked.idx \
+             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(now_us)
+            .bind(max as i64)
+            .bind(worker)
+            .bind(now_us + lease.as_micros() as i64)
+            .fetch_all(&mut *conn)
+            .await?)
+    }
+
+    async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
+        let now_us = to_us(now);
+        let mut tx = self.pool.begin().await?;
+        let n = batch.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut idxs = Vec::with_capacity(n);
+        let mut attempts = Vec::with_capacity(n);
+        let mut statuses = Vec::with_capacity(n);
+        let mut outputs: Vec<Option<String>> = Vec::with_capacity(n);
+        let mut errors: Vec<Option<&str>> = Vec::with_capacity(n);
+        let mut ready_ats: Vec<Option<i64>> = Vec::with_capacity(n);
+        for c in batch {
+            ids.push(c.attempt.execution_id);
+            idxs.push(c.attempt.step.0 as i16);
+            attempts.push(c.attempt.attempt);
+            statuses.push(outcome_status(&c.outcome).as_str());
+            let (output, error, ready_at) = match &c.outcome {
+                Outcome::Succeeded { output } => (Some(output.to_string()), None, None),
+                Outcome::Skipped => (None, None, None),
+                Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
+                Outcome::Failed { error } => (None, Some(error.as_str()), None),
+            };
+            outputs.push(output);
+            errors.push(error);
+            ready_ats.push(ready_at);
+        }
+        let rows = sqlx::query(
+            "UPDATE steps s SET status = u.status, output = u.output::jsonb, error = u.error, \
+                ready_at_us = COALESCE(u.ready_at, s.ready_at_us), \
+                finished_at_us = CASE WHEN u.status = 'ready' THEN NULL ELSE $1 END, \
+                lease_owner = NULL, lease_expires_at_us = NULL \
+             FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[]) \
+                AS u(id, idx, attempt, status, output, error, ready_at) \
+             JOIN executions e ON e.id = u.id \
+             WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
+             RETURNING s.execution_id, s.idx, s.step_id, e.package_name, e.package_version",
+        )
+        .bind(now_us)
+        .bind(&ids)
+        .bind(&idxs)
+        .bind(&attempts)
+        .bind(&statuses)
+        .bind(&outputs)
+        .bind(&errors)
+        .bind(&ready_ats)
+        .fetch_all(&mut *tx)
+        .await?;
+
+        let mut accepted = vec![false; n];
+        let mut step_ids = std::collections::HashMap::new();
+        let mut packages = std::collections::HashMap::new();
+        for row in &rows {
+            let id: Uuid = row.try_get("execution_id")?;
+            let idx: i16 = row.try_get("idx")?;
+            step_ids.insert((id, idx), row.try_get::<String, _>("step_id")?);
+            let name: String = row.try_get("package_name")?;
+            let version: i32 = row.try_get("package_version")?;
+            if !packages.contains_key(&id) {
+                let p = self.load_package(&mut tx, &name, version).await?;
+                packages.insert(id, p);
+            }
+        }
+        let mut events = Events::default();
+        let mut done = Vec::new();
+        let mut failed = Vec::new();
+        let mut woke = false;
+        for (i, c) in batch.iter().enumerate() {
+            let a = c.attempt;
+            let Some(step_id) = step_ids.get(&(a.execution_id, a.step.0 as i16)) else { continue };
+            accepted[i] = true;
+            let detail = errors[i].map(|e| serde_json::json!({ "error": e }));
+            events.push(a.execution_id, outcome_event(&c.outcome), Some(step_id.clone()), Some(a.attempt), detail);
+            match &c.outcome {
+                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, a.step)),
+                Outcome::Retry { .. } => woke = true,
+                Outcome::Failed { error } => failed.push((a.execution_id, step_id.clone(), error.clone())),
+            }
+        }
+
+        let updates = plan::successor_updates(done.iter().map(|(id, s)| (*id, packages[id].as_ref(), *s)));
+        if !updates.is_empty() {
+            let u_ids: Vec<Uuid> = updates.iter().map(|u| u.execution_id).collect();
+            let u_idx: Vec<i16> = updates.iter().map(|u| u.step.0 as i16).collect();
+            let u_n: Vec<i32> = updates.iter().map(|u| u.done_deps).collect();
+            let u_ready: Vec<i64> = updates.iter().map(|u| now_us + u.delay_us).collect();
+            let ready: Vec<(Uuid, String)> = sqlx::query_as(
+                "UPDATE steps s SET pending_deps = s.pending_deps - u.n, \
+                    status = CASE WHEN s.pending_deps - u.n <= 0 THEN 'ready' ELSE s.status END, \
+                    ready_at_us = CASE WHEN s.pending_deps - u.n <= 0 THEN u.ready_at ELSE s.ready_at_us END \
+                 FROM unnest($1::uuid[], $2::int2[], $3::int4[], $4::int8[]) AS u(id, idx, n, ready_at) \
+                 WHERE s.execution_id = u.id AND s.idx = u.idx AND s.status = 'pending' \
+                 RETURNING s.execution_id, CASE WHEN s.status = 'ready' THEN s.step_id END",
+            )
+            .bind(&u_ids)
+            .bind(&u_idx)
+            .bind(&u_n)
+            .bind(&u_ready)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .filter_map(|(id, step): (Uuid, Option<String>)| step.map(|s| (id, s)))
+            .collect();
+            for (id, step_id) in ready {
+                woke = true;
+                events.push(id, event::STEP_READY, Some(step_id), None, None);
+            }
+        }
+
+        if !done.is_empty() {
+            let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
+            for (id, _) in &done {
+                *per_execution.entry(*id).or_default() += 1;
+            }
+            let e_ids: Vec<Uuid> = per_execution.keys().copied().collect();
+            let e_n: Vec<i32> = per_execution.values().copied().collect();
+            let completed: Vec<Uuid> = sqlx::query_scalar::<_, Option<Uuid>>(
+                "UPDATE executions e SET steps_remaining = e.steps_remaining - u.n, updated_at_us = $1, \
+                    status = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN 'completed' ELSE e.status END, \
+                    finished_at_us = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN $1 ELSE e.finished_at_us END \
+                 FROM unnest($2::uuid[], $3::int4[]) AS u(id, n) WHERE e.id = u.id \
+                 RETURNING CASE WHEN e.status = 'completed' AND e.finished_at_us = $1 THEN e.id END",
+            )
+            .bind(now_us)
+            .bind(&e_ids)
+            .bind(&e_n)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+            for id in completed {
+                events.push(id, event::COMPLETED, None, None, None);
+            }
+        }
+        for (id, step_id, error) in failed {
+            fail_execution(&mut tx, &mut events, id, &step_id, &error, now).await?;
+        }
+        events.insert(&mut tx, now).await?;
+        if woke {
+            Self::notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if woke {
+            self.wakeup.notify_waiters();
+        }
+        Ok(accepted)
+    }
+
+    async fn insert_executions(&self, conn: &mut PgConnection, batch: &[(Uuid, &NewExecution)], now: Timestamp) -> Result<Vec<Uuid>, Error> {
+        let now_us = to_us(now);
+        let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+        let names: Vec<&str> = batch.iter().map(|(_, n)| n.package.name.as_str()).collect();
+        let versions: Vec<i32> = batch.iter().map(|(_, n)| n.package_version).collect();
+        let params: Vec<String> = batch.iter().map(|(_, n)| n.params.to_string()).collect();
+        let priorities: Vec<i32> = batch.iter().map(|(_, n)| n.priority).collect();
+        let keys: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.idempotency_key.as_deref()).collect();
+        let creators: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.created_by.as_deref()).collect();
+        let totals: Vec<i32> = batch.iter().map(|(_, n)| n.package.steps.len() as i32).collect();
+        let inserted: Vec<Uuid> = sqlx::query_scalar(
+            "INSERT INTO executions (id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+                steps_remaining, created_at_us, updated_at_us) \
+             SELECT u.id, u.name, u.version, 'pending', u.params::jsonb, u.priority, u.key, u.creator, u.total, $1, $1 \
+             FROM unnest($2::uuid[], $3::text[], $4::int4[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::int4[]) \
+                AS u(id, name, version, params, priority, key, creator, total) \
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        )
+        .bind(now_us)
+        .bind(&ids)
+        .bind(&names)
+        .bind(&versions)
+        .bind(&params)
+        .bind(&priorities)
+        .bind(&keys)
+        .bind(&creators)
+        .bind(&totals)
+        .fetch_all(&mut *conn)
+        .await?;
+        let created: std::collections::HashSet<Uuid> = inserted.iter().copied().collect();
+
+        let mut s_ids = Vec::new();
+        let mut s_idx = Vec::new();
+        let mut s_step = Vec::new();
+        let mut s_status = Vec::new();
+        let mut s_deps = Vec::new();
+        let mut s_max = Vec::new();
+        let mut s_prio = Vec::new();
+        let mut s_ready: Vec<Option<i64>> = Vec::new();
+        for (id, new) in batch.iter().filter(|(id, _)| created.contains(id)) {
+            for (i, step) in new.package.steps.iter().enumerate() {
+                let deps = step.depends_on.len() as i32;
+                s_ids.push(*id);
+                s_idx.push(i as i16);
+                s_step.push(step.id.as_str());
+                s_status.push(if deps == 0 { "ready" } else { "pending" });
+                s_deps.push(deps);
+                s_max.push(step.retry.max_attempts as i32);
+                s_prio.push(new.priority);
+                s_ready.push((deps == 0).then(|| now_us + step.delay.as_micros() as i64));
+            }
+        }
+        if !s_ids.is_empty() {
+            sqlx::query(
+                "INSERT INTO steps (execution_id, idx, step_id, status, pending_deps, max_attempts, priority, ready_at_us) \
+                 SELECT * FROM unnest($1::uuid[], $2::int2[], $3::text[], $4::text[], $5::int4[], $6::int4[], $7::int4[], $8::int8[])",
+            )
+            .bind(&s_ids)
+            .bind(&s_idx)
+            .bind(&s_step)
+            .bind(&s_status)
+            .bind(&s_deps)
+            .bind(&s_max)
+            .bind(&s_prio)
+            .bind(&s_ready)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let mut events = Events::default();
+        for id in &inserted {
+            events.push(*id, event::CREATED, None, None, None);
+        }
+        events.insert(&mut *conn, now).await?;
+        Ok(inserted)
+    }
+}
+
+fn step_view(row: &PgRow) -> Result<StepView, Error> {
+    Ok(StepView {
+        step_id: row.try_get("step_id")?,
+        status: step_status(row.try_get("status")?)?,
+        attempt: row.try_get("attempt")?,
+        max_attempts: row.try_get("max_attempts")?,
+        ready_at: row.try_get::<Option<i64>, _>("ready_at_us")?.map(from_us),
+        started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+        output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
+        error: row.try_get("error")?,
+    })
+}
+
+fn execution_view(row: &PgRow, steps: Vec<StepView>) -> Result<ExecutionView, Error> {
+    Ok(ExecutionView {
+        id: row.try_get("id")?,
+        package_name: row.try_get("package_name")?,
+        package_version: row.try_get("package_version")?,
+        status: execution_status(row.try_get("status")?)?,
+        params: row.try_get::<Json<Value>, _>("params")?.0,
+        priority: row.try_get("priority")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_us(row.try_get("created_at_us")?),
+        started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+        error: row.try_get("error")?,
+        steps,
+    })
+}
+
+async fn fail_execution(conn: &mut PgConnection, events: &mut Events, id: Uuid, step_id: &str, error: &str, now: Timestamp) -> Result<(), Error> {
+    let now_us = to_us(now);
+    sqlx::query(
+        "UPDATE steps SET status = 'cancelled', finished_at_us = $1, lease_owner = NULL, lease_expires_at_us = NULL \
+         WHERE execution_id = $2 AND status IN ('pending', 'ready', 'running')",
+    )
+    .bind(now_us)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let changed = sqlx::query(
+        "UPDATE executions SET status = 'failed', error = $1, finished_at_us = $2, updated_at_us = $2 \
+         WHERE id = $3 AND status IN ('pending', 'running', 'paused')",
+    )
+    .bind(format!("step `{step_id}` failed: {error}"))
+    .bind(now_us)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() > 0 {
+        events.push(id, event::FAILED, Some(step_id.to_string()), None, Some(serde_json::json!({ "error": error })));
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn wakeup(&self) -> Arc<Notify> {
+        self.wakeup.clone()
+    }
+
+    async fn migrate(&self) -> Result<(), Error> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn register_package(&self, package: &Package, source: &str, now: Timestamp) -> Result<PackageVersionInfo, Error> {
+        let mut tx = self.pool.begin().await?;
+        // Serialises concurrent registrations of the same name so versions stay dense.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&package.name).execute(&mut *tx).await?;
+        let latest: Option<(i32, String, i64)> = sqlx::query_as(
+            "SELECT v.version, v.content_hash, v.created_at_us FROM packages p \
+             JOIN package_versions v ON v.name = p.name AND v.version = p.latest_version WHERE p.name = $1",
+        )
+        .bind(&package.name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((version, hash, created)) = &latest {
+            if *hash == package.content_hash {
+                sqlx::query("UPDATE packages SET active = TRUE WHERE name = $1").bind(&package.name).execute(&mut *tx).await?;
+                tx.commit().await?;
+                return Ok(PackageVersionInfo { name: package.name.clone(), version: *version, content_hash: hash.clone(), created_at: from_us(*created), created: false });
+            }
+        }
+        let version = latest.map_or(1, |(v, _, _)| v + 1);
+        sqlx::query("INSERT INTO package_versions (name, version, content_hash, source, created_at_us) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&package.name)
+            .bind(version)
+            .bind(&package.content_hash)
+            .bind(source)
+            .bind(to_us(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO packages (name, latest_version, active, updated_at_us) VALUES ($1, $2, TRUE, $3) \
+             ON CONFLICT (name) DO UPDATE SET latest_version = excluded.latest_version, active = TRUE, updated_at_us = excluded.updated_at_us",
+        )
+        .bind(&package.name)
+        .bind(version)
+        .bind(to_us(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(PackageVersionInfo { name: package.name.clone(), version, content_hash: package.content_hash.clone(), created_at: now, created: true })
+    }
+
+    async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error> {
+        let row: Option<(i32, String)> = match version {
+            Some(v) => sqlx::query_as("SELECT version, source FROM package_versions WHERE name = $1 AND version = $2").bind(name).bind(v).fetch_optional(&self.pool).await?,
+            None => {
+                sqlx::query_as(
+                    "SELECT v.version, v.source FROM packages p JOIN package_versions v \
+                     ON v.name = p.name AND v.version = p.latest_version WHERE p.name = $1 AND p.active",
+                )
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?
+            }
+        };
+        match row {
+            Some((v, source)) => Ok(Some((v, self.cache.parse_stored(name, v, &source)?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_packages(&self) -> Result<Vec<PackageSummary>, Error> {
+        let rows: Vec<(String, i32, bool)> = sqlx::query_as("SELECT name, latest_version, active FROM packages ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(name, latest_version, active)| PackageSummary { name, latest_version, active }).collect())
+    }
+
+    async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error> {
+        let rows: Vec<(String, i32, String, i64)> =
+            sqlx::query_as("SELECT name, version, content_hash, created_at_us FROM package_versions WHERE name = $1 ORDER BY version")
+                .bind(name)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(name, version, content_hash, at)| PackageVersionInfo { name, version, content_hash, created_at: from_us(at), created: false }).collect())
+    }
+
+    async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error> {
+        let done = sqlx::query("UPDATE packages SET active = $1 WHERE name = $2").bind(active).bind(name).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("package `{name}`")));
+        }
+        Ok(())
+    }
+
+    async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error> {
+        let mut tx = self.pool.begin().await?;
+        let with_ids: Vec<(Uuid, &NewExecution)> = batch.iter().map(|n| (crate::new_execution_id(), n)).collect();
+        let inserted: std::collections::HashSet<Uuid> = self.insert_executions(&mut tx, &with_ids, now).await?.into_iter().collect();
+        let mut out = Vec::with_capacity(batch.len());
+        for (id, new) in &with_ids {
+            if inserted.contains(id) {
+                out.push(Started { execution_id: *id, created: true });
+            } else {
+                let key = new.idempotency_key.as_deref().ok_or_else(|| Error::Corrupt("insert skipped without an idempotency key".into()))?;
+                let existing: Uuid = sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = $1").bind(key).fetch_one(&mut *tx).await?;
+                out.push(Started { execution_id: existing, created: false });
+            }
+        }
+        if !inserted.is_empty() {
+            Self::notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        self.wakeup.notify_waiters();
+        Ok(out)
+    }
+
+    async fn claim(&self, worker: &str, max: usize, lease: Duration, now: Timestamp) -> Result<Vec<ClaimedStep>, Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut rows = self.claim_where(&mut tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
+        if rows.len() < max {
+            let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
+            rows.extend(self.claim_where(&mut tx, expired, worker, max - rows.len(), lease, now).await?);
+        }
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let mut claimed = Vec::with_capacity(rows.len());
+        let mut pending_ids = Vec::new();
+        let mut needs_outputs = Vec::new();
+        let mut events = Events::default();
+        for row in &rows {
+            let execution_id: Uuid = row.try_get("execution_id")?;
+            let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
+            let attempt: i32 = row.try_get("attempt")?;
+            let package = self.load_package(&mut tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
+            if row.try_get::<&str, _>("execution_status")? == "pending" {
+                pending_ids.push(execution_id);
+            }
+            if !package.dag.predecessors(step).is_empty() {
+                needs_outputs.push(execution_id);
+            }
+            events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
+            claimed.push(ClaimedStep {
+                attempt: StepAttempt { execution_id, step, attempt },
+                max_attempts: row.try_get("max_attempts")?,
+                package,
+                params: row.try_get::<Json<Value>, _>("params")?.0,
+                outputs: serde_json::Map::new(),
+            });
+        }
+        if !pending_ids.is_empty() {
+            sqlx::query("UPDATE executions SET status = 'running', started_at_us = $1, updated_at_us = $1 WHERE id = ANY($2) AND status = 'pending'")
+                .bind(to_us(now))
+                .bind(&pending_ids)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !needs_outputs.is_empty() {
+            let rows: Vec<(Uuid, String, Json<Value>)> = sqlx::query_as(
+                "SELECT execution_id, step_id, output FROM steps WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL",
+            )
+            .bind(&needs_outputs)
+            .fetch_all(&mut *tx)
+            .await?;
+            for c in claimed.iter_mut().filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty()) {
+                for (id, step_id, output) in &rows {
+                    if *id == c.attempt.execution_id {
+                        c.outputs.insert(step_id.clone(), output.0.clone());
+                    }
+                }
+            }
+        }
+        events.insert(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn heartbeat(&self, worker: &str, held: &[StepAttempt], lease: Duration, now: Timestamp) -> Result<Vec<StepAttempt>, Error> {
+        if held.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = held.iter().map(|a| a.execution_id).collect();
+        let idxs: Vec<i16> = held.iter().map(|a| a.step.0 as i16).collect();
+        let attempts: Vec<i32> = held.iter().map(|a| a.attempt).collect();
+        let kept: Vec<(Uuid, i16, i32)> = sqlx::query_as(
+            "UPDATE steps s SET lease_expires_at_us = $1 FROM unnest($2::uuid[], $3::int2[], $4::int4[]) AS u(id, idx, attempt) \
+             WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' AND s.lease_owner = $5 \
+             RETURNING s.execution_id, s.idx, s.attempt",
+        )
+        .bind(to_us(now) + lease.as_micros() as i64)
+        .bind(&ids)
+        .bind(&idxs)
+        .bind(&attempts)
+        .bind(worker)
+        .fetch_all(&self.pool)
+        .await?;
+        let kept: std::collections::HashSet<(Uuid, i16, i32)> = kept.into_iter().collect();
+        Ok(held.iter().filter(|a| !kept.contains(&(a.execution_id, a.step.0 as i16, a.attempt))).copied().collect())
+    }
+
+    async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
+        let mut tries = 0;
+        loop {
+            match self.complete_once(batch, now).await {
+                Err(e) if is_retryable_conflict(&e) && tries < DEADLOCK_RETRIES_MAX => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
+        if held.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<Uuid> = held.iter().map(|a| a.execution_id).collect();
+        let idxs: Vec<i16> = held.iter().map(|a| a.step.0 as i16).collect();
+        let attempts: Vec<i32> = held.iter().map(|a| a.attempt).collect();
+        let mut tx = self.pool.begin().await?;
+        // The attempts were never run: give them back without spending them.
+        sqlx::query(
+            "UPDATE steps s SET status = 'ready', attempt = s.attempt - 1, lease_owner = NULL, lease_expires_at_us = NULL \
+             FROM unnest($1::uuid[], $2::int2[], $3::int4[]) AS u(id, idx, attempt) \
+             WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' AND s.lease_owner = $4",
+        )
+        .bind(&ids)
+        .bind(&idxs)
+        .bind(&attempts)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+        Self::notify(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn control(&self, id: Uuid, control: Control, reason: Option<&str>, now: Timestamp) -> Result<ExecutionStatus, Error> {
+        let mut tries = 0;
+        loop {
+            match self.control_once(id, control, reason, now).await {
+                Err(e) if is_retryable_conflict(&e) && tries < DEADLOCK_RETRIES_MAX => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>, Error> {
+        let mut conn = self.pool.acquire().await?;
+        Self::read_execution(&mut conn, id, false).await
+    }
+
+    async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, package_name, package_version, status, created_by, created_at_us, finished_at_us FROM executions \
+             WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
+             AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::uuid IS NULL OR id < $6) \
+             ORDER BY id DESC LIMIT $7",
+        )
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(&f.package_name)
+        .bind(&f.created_by)
+        .bind(f.created_after.map(to_us))
+        .bind(f.created_before.map(to_us))
+        .bind(f.before_id)
+        .bind(f.limit.clamp(1, 1000) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ExecutionSummary {
+                    id: r.try_get("id")?,
+                    package_name: r.try_get("package_name")?,
+                    package_version: r.try_get("package_version")?,
+                    status: execution_status(r.try_get("status")?)?,
+                    created_by: r.try_get("created_by")?,
+                    created_at: from_us(r.try_get("created_at_us")?),
+                    finished_at: r.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+                })
+            })
+            .collect()
+    }
+
+    async fn events(&self, id: Uuid, after: i64, limit: u32) -> Result<Vec<EventRecord>, Error> {
+        let rows = sqlx::query("SELECT id, execution_id, at_us, kind, step_id, attempt, detail FROM events WHERE execution_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+            .bind(id)
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRecord {
+                    id: r.try_get("id")?,
+                    execution_id: r.try_get("execution_id")?,
+                    at: from_us(r.try_get("at_us")?),
+                    kind: r.try_get("kind")?,
+                    step_id: r.try_get("step_id")?,
+                    attempt: r.try_get("attempt")?,
+                    detail: r.try_get::<Option<Json<Value>>, _>("detail")?.map(|j| j.0),
+                })
+            })
+            .collect()
+    }
+
+    async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error> {
+        let rows: Vec<(String, f64, i64)> = sqlx::query_as(
+            "SELECT s.step_id, AVG(s.finished_at_us - s.started_at_us)::float8, COUNT(*) FROM steps s JOIN executions e ON e.id = s.execution_id \
+             WHERE e.package_name = $1 AND s.status = 'succeeded' AND s.started_at_us IS NOT NULL GROUP BY s.step_id",
+        )
+        .bind(package_name)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(step_id, mean_us, n)| StepDurationStats { step_id, mean: Duration::from_micros(mean_us.max(0.0) as u64), samples: n as u64 })
+            .collect())
+    }
+
+    async fn fire_schedule(&self, schedule: &str, tick: Timestamp, execution: &NewExecution, now: Timestamp) -> Result<Option<Uuid>, Error> {
+        let mut tx = self.pool.begin().await?;
+        let id = crate::new_execution_id();
+        let inserted = sqlx::query(
+            "INSERT INTO schedule_ticks (package_name, schedule_name, tick_at_us, execution_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(&execution.package.name)
+        .bind(schedule)
+        .bind(to_us(tick))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.insert_executions(&mut tx, &[(id, execution)], now).await?;
+        Self::notify(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
+        let us: Option<i64> = sqlx::query_scalar("SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = $1 AND schedule_name = $2")
+            .bind(package_name)
+            .bind(schedule)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(us.map(from_us))
+    }
+
+    async fn fail_exhausted(&self, now: Timestamp) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await?;
+        let message = "lease expired on the last attempt (worker lost)";
+        let rows: Vec<(Uuid, String, i32)> = sqlx::query_as(
+            "UPDATE steps SET status = 'failed', error = $2, finished_at_us = $1, lease_owner = NULL, lease_expires_at_us = NULL \
+             WHERE status = 'running' AND lease_expires_at_us <= $1 AND attempt >= max_attempts RETURNING execution_id, step_id, attempt",
+        )
+        .bind(to_us(now))
+        .bind(message)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut events = Events::default();
+        for (id, step_id, attempt) in &rows {
+            events.push(*id, event::LEASE_EXPIRED, Some(step_id.clone()), Some(*attempt), None);
+            fail_execution(&mut tx, &mut events, *id, step_id, message, now).await?;
+        }
+        events.insert(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    async fn delete_finished_before(&self, cutoff: Timestamp, limit: u32) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "DELETE FROM executions WHERE id IN (SELECT id FROM executions WHERE finished_at_us < $1 \
+             AND status IN ('completed', 'failed', 'cancelled') ORDER BY finished_at_us LIMIT $2) RETURNING id",
+        )
+        .bind(to_us(cutoff))
+        .bind(limit as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM steps WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM events WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
+    async fn queue_depth(&self, now: Timestamp) -> Result<u64, Error> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM steps s JOIN executions e ON e.id = s.execution_id \
+             WHERE s.status = 'ready' AND s.ready_at_us <= $1 AND e.status IN ('pending', 'running')",
+        )
+        .bind(to_us(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u64)
+    }
+}
+
+impl PgStore {
+    async fn control_once(&self, id: Uuid, control: Control, reason: Option<&str>, now: Timestamp) -> Result<ExecutionStatus, Error> {
+        let now_us = to_us(now);
+        let mut tx = self.pool.begin().await?;
+        let view = Self::read_execution(&mut tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
+        let package = self.load_package(&mut tx, &view.package_name, view.package_version).await?;
+        let plan = plan::plan_control(&view, &package, control, now)?;
+        if plan.no_op {
+            return Ok(plan.status);
+        }
+        for w in &plan.steps {
+            sqlx::query(
+                "UPDATE steps SET status = $1, pending_deps = $2, ready_at_us = COALESCE($3, ready_at_us), max_attempts = $4, \
+                 lease_owner = NULL, lease_expires_at_us = NULL, \
+                 finished_at_us = CASE WHEN $1 = 'cancelled' THEN $5 ELSE NULL END, \
+                 error = CASE WHEN $1 = 'cancelled' THEN error ELSE NULL END \
+                 WHERE execution_id = $6 AND idx = $7",
+            )
+            .bind(w.status.as_str())
+            .bind(w.pending_deps)
+            .bind(w.ready_at.map(to_us))
+            .bind(w.max_attempts)
+            .bind(now_us)
+            .bind(id)
+            .bind(w.step.0 as i16)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE executions SET status = $1, steps_remaining = $2, updated_at_us = $3, \
+             finished_at_us = CASE WHEN $4 THEN $3 ELSE NULL END, error = CASE WHEN $4 THEN error ELSE NULL END WHERE id = $5",
+        )
+        .bind(plan.status.as_str())
+        .bind(plan.steps_remaining)
+        .bind(now_us)
+        .bind(plan.finished)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let mut events = Events::default();
+        events.push(id, event::for_control(control), None, None, reason.map(|r| serde_json::json!({ "reason": r })));
+        events.insert(&mut tx, now).await?;
+        Self::notify(&mut tx).await?;
+        tx.commit().await?;
+        Ok(plan.status)
+    }
+}
