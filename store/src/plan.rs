@@ -62,7 +62,9 @@ pub(crate) struct SuccessorUpdate {
 
 /// Aggregates the successor decrements of the accepted, finished (succeeded or skipped) steps,
 /// sorted by (execution, step) so that concurrent transactions lock rows in the same order.
-pub(crate) fn successor_updates<'a>(done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>) -> Vec<SuccessorUpdate> {
+pub(crate) fn successor_updates<'a>(
+    done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>,
+) -> Vec<SuccessorUpdate> {
     let mut agg: BTreeMap<(Uuid, u16), (i32, i64)> = BTreeMap::new();
     for (execution_id, package, step) in done {
         for &next in package.dag.successors(step) {
@@ -71,7 +73,14 @@ pub(crate) fn successor_updates<'a>(done: impl Iterator<Item = (Uuid, &'a Packag
         }
     }
     agg.into_iter()
-        .map(|((execution_id, step), (done_deps, delay_us))| SuccessorUpdate { execution_id, step: StepIdx(step), done_deps, delay_us })
+        .map(
+            |((execution_id, step), (done_deps, delay_us))| SuccessorUpdate {
+                execution_id,
+                step: StepIdx(step),
+                done_deps,
+                delay_us,
+            },
+        )
         .collect()
 }
 
@@ -96,15 +105,28 @@ pub(crate) struct ControlPlan {
 }
 
 /// Runs the engine's state machine over the stored execution.
-pub(crate) fn plan_control(view: &ExecutionView, package: &Package, control: Control, now: Timestamp) -> Result<ControlPlan, IllegalTransition> {
-    let mut state = RunState { status: view.status, steps: view.steps.iter().map(|s| s.status).collect() };
+pub(crate) fn plan_control(
+    view: &ExecutionView,
+    package: &Package,
+    control: Control,
+    now: Timestamp,
+) -> Result<ControlPlan, IllegalTransition> {
+    let mut state = RunState {
+        status: view.status,
+        steps: view.steps.iter().map(|s| s.status).collect(),
+    };
     let before = state.clone();
     let changes = state.control(&package.dag, control)?;
     let mut steps = Vec::new();
     for change in changes {
         let idx = change.step.index();
         let stored = &view.steps[idx];
-        let pending_deps = package.dag.predecessors(change.step).iter().filter(|p| !state.step(**p).is_done()).count() as i32;
+        let pending_deps = package
+            .dag
+            .predecessors(change.step)
+            .iter()
+            .filter(|p| !state.step(**p).is_done())
+            .count() as i32;
         let retried = control == Control::Retry;
         steps.push(StepWrite {
             step: change.step,
@@ -113,9 +135,19 @@ pub(crate) fn plan_control(view: &ExecutionView, package: &Package, control: Con
             ready_at: (change.to == StepStatus::Ready).then_some(now),
             // A retried step gets a fresh attempt budget; attempt numbers keep growing so that a
             // straggler from before the retry stays fenced.
-            max_attempts: if retried { stored.attempt + package.step(change.step).retry.max_attempts as i32 } else { stored.max_attempts },
+            max_attempts: if retried {
+                stored.attempt + package.step(change.step).retry.max_attempts as i32
+            } else {
+                stored.max_attempts
+            },
         });
     }
     let steps_remaining = state.steps.iter().filter(|s| !s.is_done()).count() as i32;
-    Ok(ControlPlan { no_op: state == before, finished: state.status.is_terminal(), status: state.status, steps, steps_remaining })
+    Ok(ControlPlan {
+        no_op: state == before,
+        finished: state.status.is_terminal(),
+        status: state.status,
+        steps,
+        steps_remaining,
+    })
 }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use engine::{Control, ExecutionStatus, Package, StepIdx, StepStatus};
 use serde_json::Value;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::Notify;
@@ -44,25 +46,51 @@ impl SqliteStore {
                 std::fs::create_dir_all(parent).map_err(|e| Error::Database(sqlx::Error::Io(e)))?;
             }
         }
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(SqliteStore { writer, reader, cache: PackageCache::default(), wakeup: Arc::new(Notify::new()) })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(SqliteStore {
+            writer,
+            reader,
+            cache: PackageCache::default(),
+            wakeup: Arc::new(Notify::new()),
+        })
     }
 
-    async fn load_package(&self, conn: &mut SqliteConnection, name: &str, version: i32) -> Result<Arc<Package>, Error> {
+    async fn load_package(
+        &self,
+        conn: &mut SqliteConnection,
+        name: &str,
+        version: i32,
+    ) -> Result<Arc<Package>, Error> {
         if let Some(p) = self.cache.get(name, version) {
             return Ok(p);
         }
-        let source: String = sqlx::query_scalar("SELECT source FROM package_versions WHERE name = ? AND version = ?")
-            .bind(name)
-            .bind(version)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
+        let source: String = sqlx::query_scalar(
+            "SELECT source FROM package_versions WHERE name = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
         self.cache.parse_stored(name, version, &source)
     }
 
-    async fn insert_event(conn: &mut SqliteConnection, execution_id: Uuid, at: Timestamp, kind: &str, step_id: Option<&str>, attempt: Option<i32>, detail: Option<&Value>) -> Result<(), Error> {
+    async fn insert_event(
+        conn: &mut SqliteConnection,
+        execution_id: Uuid,
+        at: Timestamp,
+        kind: &str,
+        step_id: Option<&str>,
+        attempt: Option<i32>,
+        detail: Option<&Value>,
+    ) -> Result<(), Error> {
         sqlx::query("INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(execution_id)
             .bind(to_us(at))
@@ -75,7 +103,10 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn read_execution(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ExecutionView>, Error> {
+    async fn read_execution(
+        conn: &mut SqliteConnection,
+        id: Uuid,
+    ) -> Result<Option<ExecutionView>, Error> {
         let Some(row) = sqlx::query(
             "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = ?",
@@ -101,7 +132,8 @@ impl SqliteStore {
 }
 
 pub(crate) fn execution_status(s: &str) -> Result<ExecutionStatus, Error> {
-    ExecutionStatus::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown execution status `{s}`")))
+    ExecutionStatus::parse(s)
+        .ok_or_else(|| Error::Corrupt(format!("unknown execution status `{s}`")))
 }
 
 pub(crate) fn step_status(s: &str) -> Result<StepStatus, Error> {
@@ -116,8 +148,12 @@ fn step_view(row: &SqliteRow) -> Result<StepView, Error> {
         max_attempts: row.try_get("max_attempts")?,
         ready_at: row.try_get::<Option<i64>, _>("ready_at_us")?.map(from_us),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
-        output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
+        finished_at: row
+            .try_get::<Option<i64>, _>("finished_at_us")?
+            .map(from_us),
+        output: row
+            .try_get::<Option<Json<Value>>, _>("output")?
+            .map(|j| j.0),
         error: row.try_get("error")?,
     })
 }
@@ -134,7 +170,9 @@ fn execution_view(row: &SqliteRow, steps: Vec<StepView>) -> Result<ExecutionView
         created_by: row.try_get("created_by")?,
         created_at: from_us(row.try_get("created_at_us")?),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+        finished_at: row
+            .try_get::<Option<i64>, _>("finished_at_us")?
+            .map(from_us),
         error: row.try_get("error")?,
         steps,
     })
@@ -160,7 +198,12 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn register_package(&self, package: &Package, source: &str, now: Timestamp) -> Result<PackageVersionInfo, Error> {
+    async fn register_package(
+        &self,
+        package: &Package,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PackageVersionInfo, Error> {
         let mut tx = self.writer.begin().await?;
         let latest: Option<(i32, String, i64)> = sqlx::query_as(
             "SELECT v.version, v.content_hash, v.created_at_us FROM packages p \
@@ -171,9 +214,18 @@ impl Store for SqliteStore {
         .await?;
         if let Some((version, hash, created)) = &latest {
             if *hash == package.content_hash {
-                sqlx::query("UPDATE packages SET active = 1 WHERE name = ?").bind(&package.name).execute(&mut *tx).await?;
+                sqlx::query("UPDATE packages SET active = 1 WHERE name = ?")
+                    .bind(&package.name)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
-                return Ok(PackageVersionInfo { name: package.name.clone(), version: *version, content_hash: hash.clone(), created_at: from_us(*created), created: false });
+                return Ok(PackageVersionInfo {
+                    name: package.name.clone(),
+                    version: *version,
+                    content_hash: hash.clone(),
+                    created_at: from_us(*created),
+                    created: false,
+                });
             }
         }
         let version = latest.map_or(1, |(v, _, _)| v + 1);
@@ -195,10 +247,20 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(PackageVersionInfo { name: package.name.clone(), version, content_hash: package.content_hash.clone(), created_at: now, created: true })
+        Ok(PackageVersionInfo {
+            name: package.name.clone(),
+            version,
+            content_hash: package.content_hash.clone(),
+            created_at: now,
+            created: true,
+        })
     }
 
-    async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error> {
+    async fn package(
+        &self,
+        name: &str,
+        version: Option<i32>,
+    ) -> Result<Option<(i32, Arc<Package>)>, Error> {
         let row: Option<(i32, String)> = match version {
             Some(v) => sqlx::query_as("SELECT version, source FROM package_versions WHERE name = ? AND version = ?").bind(name).bind(v).fetch_optional(&self.reader).await?,
             None => {
@@ -218,8 +280,18 @@ impl Store for SqliteStore {
     }
 
     async fn list_packages(&self) -> Result<Vec<PackageSummary>, Error> {
-        let rows: Vec<(String, i32, bool)> = sqlx::query_as("SELECT name, latest_version, active FROM packages ORDER BY name").fetch_all(&self.reader).await?;
-        Ok(rows.into_iter().map(|(name, latest_version, active)| PackageSummary { name, latest_version, active }).collect())
+        let rows: Vec<(String, i32, bool)> =
+            sqlx::query_as("SELECT name, latest_version, active FROM packages ORDER BY name")
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, latest_version, active)| PackageSummary {
+                name,
+                latest_version,
+                active,
+            })
+            .collect())
     }
 
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error> {
@@ -228,38 +300,71 @@ impl Store for SqliteStore {
                 .bind(name)
                 .fetch_all(&self.reader)
                 .await?;
-        Ok(rows.into_iter().map(|(name, version, content_hash, at)| PackageVersionInfo { name, version, content_hash, created_at: from_us(at), created: false }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(name, version, content_hash, at)| PackageVersionInfo {
+                name,
+                version,
+                content_hash,
+                created_at: from_us(at),
+                created: false,
+            })
+            .collect())
     }
 
     async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error> {
-        let done = sqlx::query("UPDATE packages SET active = ? WHERE name = ?").bind(active).bind(name).execute(&self.writer).await?;
+        let done = sqlx::query("UPDATE packages SET active = ? WHERE name = ?")
+            .bind(active)
+            .bind(name)
+            .execute(&self.writer)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound(format!("package `{name}`")));
         }
         Ok(())
     }
 
-    async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error> {
+    async fn start_executions(
+        &self,
+        batch: &[NewExecution],
+        now: Timestamp,
+    ) -> Result<Vec<Started>, Error> {
         let mut tx = self.writer.begin().await?;
         let mut out = Vec::with_capacity(batch.len());
         for new in batch {
             if let Some(key) = &new.idempotency_key {
-                let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = ?").bind(key).fetch_optional(&mut *tx).await?;
+                let existing: Option<Uuid> =
+                    sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = ?")
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if let Some(id) = existing {
-                    out.push(Started { execution_id: id, created: false });
+                    out.push(Started {
+                        execution_id: id,
+                        created: false,
+                    });
                     continue;
                 }
             }
             let id = crate::new_execution_id();
             insert_execution(&mut tx, id, new, now).await?;
-            out.push(Started { execution_id: id, created: true });
+            out.push(Started {
+                execution_id: id,
+                created: true,
+            });
         }
         tx.commit().await?;
         self.wakeup.notify_waiters();
         Ok(out)
     }
 
-    async fn claim(&self, worker: &str, max: usize, lease: Duration, now: Timestamp) -> Result<Vec<ClaimedStep>, Error> {
+    async fn claim(
+        &self,
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<ClaimedStep>, Error> {
         let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
         let rows = sqlx::query(
@@ -306,9 +411,22 @@ impl Store for SqliteStore {
                         .await?;
                 outputs.extend(rows.into_iter().map(|(id, out)| (id, out.0)));
             }
-            Self::insert_event(&mut tx, execution_id, now, event::STEP_STARTED, Some(&step_id), Some(attempt), None).await?;
+            Self::insert_event(
+                &mut tx,
+                execution_id,
+                now,
+                event::STEP_STARTED,
+                Some(&step_id),
+                Some(attempt),
+                None,
+            )
+            .await?;
             claimed.push(ClaimedStep {
-                attempt: StepAttempt { execution_id, step, attempt },
+                attempt: StepAttempt {
+                    execution_id,
+                    step,
+                    attempt,
+                },
                 max_attempts: row.try_get("max_attempts")?,
                 package,
                 params: params.0,
@@ -319,7 +437,13 @@ impl Store for SqliteStore {
         Ok(claimed)
     }
 
-    async fn heartbeat(&self, worker: &str, held: &[StepAttempt], lease: Duration, now: Timestamp) -> Result<Vec<StepAttempt>, Error> {
+    async fn heartbeat(
+        &self,
+        worker: &str,
+        held: &[StepAttempt],
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<StepAttempt>, Error> {
         let expires = to_us(now) + lease.as_micros() as i64;
         let mut tx = self.writer.begin().await?;
         let mut lost = Vec::new();
@@ -383,9 +507,22 @@ impl Store for SqliteStore {
             };
             accepted.push(true);
             let detail = error.map(|e| serde_json::json!({ "error": e }));
-            Self::insert_event(&mut tx, a.execution_id, now, outcome_event(&c.outcome), Some(&step_id), Some(a.attempt), detail.as_ref()).await?;
+            Self::insert_event(
+                &mut tx,
+                a.execution_id,
+                now,
+                outcome_event(&c.outcome),
+                Some(&step_id),
+                Some(a.attempt),
+                detail.as_ref(),
+            )
+            .await?;
             match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, self.load_package(&mut tx, &name, version).await?, a.step)),
+                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((
+                    a.execution_id,
+                    self.load_package(&mut tx, &name, version).await?,
+                    a.step,
+                )),
                 Outcome::Retry { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
             }
@@ -408,11 +545,21 @@ impl Store for SqliteStore {
             .flatten();
             if let Some(step_id) = became_ready {
                 woke = true;
-                Self::insert_event(&mut tx, u.execution_id, now, event::STEP_READY, Some(&step_id), None, None).await?;
+                Self::insert_event(
+                    &mut tx,
+                    u.execution_id,
+                    now,
+                    event::STEP_READY,
+                    Some(&step_id),
+                    None,
+                    None,
+                )
+                .await?;
             }
         }
 
-        let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
+        let mut per_execution: std::collections::BTreeMap<Uuid, i32> =
+            std::collections::BTreeMap::new();
         for (id, _, _) in &done {
             *per_execution.entry(*id).or_default() += 1;
         }
@@ -442,7 +589,12 @@ impl Store for SqliteStore {
         Ok(accepted)
     }
 
-    async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
+    async fn release(
+        &self,
+        worker: &str,
+        held: &[StepAttempt],
+        _now: Timestamp,
+    ) -> Result<(), Error> {
         let mut tx = self.writer.begin().await?;
         for a in held {
             // The attempt was never run: give it back without spending it.
@@ -462,11 +614,21 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn control(&self, id: Uuid, control: Control, reason: Option<&str>, now: Timestamp) -> Result<ExecutionStatus, Error> {
+    async fn control(
+        &self,
+        id: Uuid,
+        control: Control,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<ExecutionStatus, Error> {
         let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
-        let view = Self::read_execution(&mut tx, id).await?.ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
-        let package = self.load_package(&mut tx, &view.package_name, view.package_version).await?;
+        let view = Self::read_execution(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
+        let package = self
+            .load_package(&mut tx, &view.package_name, view.package_version)
+            .await?;
         let plan = plan::plan_control(&view, &package, control, now)?;
         if plan.no_op {
             return Ok(plan.status);
@@ -505,7 +667,16 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         let detail = reason.map(|r| serde_json::json!({ "reason": r }));
-        Self::insert_event(&mut tx, id, now, event::for_control(control), None, None, detail.as_ref()).await?;
+        Self::insert_event(
+            &mut tx,
+            id,
+            now,
+            event::for_control(control),
+            None,
+            None,
+            detail.as_ref(),
+        )
+        .await?;
         tx.commit().await?;
         self.wakeup.notify_waiters();
         Ok(plan.status)
@@ -569,7 +740,10 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error> {
+    async fn step_duration_stats(
+        &self,
+        package_name: &str,
+    ) -> Result<Vec<StepDurationStats>, Error> {
         let rows: Vec<(String, f64, i64)> = sqlx::query_as(
             "SELECT s.step_id, AVG(s.finished_at_us - s.started_at_us), COUNT(*) FROM steps s JOIN executions e ON e.id = s.execution_id \
              WHERE e.package_name = ? AND s.status = 'succeeded' AND s.started_at_us IS NOT NULL GROUP BY s.step_id",
@@ -579,11 +753,21 @@ impl Store for SqliteStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(step_id, mean_us, n)| StepDurationStats { step_id, mean: Duration::from_micros(mean_us.max(0.0) as u64), samples: n as u64 })
+            .map(|(step_id, mean_us, n)| StepDurationStats {
+                step_id,
+                mean: Duration::from_micros(mean_us.max(0.0) as u64),
+                samples: n as u64,
+            })
             .collect())
     }
 
-    async fn fire_schedule(&self, schedule: &str, tick: Timestamp, execution: &NewExecution, now: Timestamp) -> Result<Option<Uuid>, Error> {
+    async fn fire_schedule(
+        &self,
+        schedule: &str,
+        tick: Timestamp,
+        execution: &NewExecution,
+        now: Timestamp,
+    ) -> Result<Option<Uuid>, Error> {
         let mut tx = self.writer.begin().await?;
         let id = crate::new_execution_id();
         let inserted = sqlx::query("INSERT INTO schedule_ticks (package_name, schedule_name, tick_at_us, execution_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
@@ -602,7 +786,11 @@ impl Store for SqliteStore {
         Ok(Some(id))
     }
 
-    async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
+    async fn last_schedule_tick(
+        &self,
+        package_name: &str,
+        schedule: &str,
+    ) -> Result<Option<Timestamp>, Error> {
         let us: Option<i64> = sqlx::query_scalar("SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = ? AND schedule_name = ?")
             .bind(package_name)
             .bind(schedule)
@@ -622,8 +810,24 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         for (id, step_id, attempt) in &rows {
-            Self::insert_event(&mut tx, *id, now, event::LEASE_EXPIRED, Some(step_id), Some(*attempt), None).await?;
-            fail_execution(&mut tx, *id, step_id, "lease expired on the last attempt (worker lost)", now).await?;
+            Self::insert_event(
+                &mut tx,
+                *id,
+                now,
+                event::LEASE_EXPIRED,
+                Some(step_id),
+                Some(*attempt),
+                None,
+            )
+            .await?;
+            fail_execution(
+                &mut tx,
+                *id,
+                step_id,
+                "lease expired on the last attempt (worker lost)",
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(rows.len() as u64)
@@ -639,7 +843,11 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         for id in &ids {
-            for table in ["DELETE FROM events WHERE execution_id = ?", "DELETE FROM steps WHERE execution_id = ?", "DELETE FROM executions WHERE id = ?"] {
+            for table in [
+                "DELETE FROM events WHERE execution_id = ?",
+                "DELETE FROM steps WHERE execution_id = ?",
+                "DELETE FROM executions WHERE id = ?",
+            ] {
                 sqlx::query(table).bind(id).execute(&mut *tx).await?;
             }
         }
@@ -657,9 +865,24 @@ impl Store for SqliteStore {
         .await?;
         Ok(n as u64)
     }
+
+    async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status")
+                .fetch_all(&self.reader)
+                .await?;
+        rows.into_iter()
+            .map(|(s, n)| Ok((execution_status(&s)?, n as u64)))
+            .collect()
+    }
 }
 
-async fn insert_execution(conn: &mut SqliteConnection, id: Uuid, new: &NewExecution, now: Timestamp) -> Result<(), Error> {
+async fn insert_execution(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    new: &NewExecution,
+    now: Timestamp,
+) -> Result<(), Error> {
     let now_us = to_us(now);
     let package = &new.package;
     sqlx::query(
@@ -701,7 +924,13 @@ async fn insert_execution(conn: &mut SqliteConnection, id: Uuid, new: &NewExecut
     Ok(())
 }
 
-async fn fail_execution(conn: &mut SqliteConnection, id: Uuid, step_id: &str, error: &str, now: Timestamp) -> Result<(), Error> {
+async fn fail_execution(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    step_id: &str,
+    error: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
     let now_us = to_us(now);
     sqlx::query(
         "UPDATE steps SET status = 'cancelled', finished_at_us = ?, lease_owner = NULL, lease_expires_at_us = NULL \
@@ -722,7 +951,16 @@ async fn fail_execution(conn: &mut SqliteConnection, id: Uuid, step_id: &str, er
     .execute(&mut *conn)
     .await?;
     if changed.rows_affected() > 0 {
-        SqliteStore::insert_event(conn, id, now, event::FAILED, Some(step_id), None, Some(&serde_json::json!({ "error": error }))).await?;
+        SqliteStore::insert_event(
+            conn,
+            id,
+            now,
+            event::FAILED,
+            Some(step_id),
+            None,
+            Some(&serde_json::json!({ "error": error })),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -1,0 +1,122 @@
+//! Every error the API returns: RFC 9457 `application/problem+json` with a stable `code`.
+//!
+//! Library errors are mapped here, once. Internal details (SQL, stack traces) never reach a
+//! client: a 5xx says "internal error" and the cause is logged.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable, machine-readable: clients switch on this, never on `detail`.
+    pub code: &'static str,
+    pub detail: String,
+    /// Extra members, e.g. `errors` with per-field or per-line findings.
+    pub extra: Option<(&'static str, Value)>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            extra: None,
+        }
+    }
+    pub fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{} not found", what.into()),
+        )
+    }
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+    pub fn with(mut self, key: &'static str, value: Value) -> ApiError {
+        self.extra = Some((key, value));
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let mut body = json!({
+            "type": format!("https://aura.dev/problems/{}", self.code),
+            "title": title,
+            "status": self.status.as_u16(),
+            "code": self.code,
+            "detail": self.detail,
+        });
+        if let Some((key, value)) = self.extra {
+            body[key] = value;
+        }
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<runtime::Error> for ApiError {
+    fn from(e: runtime::Error) -> ApiError {
+        use runtime::Error as E;
+        match e {
+            E::PackageNotFound(name) => ApiError::not_found(format!("package `{name}`")),
+            E::ExecutionNotFound(id) => ApiError::not_found(format!("execution {id}")),
+            E::InvalidPackage(d) => {
+                let errors: Vec<Value> =
+                    d.0.iter().map(|d| json!({ "line": d.line, "column": d.column, "code": d.code, "message": d.message })).collect();
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_package",
+                    d.to_string(),
+                )
+                .with("errors", Value::Array(errors))
+            }
+            E::InvalidParameters(errors) => {
+                let list: Vec<Value> = errors
+                    .iter()
+                    .map(|e| json!({ "field": e.field, "message": e.message }))
+                    .collect();
+                let detail = errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_parameters",
+                    detail,
+                )
+                .with("errors", Value::Array(list))
+            }
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<store::Error> for ApiError {
+    fn from(e: store::Error) -> ApiError {
+        match e {
+            store::Error::NotFound(what) => ApiError::not_found(what),
+            store::Error::IllegalTransition(t) => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", t.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Configuration: environment variables, optionally over a TOML file named by `AURA_CONFIG`.
+//! The only module that reads either.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use engine::duration::parse_duration;
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub packages_dir: PathBuf,
+    pub concurrency: usize,
+    pub claim_batch: usize,
+    pub lease: Duration,
+    pub heartbeat: Duration,
+    pub poll: Duration,
+    pub shutdown_grace: Duration,
+    pub schedule_interval: Duration,
+    pub maintenance_interval: Duration,
+    pub retention: Option<Duration>,
+    pub log_json: bool,
+}
+
+/// The file form: every key optional, the same names as the variables without `AURA_`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    packages_dir: Option<String>,
+    worker_concurrency: Option<usize>,
+    claim_batch: Option<usize>,
+    lease: Option<String>,
+    heartbeat: Option<String>,
+    poll: Option<String>,
+    shutdown_grace: Option<String>,
+    schedule_interval: Option<String>,
+    maintenance_interval: Option<String>,
+    retention: Option<String>,
+    log_format: Option<String>,
+}
+
+impl Config {
+    pub fn load() -> anyhow::Result<Config> {
+        let file: FileConfig = match std::env::var("AURA_CONFIG") {
+            Ok(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading config file {path}"))?;
+                toml::from_str(&text).with_context(|| format!("parsing config file {path}"))?
+            }
+            Err(_) => FileConfig::default(),
+        };
+        let var = |name: &str, from_file: Option<String>| {
+            std::env::var(format!("AURA_{name}")).ok().or(from_file)
+        };
+        let duration =
+            |name: &str, from_file: Option<String>, default: &str| -> anyhow::Result<Duration> {
+                let text = var(name, from_file).unwrap_or_else(|| default.to_string());
+                parse_duration(&text).with_context(|| format!("AURA_{name}"))
+            };
+        let number =
+            |name: &str, from_file: Option<usize>, default: usize| -> anyhow::Result<usize> {
+                match std::env::var(format!("AURA_{name}")) {
+                    Ok(text) => text.parse().with_context(|| {
+                        format!("AURA_{name} must be a positive integer, got `{text}`")
+                    }),
+                    Err(_) => Ok(from_file.unwrap_or(default)),
+                }
+            };
+        let config = Config {
+            database_url: var("DATABASE_URL", file.database_url)
+                .unwrap_or_else(|| "sqlite://aura-data/aura.db".into()),
+            bind: var("BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            packages_dir: var("PACKAGES_DIR", file.packages_dir)
+                .unwrap_or_else(|| "packages".into())
+                .into(),
+            concurrency: number("WORKER_CONCURRENCY", file.worker_concurrency, 64)?,
+            claim_batch: number("CLAIM_BATCH", file.claim_batch, 64)?,
+            lease: duration("LEASE", file.lease, "10s")?,
+            heartbeat: duration("HEARTBEAT", file.heartbeat, "3s")?,
+            poll: duration("POLL", file.poll, "1s")?,
+            shutdown_grace: duration("SHUTDOWN_GRACE", file.shutdown_grace, "10s")?,
+            schedule_interval: duration("SCHEDULE_INTERVAL", file.schedule_interval, "1s")?,
+            maintenance_interval: duration(
+                "MAINTENANCE_INTERVAL",
+                file.maintenance_interval,
+                "5s",
+            )?,
+            retention: match var("RETENTION", file.retention) {
+                Some(t) if t == "forever" => None,
+                Some(t) => Some(parse_duration(&t).context("AURA_RETENTION")?),
+                None => Some(Duration::from_secs(30 * 86_400)),
+            },
+            log_json: match var("LOG_FORMAT", file.log_format).as_deref() {
+                None | Some("pretty") => false,
+                Some("json") => true,
+                Some(other) => bail!("AURA_LOG_FORMAT must be `pretty` or `json`, got `{other}`"),
+            },
+        };
+        if config.concurrency == 0 || config.concurrency > runtime::worker::CONCURRENCY_MAX {
+            bail!(
+                "AURA_WORKER_CONCURRENCY must be between 1 and {}",
+                runtime::worker::CONCURRENCY_MAX
+            );
+        }
+        if config.claim_batch == 0 {
+            bail!("AURA_CLAIM_BATCH must be at least 1");
+        }
+        if config.heartbeat >= config.lease {
+            bail!(
+                "AURA_HEARTBEAT ({:?}) must be shorter than AURA_LEASE ({:?})",
+                config.heartbeat,
+                config.lease
+            );
+        }
+        Ok(config)
+    }
+
+    pub fn node(&self, worker_id: String) -> runtime::NodeConfig {
+        runtime::NodeConfig {
+            worker: runtime::WorkerConfig {
+                id: worker_id,
+                concurrency: self.concurrency,
+                claim_batch: self.claim_batch,
+                lease: self.lease,
+                heartbeat: self.heartbeat,
+                poll: self.poll,
+                shutdown_grace: self.shutdown_grace,
+            },
+            schedules: true,
+            schedule_interval: self.schedule_interval,
+            maintenance: runtime::maintenance::MaintenanceConfig {
+                interval: self.maintenance_interval,
+                retention: self.retention,
+            },
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! `aura`: the AURA server, worker, and operator commands.
+//!
+//! Wiring only: configuration, logging, signals, and which loops run. Everything else lives in
+//! the library crates.
+
+mod bench;
+mod config;
+mod run;
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use tokio_util::sync::CancellationToken;
+
+use config::Config;
+
+const USAGE: &str = "\
+aura — durable workflow engine for real-estate teams
+
+USAGE:
+    aura [serve]                          API + workers + schedules (the default)
+    aura worker                           workers + schedules only
+    aura migrate                          apply database migrations and exit
+    aura packages validate FILE...        check package files (no database needed)
+    aura packages list                    list registered packages
+    aura run PACKAGE [--param K=V]... [--priority N] [--idempotency-key KEY] [--wait] [--no-worker]
+                                          start an execution; --wait follows it with a progress bar
+    aura bench [--store sqlite|postgres] [--shape single|chain10|new_listing|all] [--executions N] [--workers W]
+                                          measure scheduler throughput and latency
+
+Configuration comes from AURA_* environment variables (see README.md), optionally over a TOML
+file named by AURA_CONFIG. The default database is sqlite://aura-data/aura.db.";
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(dispatch(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
+async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        [] | ["serve"] => serve(true).await,
+        ["worker"] => serve(false).await,
+        ["migrate"] => {
+            let config = Config::load()?;
+            init_logging(&config);
+            let store = open_store(&config).await?;
+            drop(store);
+            println!("migrations applied to {}", redact(&config.database_url));
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        ["packages", "validate", files @ ..] if !files.is_empty() => Ok(validate_files(files)),
+        ["packages", "list"] => {
+            let config = Config::load()?;
+            let store = open_store(&config).await?;
+            for p in store.list_packages().await? {
+                println!(
+                    "{:<32} v{:<4} {}",
+                    p.name,
+                    p.latest_version,
+                    if p.active { "active" } else { "inactive" }
+                );
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        ["run", rest @ ..] => run::run(rest).await,
+        ["bench", rest @ ..] => bench::bench(rest).await,
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            Ok(std::process::ExitCode::from(2))
+        }
+    }
+}
+
+/// The handlers this binary offers to packages.
+pub fn registry() -> runtime::Registry {
+    runtime::Registry::with_builtins()
+}
+
+pub fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("AURA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Connects and migrates.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn store::Store>> {
+    let store = store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+    store.migrate().await.context("running migrations")?;
+    Ok(store)
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!("{host}-{}-{:04x}", std::process::id(), fastrand_u16())
+}
+
+fn fastrand_u16() -> u16 {
+    (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16
+}
+
+fn validate_files(files: &[&str]) -> std::process::ExitCode {
+    let registry = registry();
+    let mut failed = false;
+    for file in files {
+        match std::fs::read_to_string(file) {
+            Ok(source) => match engine::Package::parse(&source, &|h| registry.contains(h)) {
+                Ok(p) => println!(
+                    "{file}: ok ({} v?, {} steps, content {})",
+                    p.name,
+                    p.steps.len(),
+                    &p.content_hash[..12]
+                ),
+                Err(diagnostics) => {
+                    failed = true;
+                    for d in diagnostics.0 {
+                        eprintln!("{file}:{d}");
+                    }
+                }
+            },
+            Err(e) => {
+                failed = true;
+                eprintln!("{file}: cannot read: {e}");
+            }
+        }
+    }
+    if failed {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+/// Cancelled on SIGINT or SIGTERM.
+fn shutdown_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutdown requested; draining");
+        t.cancel();
+    });
+    token
+}
+
+/// Opens the store, registers the packages directory, then runs the node (and the HTTP server).
+async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
+    let config = Config::load()?;
+    init_logging(&config);
+    let store = open_store(&config).await?;
+    let rt = runtime::Runtime::new(store, registry());
+    if config.packages_dir.is_dir() {
+        match rt.register_dir(&config.packages_dir).await {
+            Ok(infos) => {
+                for i in infos {
+                    tracing::info!(package = %i.name, version = i.version, new = i.created, "package registered");
+                }
+            }
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                bail!(
+                    "{} package file(s) in {} are invalid; nothing was registered",
+                    errors.len(),
+                    config.packages_dir.display()
+                );
+            }
+        }
+    } else {
+        tracing::warn!(dir = %config.packages_dir.display(), "packages directory not found; serving stored packages only");
+    }
+    let shutdown = shutdown_signal();
+    let worker = worker_id();
+    tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
+    let node = tokio::spawn(runtime::run_node(
+        rt.clone(),
+        config.node(worker),
+        shutdown.clone(),
+    ));
+    if http {
+        let listener = tokio::net::TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        tracing::info!(address = %config.bind, "HTTP API listening");
+        let app = api::router(api::AppState { rt });
+        let s = shutdown.clone();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { s.cancelled().await })
+            .await
+            .context("HTTP server")?;
+    }
+    node.await.context("node task")?;
+    tracing::info!("stopped");
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,0 +1,189 @@
+//! `aura run`: trigger an execution and, with `--wait`, follow it to the end with a progress bar.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+
+struct RunArgs {
+    package: String,
+    params: Map<String, Value>,
+    priority: i32,
+    idempotency_key: Option<String>,
+    wait: bool,
+    local_worker: bool,
+}
+
+fn parse(args: &[&str]) -> anyhow::Result<RunArgs> {
+    let mut it = args.iter();
+    let package = it
+        .next()
+        .filter(|p| !p.starts_with("--"))
+        .context("usage: aura run PACKAGE [--param K=V]... [--wait]")?
+        .to_string();
+    let mut out = RunArgs {
+        package,
+        params: Map::new(),
+        priority: 0,
+        idempotency_key: None,
+        wait: false,
+        local_worker: true,
+    };
+    while let Some(arg) = it.next() {
+        match *arg {
+            "--param" | "-p" => {
+                let kv = it.next().context("--param needs K=V")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .with_context(|| format!("--param `{kv}` is not K=V"))?;
+                // JSON where it parses (numbers, booleans, arrays), a plain string otherwise.
+                let value =
+                    serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
+                out.params.insert(k.to_string(), value);
+            }
+            "--priority" => {
+                out.priority = it
+                    .next()
+                    .context("--priority needs a number")?
+                    .parse()
+                    .context("--priority")?
+            }
+            "--idempotency-key" => {
+                out.idempotency_key = Some(
+                    it.next()
+                        .context("--idempotency-key needs a value")?
+                        .to_string(),
+                )
+            }
+            "--wait" => out.wait = true,
+            "--no-worker" => out.local_worker = false,
+            other => bail!("unknown option `{other}`"),
+        }
+    }
+    Ok(out)
+}
+
+pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+    let args = parse(args)?;
+    let config = Config::load()?;
+    let store = crate::open_store(&config).await?;
+    let rt = runtime::Runtime::new(store, crate::registry());
+    if config.packages_dir.is_dir() {
+        if let Err(errors) = rt.register_dir(&config.packages_dir).await {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            bail!("invalid package files");
+        }
+    }
+    let started = match rt
+        .trigger(runtime::Trigger {
+            package: args.package.clone(),
+            params: Value::Object(args.params),
+            priority: args.priority,
+            idempotency_key: args.idempotency_key,
+            created_by: Some("cli".into()),
+        })
+        .await
+    {
+        Ok(s) => s,
+        Err(runtime::Error::InvalidParameters(errors)) => {
+            for e in errors {
+                eprintln!("parameter {e}");
+            }
+            return Ok(std::process::ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    println!(
+        "execution {} ({})",
+        started.execution_id,
+        if started.created {
+            "started"
+        } else {
+            "already existed for this idempotency key"
+        }
+    );
+    if !args.wait {
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+
+    // A local worker makes `--wait` work without a server; with one running, both share the work.
+    let stop = CancellationToken::new();
+    let node = args.local_worker.then(|| {
+        let mut node = config.node(crate::worker_id());
+        node.schedules = false;
+        tokio::spawn(runtime::run_node(rt.clone(), node, stop.clone()))
+    });
+    let status = follow(&rt, started.execution_id).await;
+    stop.cancel();
+    if let Some(node) = node {
+        let _ = node.await;
+    }
+    let view = status?;
+    let e = &view.execution;
+    eprintln!();
+    println!("status: {}", e.status);
+    if let Some(error) = &e.error {
+        println!("error: {error}");
+    }
+    for d in &view.package.deliverables {
+        let st = &e.steps[d.step.index()];
+        println!(
+            "deliverable: {} ({}) — step {} {}",
+            d.name, d.kind, st.step_id, st.status
+        );
+        if let Some(out) = &st.output {
+            println!("  {}", serde_json::to_string(out).unwrap_or_default());
+        }
+    }
+    Ok(if e.status == engine::ExecutionStatus::Completed {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    })
+}
+
+/// Redraws one status line until the execution is terminal.
+async fn follow(rt: &runtime::Runtime, id: uuid::Uuid) -> anyhow::Result<runtime::StatusView> {
+    let mut err = std::io::stderr();
+    loop {
+        let view = rt.status(id).await?;
+        let pct = view.progress.percentage;
+        let filled = (pct / 5.0).round() as usize;
+        let running: Vec<&str> = view
+            .execution
+            .steps
+            .iter()
+            .zip(&view.package.steps)
+            .filter(|(s, _)| s.status == engine::StepStatus::Running)
+            .map(|(_, d)| d.id.as_str())
+            .collect();
+        let _ = write!(
+            err,
+            "\r\x1b[2K[{}{}] {:5.1}%  {}/{} steps  {}  ETA {}",
+            "#".repeat(filled),
+            ".".repeat(20 - filled.min(20)),
+            pct,
+            view.progress.completed,
+            view.progress.total,
+            if running.is_empty() {
+                view.execution.status.to_string()
+            } else {
+                running.join(", ")
+            },
+            engine::duration::format_duration(Duration::from_secs(
+                view.estimated_remaining.as_secs()
+            )),
+        );
+        let _ = err.flush();
+        if view.execution.status.is_terminal() {
+            return Ok(view);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

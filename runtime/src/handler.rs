@@ -1,0 +1,113 @@
+//! Step handlers: the code a step's `handler = "…"` names, and the registry that maps names to it.
+//!
+//! Handlers run at least once per step (a crashed worker's step runs again elsewhere); their
+//! result is checkpointed exactly once. A handler with side effects uses
+//! [`StepContext::idempotency_key`] to make a repeated run harmless.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// How a handler failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// Worth another attempt (network, rate limit, a dependency that is down).
+    #[error("{0}")]
+    Retryable(String),
+    /// Another attempt cannot help (invalid input, a business rule said no).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl StepError {
+    pub fn retryable(e: impl std::fmt::Display) -> StepError {
+        StepError::Retryable(e.to_string())
+    }
+    pub fn permanent(e: impl std::fmt::Display) -> StepError {
+        StepError::Permanent(e.to_string())
+    }
+}
+
+/// What a handler knows about the attempt it runs.
+#[derive(Debug, Clone)]
+pub struct StepContext {
+    pub execution_id: Uuid,
+    pub step_id: String,
+    pub attempt: i32,
+    /// Execution parameters (validated, defaults filled).
+    pub params: Value,
+    /// Outputs of the execution's succeeded steps so far, by step id.
+    pub outputs: serde_json::Map<String, Value>,
+    /// Cancelled when the execution is cancelled, the lease is lost, or the worker shuts down.
+    pub cancel: CancellationToken,
+}
+
+impl StepContext {
+    /// Stable across attempts of the same step of the same execution: the key for side effects.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}:{}", self.execution_id, self.step_id)
+    }
+}
+
+#[async_trait::async_trait]
+pub trait Handler: Send + Sync + 'static {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError>;
+}
+
+/// Adapts an async closure into a handler.
+struct FnHandler<F>(F);
+
+#[async_trait::async_trait]
+impl<F, Fut> Handler for FnHandler<F>
+where
+    F: Fn(StepContext, Value) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, StepError>> + Send + 'static,
+{
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        (self.0)(ctx, input).await
+    }
+}
+
+/// Handler names to handlers. Built once at start-up, then shared read-only.
+#[derive(Default, Clone)]
+pub struct Registry {
+    handlers: BTreeMap<String, Arc<dyn Handler>>,
+}
+
+impl Registry {
+    /// A registry with the engine's built-in handlers (`noop`, `sleep`).
+    pub fn with_builtins() -> Registry {
+        let mut r = Registry::default();
+        crate::builtin::register(&mut r);
+        r
+    }
+
+    pub fn register(&mut self, name: &str, handler: impl Handler) -> &mut Self {
+        self.handlers.insert(name.to_string(), Arc::new(handler));
+        self
+    }
+
+    pub fn register_fn<F, Fut>(&mut self, name: &str, f: F) -> &mut Self
+    where
+        F: Fn(StepContext, Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Value, StepError>> + Send + 'static,
+    {
+        self.register(name, FnHandler(f))
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Handler>> {
+        self.handlers.get(name).cloned()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.handlers.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.handlers.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,324 @@
+//! The I/O shell around the pure engine: worker loop, handler registry, schedules, maintenance,
+//! and [`Runtime`], the facade the API and the CLI call.
+//!
+//! **Architecture invariant:** this is the only crate (with the binary) that spawns tasks; every
+//! task it spawns is owned by a loop that awaits it on shutdown. Channels are bounded.
+
+mod builtin;
+pub mod clock;
+pub mod handler;
+pub mod maintenance;
+pub mod scheduler;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::package::{Diagnostics, ParamError};
+use engine::progress::{self, Progress};
+use engine::{Control, ExecutionStatus, Package};
+use serde_json::Value;
+use store::{ExecutionView, NewExecution, PackageVersionInfo, Started, Store, Timestamp};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub use clock::{Clock, SystemClock};
+pub use handler::{Handler, Registry, StepContext, StepError};
+pub use worker::{Worker, WorkerConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("package `{0}` not found")]
+    PackageNotFound(String),
+    #[error("invalid package:\n{0}")]
+    InvalidPackage(Diagnostics),
+    #[error("invalid parameters: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidParameters(Vec<ParamError>),
+    #[error("execution {0} not found")]
+    ExecutionNotFound(Uuid),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+}
+
+/// A package file that failed to load from a directory.
+#[derive(Debug)]
+pub struct PackageFileError {
+    pub path: PathBuf,
+    pub error: Error,
+}
+
+impl std::fmt::Display for PackageFileError {
+    /// One `path:line:column: message [code]` line per problem, as compilers print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error {
+            Error::InvalidPackage(diagnostics) => {
+                for (i, d) in diagnostics.0.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{}:{d}", self.path.display())?;
+                }
+                Ok(())
+            }
+            other => write!(f, "{}: {other}", self.path.display()),
+        }
+    }
+}
+
+impl std::error::Error for PackageFileError {}
+
+/// A request to run a package.
+#[derive(Debug, Clone, Default)]
+pub struct Trigger {
+    pub package: String,
+    pub params: Value,
+    pub priority: i32,
+    pub idempotency_key: Option<String>,
+    pub created_by: Option<String>,
+}
+
+/// An execution with its derived progress and ETA.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub execution: ExecutionView,
+    pub package: Arc<Package>,
+    pub progress: Progress,
+    pub estimated_remaining: Duration,
+    pub estimated_completion: Option<Timestamp>,
+    /// Calibrated per-step estimates (by `StepIdx`).
+    pub estimates: Vec<Duration>,
+}
+
+#[derive(Clone)]
+pub struct Runtime {
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Runtime {
+    pub fn new(store: Arc<dyn Store>, registry: Registry) -> Runtime {
+        Runtime {
+            store,
+            registry: Arc::new(registry),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Parses and validates a package against this process's handlers.
+    pub fn parse_package(&self, source: &str) -> Result<Package, Diagnostics> {
+        let registry = self.registry.clone();
+        Package::parse(source, &move |h| registry.contains(h))
+    }
+
+    /// Validates and stores a package file as a new version (a no-op for an identical file).
+    pub async fn register_package(&self, source: &str) -> Result<PackageVersionInfo, Error> {
+        let package = self.parse_package(source).map_err(Error::InvalidPackage)?;
+        Ok(self
+            .store
+            .register_package(&package, source, self.clock.now())
+            .await?)
+    }
+
+    /// Registers every `*.toml` in `dir`, in name order. All files are checked before any is
+    /// stored, so a bad file leaves the store as it was.
+    pub async fn register_dir(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<PackageVersionInfo>, Vec<PackageFileError>> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect(),
+            Err(e) => {
+                let error = Error::Store(store::Error::Corrupt(format!(
+                    "cannot read {}: {e}",
+                    dir.display()
+                )));
+                return Err(vec![PackageFileError {
+                    path: dir.to_path_buf(),
+                    error,
+                }]);
+            }
+        };
+        files.sort();
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for path in files {
+            match std::fs::read_to_string(&path) {
+                Ok(source) => match self.parse_package(&source) {
+                    Ok(_) => sources.push((path, source)),
+                    Err(d) => errors.push(PackageFileError {
+                        path,
+                        error: Error::InvalidPackage(d),
+                    }),
+                },
+                Err(e) => errors.push(PackageFileError {
+                    path,
+                    error: Error::Store(store::Error::Corrupt(e.to_string())),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut out = Vec::new();
+        for (path, source) in sources {
+            match self.register_package(&source).await {
+                Ok(info) => out.push(info),
+                Err(error) => errors.push(PackageFileError { path, error }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Starts an execution of the latest active version of a package.
+    pub async fn trigger(&self, t: Trigger) -> Result<Started, Error> {
+        let (version, package) = self
+            .store
+            .package(&t.package, None)
+            .await?
+            .ok_or_else(|| Error::PackageNotFound(t.package.clone()))?;
+        let params = package
+            .validate_params(&t.params)
+            .map_err(Error::InvalidParameters)?;
+        let size = params.to_string().len();
+        if size > engine::limits::PARAMS_BYTES_MAX {
+            let message = format!(
+                "{size} bytes exceed the limit of {}",
+                engine::limits::PARAMS_BYTES_MAX
+            );
+            return Err(Error::InvalidParameters(vec![ParamError {
+                field: "parameters".into(),
+                message,
+            }]));
+        }
+        let new = NewExecution {
+            package,
+            package_version: version,
+            params,
+            priority: t.priority,
+            idempotency_key: t.idempotency_key,
+            created_by: t.created_by,
+        };
+        let mut started = self
+            .store
+            .start_executions(std::slice::from_ref(&new), self.clock.now())
+            .await?;
+        started.pop().ok_or_else(|| {
+            Error::Store(store::Error::Corrupt(
+                "start_executions returned nothing".into(),
+            ))
+        })
+    }
+
+    pub async fn control(
+        &self,
+        id: Uuid,
+        control: Control,
+        reason: Option<&str>,
+    ) -> Result<ExecutionStatus, Error> {
+        match self
+            .store
+            .control(id, control, reason, self.clock.now())
+            .await
+        {
+            Err(store::Error::NotFound(_)) => Err(Error::ExecutionNotFound(id)),
+            other => Ok(other?),
+        }
+    }
+
+    /// The execution with progress and an ETA calibrated by observed step durations.
+    pub async fn status(&self, id: Uuid) -> Result<StatusView, Error> {
+        let execution = self
+            .store
+            .execution(id)
+            .await?
+            .ok_or(Error::ExecutionNotFound(id))?;
+        let (_, package) = self
+            .store
+            .package(&execution.package_name, Some(execution.package_version))
+            .await?
+            .ok_or_else(|| Error::PackageNotFound(execution.package_name.clone()))?;
+        let stats = self.store.step_duration_stats(&package.name).await?;
+        let estimates: Vec<Duration> = package
+            .steps
+            .iter()
+            .map(|s| {
+                let observed = stats.iter().find(|st| st.step_id == s.id);
+                progress::calibrated_estimate(
+                    s.estimated_duration,
+                    observed.map(|o| o.mean),
+                    observed.map_or(0, |o| o.samples),
+                ) + s.delay
+            })
+            .collect();
+        let statuses: Vec<_> = execution.steps.iter().map(|s| s.status).collect();
+        let progress = progress::progress(&statuses, &estimates);
+        let now = self.clock.now();
+        let remaining = if execution.status.is_terminal() {
+            Duration::ZERO
+        } else {
+            progress::time_remaining(&package.dag, &statuses, &estimates, |s| {
+                execution.steps[s.index()]
+                    .started_at
+                    .map_or(Duration::ZERO, |t| (now - t).to_std().unwrap_or_default())
+            })
+        };
+        let estimated_completion = match execution.status {
+            s if s.is_terminal() => execution.finished_at,
+            _ => Some(now + chrono::Duration::from_std(remaining).unwrap_or_default()),
+        };
+        Ok(StatusView {
+            execution,
+            package,
+            progress,
+            estimated_remaining: remaining,
+            estimated_completion,
+            estimates,
+        })
+    }
+}
+
+/// Everything a node runs besides the HTTP server.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    pub worker: WorkerConfig,
+    /// Run the schedule loop on this node.
+    pub schedules: bool,
+    pub schedule_interval: Duration,
+    pub maintenance: maintenance::MaintenanceConfig,
+}
+
+/// Runs a worker, the schedule loop and maintenance until `shutdown`, then drains them.
+pub async fn run_node(rt: Runtime, cfg: NodeConfig, shutdown: CancellationToken) {
+    let mut tasks = tokio::task::JoinSet::new();
+    if cfg.schedules {
+        tasks.spawn(scheduler::run_schedules(
+            rt.store.clone(),
+            rt.clock.clone(),
+            cfg.schedule_interval,
+            shutdown.clone(),
+        ));
+    }
+    tasks.spawn(maintenance::run_maintenance(
+        rt.store.clone(),
+        rt.clock.clone(),
+        cfg.maintenance.clone(),
+        shutdown.clone(),
+    ));
+    let worker = Worker::new(
+        rt.store.clone(),
+        rt.registry.clone(),
+        rt.clock.clone(),
+        cfg.worker.clone(),
+    );
+    tasks.spawn(worker.run(shutdown));
+    while tasks.join_next().await.is_some() {}
+}

@@ -1,0 +1,414 @@
+//! The worker loop: claim ready steps in batches, run their handlers, checkpoint the results.
+//!
+//! Shape: one claim loop (this task) owns a `JoinSet` of step tasks bounded by a semaphore; a
+//! completer task turns finished steps into batched `Store::complete` calls (whatever piled up
+//! while the previous batch was committing goes into the next one, so batches grow with load and
+//! latency stays low when idle); a heartbeat task extends the leases of running steps and cancels
+//! the handlers whose lease was lost (cancelled execution, or reclaimed after a stall).
+//! Wake-ups come from the store (`Store::wakeup`), with polling as the fallback.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use engine::retry::{AfterFailure, FailureKind, RetryPolicy};
+use store::{ClaimedStep, Completion, Outcome, StepAttempt, Store};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::handler::{Registry, StepContext, StepError};
+
+/// A step's serialized output is stored with the step row; keep rows small.
+pub const OUTPUT_BYTES_MAX: usize = 1024 * 1024;
+/// Upper bound on one `complete` batch (one transaction).
+pub const COMPLETE_BATCH_MAX: usize = 512;
+/// Upper bound on concurrently running handlers per worker.
+pub const CONCURRENCY_MAX: usize = 4096;
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Unique per process; written as the lease owner.
+    pub id: String,
+    /// Handlers running at once.
+    pub concurrency: usize,
+    /// Steps claimed per round trip.
+    pub claim_batch: usize,
+    /// How long a claim stays valid without a heartbeat.
+    pub lease: Duration,
+    pub heartbeat: Duration,
+    /// Fallback poll when no wake-up arrives.
+    pub poll: Duration,
+    /// On shutdown, how long running handlers may take to finish.
+    pub shutdown_grace: Duration,
+}
+
+impl WorkerConfig {
+    pub fn new(id: impl Into<String>) -> WorkerConfig {
+        WorkerConfig {
+            id: id.into(),
+            concurrency: 64,
+            claim_batch: 64,
+            lease: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(3),
+            poll: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What a step task reports.
+enum StepResult {
+    Done(Completion),
+    /// Not run to an outcome (shutdown): give the claim back.
+    Release(StepAttempt),
+    /// The lease was lost; someone else owns the step now.
+    Abandoned(StepAttempt),
+}
+
+type InFlight = Arc<Mutex<HashMap<StepAttempt, CancellationToken>>>;
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    registry: Arc<Registry>,
+    clock: Arc<dyn Clock>,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        registry: Arc<Registry>,
+        clock: Arc<dyn Clock>,
+        config: WorkerConfig,
+    ) -> Worker {
+        assert!(
+            config.concurrency >= 1 && config.concurrency <= CONCURRENCY_MAX,
+            "concurrency out of range"
+        );
+        assert!(
+            config.heartbeat < config.lease,
+            "heartbeat must be shorter than the lease"
+        );
+        Worker {
+            store,
+            registry,
+            clock,
+            config,
+        }
+    }
+
+    /// Runs until `shutdown` is cancelled, then drains: stops claiming, lets running handlers
+    /// finish within the grace period, checkpoints them, and releases the rest.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let cfg = self.config.clone();
+        let in_flight: InFlight = Arc::default();
+        let slots = Arc::new(Semaphore::new(cfg.concurrency));
+        let (results_tx, results_rx) = mpsc::channel::<StepResult>(cfg.concurrency * 2);
+        // Handlers are cancelled through this token only after the grace period.
+        let handlers_stop = CancellationToken::new();
+
+        let completer = tokio::spawn(completer(
+            self.store.clone(),
+            self.clock.clone(),
+            cfg.id.clone(),
+            results_rx,
+            in_flight.clone(),
+        ));
+        let heartbeat_stop = CancellationToken::new();
+        let heartbeat = tokio::spawn(heartbeat(
+            self.store.clone(),
+            self.clock.clone(),
+            cfg.clone(),
+            in_flight.clone(),
+            heartbeat_stop.clone(),
+        ));
+
+        let mut tasks = JoinSet::new();
+        let wakeup = self.store.wakeup();
+        let mut errors = 0u32;
+        while !shutdown.is_cancelled() {
+            while tasks.try_join_next().is_some() {}
+            let free = slots.available_permits().min(cfg.claim_batch);
+            if free == 0 {
+                tokio::select! {
+                    _ = slots.acquire() => {}
+                    _ = shutdown.cancelled() => break,
+                }
+                continue;
+            }
+            // Register interest before claiming, so a wake-up during the claim is not lost.
+            let notified = wakeup.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let claimed = match self
+                .store
+                .claim(&cfg.id, free, cfg.lease, self.clock.now())
+                .await
+            {
+                Ok(c) => {
+                    errors = 0;
+                    c
+                }
+                Err(e) => {
+                    errors += 1;
+                    let wait = store_backoff(errors);
+                    tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "claim failed");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.cancelled() => break,
+                    }
+                    continue;
+                }
+            };
+            let full = claimed.len() == free;
+            for step in claimed {
+                let permit = slots
+                    .clone()
+                    .try_acquire_owned()
+                    .expect("claimed no more steps than free slots");
+                let token = handlers_stop.child_token();
+                in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(step.attempt, token.clone());
+                let registry = self.registry.clone();
+                let clock = self.clock.clone();
+                let tx = results_tx.clone();
+                let shutting_down = shutdown.clone();
+                tasks.spawn(async move {
+                    let result =
+                        run_step(step, &registry, clock.as_ref(), token, &shutting_down).await;
+                    // The completer only stops after every sender is gone, so this cannot fail
+                    // while it matters.
+                    let _ = tx.send(result).await;
+                    drop(permit);
+                });
+            }
+            if !full {
+                tokio::select! {
+                    _ = &mut notified => {}
+                    _ = tokio::time::sleep(cfg.poll) => {}
+                    _ = shutdown.cancelled() => break,
+                }
+            }
+        }
+
+        // Drain: running handlers get the grace period, then are cancelled and released.
+        let drained = tokio::time::timeout(cfg.shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("shutdown grace period over; cancelling running handlers");
+            handlers_stop.cancel();
+            while tasks.join_next().await.is_some() {}
+        }
+        drop(results_tx);
+        let _ = completer.await;
+        heartbeat_stop.cancel();
+        let _ = heartbeat.await;
+    }
+}
+
+/// Backoff for a store that keeps failing: 50 ms doubling to 5 s.
+fn store_backoff(consecutive_errors: u32) -> Duration {
+    use backon::BackoffBuilder;
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(50))
+        .with_max_delay(Duration::from_secs(5))
+        .with_jitter()
+        .without_max_times()
+        .build();
+    delays
+        .nth(consecutive_errors.saturating_sub(1) as usize)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+async fn run_step(
+    step: ClaimedStep,
+    registry: &Registry,
+    clock: &dyn Clock,
+    token: tokio_util::sync::CancellationToken,
+    shutdown: &CancellationToken,
+) -> StepResult {
+    let attempt = step.attempt;
+    let def = step.package.step(attempt.step);
+    let done = |outcome| StepResult::Done(Completion { attempt, outcome });
+
+    if let Some(when) = &def.when {
+        if !when.eval(&engine::package::condition_context(
+            &step.params,
+            &step.outputs,
+        )) {
+            return done(Outcome::Skipped);
+        }
+    }
+    let Some(handler) = registry.get(&def.handler) else {
+        return done(Outcome::Failed {
+            error: format!("handler `{}` is not registered in this worker", def.handler),
+        });
+    };
+    let input = engine::package::resolve_input(def, &step.params, &step.outputs);
+    let ctx = StepContext {
+        execution_id: attempt.execution_id,
+        step_id: def.id.clone(),
+        attempt: attempt.attempt,
+        params: step.params.clone(),
+        outputs: step.outputs.clone(),
+        cancel: token.clone(),
+    };
+    let span = tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);
+    let _enter = span.enter();
+    // A nested task turns a panicking handler into an error instead of a lost step.
+    let mut run = tokio::spawn(async move { handler.run(ctx, input).await });
+    let result = tokio::select! {
+        joined = tokio::time::timeout(def.timeout, &mut run) => match joined {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(StepError::retryable(format!("handler panicked: {join}"))),
+            Err(_) => {
+                token.cancel();
+                run.abort();
+                Err(StepError::retryable(format!("timed out after {}", engine::duration::format_duration(def.timeout))))
+            }
+        },
+        _ = token.cancelled() => {
+            run.abort();
+            return if shutdown.is_cancelled() { StepResult::Release(attempt) } else { StepResult::Abandoned(attempt) };
+        }
+    };
+    let (kind, error) = match result {
+        Ok(output) => {
+            let size = serde_json::to_string(&output)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX);
+            if size <= OUTPUT_BYTES_MAX {
+                return done(Outcome::Succeeded { output });
+            }
+            (
+                FailureKind::Permanent,
+                format!("output of {size} bytes exceeds the limit of {OUTPUT_BYTES_MAX}"),
+            )
+        }
+        Err(StepError::Retryable(e)) => (FailureKind::Retryable, e),
+        Err(StepError::Permanent(e)) => (FailureKind::Permanent, e),
+    };
+    // The row's max_attempts is authoritative: an operator's retry raises it.
+    let policy = RetryPolicy {
+        max_attempts: step.max_attempts.max(1) as u32,
+        ..def.retry.clone()
+    };
+    match policy.after_failure(attempt.attempt.max(1) as u32, kind, fastrand::f64()) {
+        AfterFailure::RetryIn(delay) => {
+            let at = clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            done(Outcome::Retry { at, error })
+        }
+        AfterFailure::Fail => done(Outcome::Failed { error }),
+    }
+}
+
+async fn completer(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    worker: String,
+    mut rx: mpsc::Receiver<StepResult>,
+    in_flight: InFlight,
+) {
+    let mut batch: Vec<Completion> = Vec::new();
+    let mut releases: Vec<StepAttempt> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        let push =
+            |r: StepResult, batch: &mut Vec<Completion>, releases: &mut Vec<StepAttempt>| match r {
+                StepResult::Done(c) => batch.push(c),
+                StepResult::Release(a) => releases.push(a),
+                StepResult::Abandoned(a) => {
+                    in_flight
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&a);
+                }
+            };
+        push(first, &mut batch, &mut releases);
+        while batch.len() < COMPLETE_BATCH_MAX {
+            match rx.try_recv() {
+                Ok(r) => push(r, &mut batch, &mut releases),
+                Err(_) => break,
+            }
+        }
+        let mut errors = 0;
+        while !batch.is_empty() {
+            match store.complete(&batch, clock.now()).await {
+                Ok(accepted) => {
+                    let fenced = accepted.iter().filter(|a| !**a).count();
+                    if fenced > 0 {
+                        tracing::info!(
+                            fenced,
+                            "completions rejected: their attempts were no longer current"
+                        );
+                    }
+                    let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                    for c in batch.drain(..) {
+                        map.remove(&c.attempt);
+                    }
+                }
+                Err(e) => {
+                    errors += 1;
+                    let wait = store_backoff(errors);
+                    tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "checkpoint failed; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        if !releases.is_empty() {
+            if let Err(e) = store.release(&worker, &releases, clock.now()).await {
+                tracing::warn!(error = %e, "releasing claims failed; their leases will expire");
+            }
+            let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            for a in releases.drain(..) {
+                map.remove(&a);
+            }
+        }
+    }
+}
+
+async fn heartbeat(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    cfg: WorkerConfig,
+    in_flight: InFlight,
+    stop: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(cfg.heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.cancelled() => return,
+        }
+        let held: Vec<StepAttempt> = in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        match store
+            .heartbeat(&cfg.id, &held, cfg.lease, clock.now())
+            .await
+        {
+            Ok(lost) => {
+                let map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                for a in lost {
+                    if let Some(token) = map.get(&a) {
+                        tracing::info!(execution = %a.execution_id, step = a.step.0, attempt = a.attempt, "lease lost; cancelling handler");
+                        token.cancel();
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
+        }
+    }
+}
