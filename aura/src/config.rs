@@ -23,6 +23,8 @@ pub struct Config {
     pub maintenance_interval: Duration,
     pub retention: Option<Duration>,
     pub log_json: bool,
+    /// Lease owner name; defaults to host-pid-random.
+    pub worker_id: Option<String>,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -42,6 +44,7 @@ struct FileConfig {
     maintenance_interval: Option<String>,
     retention: Option<String>,
     log_format: Option<String>,
+    worker_id: Option<String>,
 }
 
 impl Config {
@@ -95,6 +98,7 @@ impl Config {
                 Some(t) => Some(parse_duration(&t).context("AURA_RETENTION")?),
                 None => Some(Duration::from_secs(30 * 86_400)),
             },
+            worker_id: var("WORKER_ID", file.worker_id),
             log_json: match var("LOG_FORMAT", file.log_format).as_deref() {
                 None | Some("pretty") => false,
                 Some("json") => true,

@@ -221,7 +221,7 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
         tracing::warn!(dir = %config.packages_dir.display(), "packages directory not found; serving stored packages only");
     }
     let shutdown = shutdown_signal();
-    let worker = worker_id();
+    let worker = config.worker_id.clone().unwrap_or_else(worker_id);
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
     let node = tokio::spawn(runtime::run_node(
         rt.clone(),

@@ -263,7 +263,14 @@ async fn run_step(
     let _enter = span.enter();
     // A nested task turns a panicking handler into an error instead of a lost step.
     let mut run = tokio::spawn(async move { handler.run(ctx, input).await });
+    // Biased: when the token is cancelled, the step is released or abandoned even if the
+    // handler reacted to the same cancellation with an error in the meantime.
     let result = tokio::select! {
+        biased;
+        _ = token.cancelled() => {
+            run.abort();
+            return if shutdown.is_cancelled() { StepResult::Release(attempt) } else { StepResult::Abandoned(attempt) };
+        }
         joined = tokio::time::timeout(def.timeout, &mut run) => match joined {
             Ok(Ok(result)) => result,
             Ok(Err(join)) => Err(StepError::retryable(format!("handler panicked: {join}"))),
@@ -273,10 +280,6 @@ async fn run_step(
                 Err(StepError::retryable(format!("timed out after {}", engine::duration::format_duration(def.timeout))))
             }
         },
-        _ = token.cancelled() => {
-            run.abort();
-            return if shutdown.is_cancelled() { StepResult::Release(attempt) } else { StepResult::Abandoned(attempt) };
-        }
     };
     let (kind, error) = match result {
         Ok(output) => {

@@ -185,7 +185,7 @@ impl PgStore {
             return Ok(None);
         };
         let steps = sqlx::query(
-            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error \
+            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner \
              FROM steps WHERE execution_id = $1 ORDER BY idx",
         )
         .bind(id)
@@ -263,10 +263,10 @@ impl PgStore {
                 finished_at_us = CASE WHEN u.status = 'ready' THEN NULL ELSE $1 END, \
                 lease_owner = NULL, lease_expires_at_us = NULL \
              FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[]) \
-                AS u(id, idx, attempt, status, output, error, ready_at) \
+                WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, n) \
              JOIN executions e ON e.id = u.id \
              WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
-             RETURNING s.execution_id, s.idx, s.step_id, e.package_name, e.package_version",
+             RETURNING u.n, s.execution_id, s.step_id, e.package_name, e.package_version",
         )
         .bind(now_us)
         .bind(&ids)
@@ -280,12 +280,14 @@ impl PgStore {
         .await?;
 
         let mut accepted = vec![false; n];
+        // Keyed by the batch item the update applied (not by step): a stale attempt in the same
+        // batch as the current one, or a duplicate item, must not be reported as accepted.
         let mut step_ids = std::collections::HashMap::new();
         let mut packages = std::collections::HashMap::new();
         for row in &rows {
             let id: Uuid = row.try_get("execution_id")?;
-            let idx: i16 = row.try_get("idx")?;
-            step_ids.insert((id, idx), row.try_get::<String, _>("step_id")?);
+            let item = row.try_get::<i64, _>("n")? as usize - 1;
+            step_ids.insert(item, row.try_get::<String, _>("step_id")?);
             let name: String = row.try_get("package_name")?;
             let version: i32 = row.try_get("package_version")?;
             if !packages.contains_key(&id) {
@@ -299,7 +301,7 @@ impl PgStore {
         let mut woke = false;
         for (i, c) in batch.iter().enumerate() {
             let a = c.attempt;
-            let Some(step_id) = step_ids.get(&(a.execution_id, a.step.0 as i16)) else {
+            let Some(step_id) = step_ids.get(&i) else {
                 continue;
             };
             accepted[i] = true;
@@ -495,6 +497,7 @@ fn step_view(row: &PgRow) -> Result<StepView, Error> {
             .try_get::<Option<Json<Value>>, _>("output")?
             .map(|j| j.0),
         error: row.try_get("error")?,
+        lease_owner: row.try_get("lease_owner")?,
     })
 }
 

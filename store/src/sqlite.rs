@@ -118,7 +118,7 @@ impl SqliteStore {
             return Ok(None);
         };
         let steps = sqlx::query(
-            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error \
+            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner \
              FROM steps WHERE execution_id = ? ORDER BY idx",
         )
         .bind(id)
@@ -155,6 +155,7 @@ fn step_view(row: &SqliteRow) -> Result<StepView, Error> {
             .try_get::<Option<Json<Value>>, _>("output")?
             .map(|j| j.0),
         error: row.try_get("error")?,
+        lease_owner: row.try_get("lease_owner")?,
     })
 }
 

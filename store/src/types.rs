@@ -95,6 +95,8 @@ pub struct StepView {
     pub finished_at: Option<Timestamp>,
     pub output: Option<Value>,
     pub error: Option<String>,
+    /// The worker holding the current attempt's lease, while running.
+    pub lease_owner: Option<String>,
 }
 
 /// A summary row for listings.

@@ -8,3 +8,4 @@
 mod support;
 
 mod conformance;
+mod engine_runs;

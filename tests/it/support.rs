@@ -18,7 +18,6 @@ pub fn pg_admin_url() -> String {
 
 /// A database of its own for one test, removed when the test finishes successfully.
 pub struct TestDb {
-    pub backend: Backend,
     pub url: String,
     pg_name: Option<String>,
     sqlite_dir: Option<std::path::PathBuf>,
@@ -32,7 +31,7 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(format!("aura_test_{unique}"));
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}", dir.join("aura.db").display());
-                TestDb { backend, url, pg_name: None, sqlite_dir: Some(dir) }
+                TestDb { url, pg_name: None, sqlite_dir: Some(dir) }
             }
             Backend::Postgres => {
                 let name = format!("aura_test_{unique}");
@@ -43,7 +42,7 @@ impl TestDb {
                          Start it (e.g. `pg_ctlcluster 15 main start`) or set DATABASE_URL."
                     )
                 });
-                TestDb { backend, url, pg_name: Some(name), sqlite_dir: None }
+                TestDb { url, pg_name: Some(name), sqlite_dir: None }
             }
         }
     }

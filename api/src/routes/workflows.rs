@@ -299,6 +299,7 @@ fn status_json(v: &runtime::StatusView) -> Value {
                 "next_attempt_at": if st.status == engine::StepStatus::Ready { st.ready_at } else { None },
                 "duration_seconds": match (st.started_at, st.finished_at) { (Some(a), Some(b)) => Some(((b - a).num_milliseconds() as f64) / 1000.0), _ => None },
                 "error": st.error,
+                "worker": st.lease_owner,
                 "output_summary": st.output.as_ref().map(summarize),
             })
         }).collect::<Vec<_>>(),
