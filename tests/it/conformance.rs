@@ -14,8 +14,8 @@ use chrono::SubsecRound;
 use engine::{Control, ExecutionStatus, Package, StepStatus};
 use serde_json::{json, Value};
 use store::{
-    ClaimedStep, Completion, ExecutionFilter, ExecutionView, NewExecution, Outcome, StepAttempt,
-    StepView, Store, Timestamp,
+    ClaimedStep, Completion, ExecutionFilter, ExecutionView, NewExecution, Outcome, StepAttempt, StepView, Store,
+    Timestamp,
 };
 use uuid::Uuid;
 
@@ -74,14 +74,8 @@ struct Pkg {
 
 async fn register(store: &Arc<dyn Store>, src: &str, now: Timestamp) -> Pkg {
     let package = crate::support::package(src);
-    let info = store
-        .register_package(&package, src, now)
-        .await
-        .expect("register package");
-    Pkg {
-        package: Arc::new(package),
-        version: info.version,
-    }
+    let info = store.register_package(&package, src, now).await.expect("register package");
+    Pkg { package: Arc::new(package), version: info.version }
 }
 
 fn new_execution(pkg: &Pkg) -> NewExecution {
@@ -98,10 +92,7 @@ fn new_execution(pkg: &Pkg) -> NewExecution {
 /// Starts `n` plain executions of `pkg`.
 async fn start(store: &Arc<dyn Store>, pkg: &Pkg, n: usize, now: Timestamp) -> Vec<Uuid> {
     let batch = vec![new_execution(pkg); n];
-    let started = store
-        .start_executions(&batch, now)
-        .await
-        .expect("start executions");
+    let started = store.start_executions(&batch, now).await.expect("start executions");
     assert_eq!(started.len(), n);
     assert!(started.iter().all(|s| s.created), "{started:?}");
     started.into_iter().map(|s| s.execution_id).collect()
@@ -129,24 +120,14 @@ fn find<'a>(claimed: &'a [ClaimedStep], id: Uuid, step: &str) -> &'a ClaimedStep
 
 /// (execution, step id) of each claimed step, sorted.
 fn claimed_keys(claimed: &[ClaimedStep]) -> Vec<(Uuid, String)> {
-    let mut keys: Vec<(Uuid, String)> = claimed
-        .iter()
-        .map(|c| (c.attempt.execution_id, step_id(c).to_string()))
-        .collect();
+    let mut keys: Vec<(Uuid, String)> =
+        claimed.iter().map(|c| (c.attempt.execution_id, step_id(c).to_string())).collect();
     keys.sort();
     keys
 }
 
-async fn complete(
-    store: &Arc<dyn Store>,
-    attempt: StepAttempt,
-    outcome: Outcome,
-    now: Timestamp,
-) -> bool {
-    let accepted = store
-        .complete(&[Completion { attempt, outcome }], now)
-        .await
-        .expect("complete");
+async fn complete(store: &Arc<dyn Store>, attempt: StepAttempt, outcome: Outcome, now: Timestamp) -> bool {
+    let accepted = store.complete(&[Completion { attempt, outcome }], now).await.expect("complete");
     assert_eq!(accepted.len(), 1);
     accepted[0]
 }
@@ -157,45 +138,27 @@ async fn succeed(store: &Arc<dyn Store>, claimed: &[ClaimedStep], now: Timestamp
         .iter()
         .map(|c| Completion {
             attempt: c.attempt,
-            outcome: Outcome::Succeeded {
-                output: json!({ "step": step_id(c) }),
-            },
+            outcome: Outcome::Succeeded { output: json!({ "step": step_id(c) }) },
         })
         .collect();
     store.complete(&batch, now).await.expect("complete")
 }
 
 async fn view(store: &Arc<dyn Store>, id: Uuid) -> ExecutionView {
-    store
-        .execution(id)
-        .await
-        .expect("read execution")
-        .unwrap_or_else(|| panic!("execution {id} not found"))
+    store.execution(id).await.expect("read execution").unwrap_or_else(|| panic!("execution {id} not found"))
 }
 
 fn step<'a>(v: &'a ExecutionView, id: &str) -> &'a StepView {
-    v.steps
-        .iter()
-        .find(|s| s.step_id == id)
-        .unwrap_or_else(|| panic!("no step `{id}` in {v:?}"))
+    v.steps.iter().find(|s| s.step_id == id).unwrap_or_else(|| panic!("no step `{id}` in {v:?}"))
 }
 
 fn statuses(v: &ExecutionView) -> Vec<(&str, StepStatus)> {
-    v.steps
-        .iter()
-        .map(|s| (s.step_id.as_str(), s.status))
-        .collect()
+    v.steps.iter().map(|s| (s.step_id.as_str(), s.status)).collect()
 }
 
 /// (kind, step id) of every event of an execution, oldest first.
 async fn events(store: &Arc<dyn Store>, id: Uuid) -> Vec<(String, Option<String>)> {
-    store
-        .events(id, 0, 1000)
-        .await
-        .expect("events")
-        .into_iter()
-        .map(|e| (e.kind, e.step_id))
-        .collect()
+    store.events(id, 0, 1000).await.expect("events").into_iter().map(|e| (e.kind, e.step_id)).collect()
 }
 
 async fn kinds(store: &Arc<dyn Store>, id: Uuid) -> Vec<String> {
@@ -221,20 +184,11 @@ fn count_map(entries: &[(&str, u64)]) -> BTreeMap<String, u64> {
 }
 
 async fn list(store: &Arc<dyn Store>, filter: ExecutionFilter) -> Vec<Uuid> {
-    store
-        .list_executions(&filter)
-        .await
-        .expect("list executions")
-        .into_iter()
-        .map(|e| e.id)
-        .collect()
+    store.list_executions(&filter).await.expect("list executions").into_iter().map(|e| e.id).collect()
 }
 
 fn all(limit: u32) -> ExecutionFilter {
-    ExecutionFilter {
-        limit,
-        ..ExecutionFilter::default()
-    }
+    ExecutionFilter { limit, ..ExecutionFilter::default() }
 }
 
 #[track_caller]
@@ -284,20 +238,11 @@ pub mod cases {
         assert!(store.package("greet", Some(3)).await.unwrap().is_none());
 
         let versions = store.package_versions("greet").await.unwrap();
-        let listed: Vec<(i32, &str)> = versions
-            .iter()
-            .map(|v| (v.version, v.content_hash.as_str()))
-            .collect();
-        assert_eq!(
-            listed,
-            [(1, p1.content_hash.as_str()), (2, p2.content_hash.as_str())]
-        );
+        let listed: Vec<(i32, &str)> = versions.iter().map(|v| (v.version, v.content_hash.as_str())).collect();
+        assert_eq!(listed, [(1, p1.content_hash.as_str()), (2, p2.content_hash.as_str())]);
         let summaries = store.list_packages().await.unwrap();
         assert_eq!(summaries.len(), 1);
-        assert_eq!(
-            (summaries[0].name.as_str(), summaries[0].latest_version, summaries[0].active),
-            ("greet", 2, true)
-        );
+        assert_eq!((summaries[0].name.as_str(), summaries[0].latest_version, summaries[0].active), ("greet", 2, true));
 
         // Deactivated: hidden from "latest", explicit versions still load.
         store.set_package_active("greet", false).await.unwrap();
@@ -327,14 +272,16 @@ pub mod cases {
             other => panic!("expected NotFound, got {other:?}"),
         }
         // Completions and heartbeats of unknown attempts are simply not accepted.
-        let ghost = StepAttempt {
-            execution_id: id,
-            step: engine::StepIdx(0),
-            attempt: 1,
-        };
+        let ghost = StepAttempt { execution_id: id, step: engine::StepIdx(0), attempt: 1 };
         assert!(!complete(&store, ghost, Outcome::Skipped, now).await);
         let lost = store.heartbeat("w", &[ghost], LEASE, now).await.unwrap();
         assert_eq!(lost, [ghost]);
+        store.release("w", &[ghost], now).await.unwrap();
+        // Empty batches are fine.
+        assert!(store.complete(&[], now).await.unwrap().is_empty());
+        assert!(store.heartbeat("w", &[], LEASE, now).await.unwrap().is_empty());
+        store.release("w", &[], now).await.unwrap();
+        assert!(store.claim("w", 10, LEASE, now).await.unwrap().is_empty());
     }
 
     // --- starting executions --------------------------------------------------------------
@@ -382,7 +329,7 @@ pub mod cases {
             assert_eq!(st.attempt, 0);
             assert_eq!(st.max_attempts, 3, "the default retry policy allows 3 attempts");
             assert_eq!((st.started_at, st.finished_at), (None, None));
-            assert_eq!((&st.output, &st.error), (&None, &None));
+            assert_eq!((&st.output, &st.error, &st.lease_owner), (&None, &None, &None));
         }
         for pending in ["b", "c", "d"] {
             assert_eq!(step(&v, pending).ready_at, None);
@@ -399,10 +346,7 @@ pub mod cases {
     pub async fn idempotency_key_yields_one_execution(store: Arc<dyn Store>) {
         let now = now();
         let pkg = register(&store, diamond(), now).await;
-        let keyed = |key: &str| NewExecution {
-            idempotency_key: Some(key.to_string()),
-            ..new_execution(&pkg)
-        };
+        let keyed = |key: &str| NewExecution { idempotency_key: Some(key.to_string()), ..new_execution(&pkg) };
 
         let first = store.start_executions(&[keyed("k1")], now).await.unwrap();
         assert!(first[0].created);
@@ -414,10 +358,7 @@ pub mod cases {
         assert_eq!(v.created_at, now, "the existing execution is untouched");
 
         // The same key twice in one batch still yields one execution.
-        let batch = store
-            .start_executions(&[keyed("k2"), keyed("k2"), new_execution(&pkg)], now + s(2))
-            .await
-            .unwrap();
+        let batch = store.start_executions(&[keyed("k2"), keyed("k2"), new_execution(&pkg)], now + s(2)).await.unwrap();
         assert_eq!(batch.len(), 3);
         assert_eq!(batch[0].execution_id, batch[1].execution_id);
         assert_eq!((batch[0].created, batch[1].created), (true, false));
@@ -428,6 +369,27 @@ pub mod cases {
 
         assert_eq!(list(&store, all(100)).await.len(), 3);
         assert_eq!(counts(&store).await, count_map(&[("pending", 3)]));
+
+        // Racing starts with one key: one execution, created exactly once.
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            let new = keyed("race");
+            tasks.push(tokio::spawn(async move {
+                store.start_executions(&[new], now + s(3 + i)).await.expect("start")[0].clone()
+            }));
+        }
+        let mut raced = Vec::new();
+        for t in tasks {
+            raced.push(t.await.expect("task"));
+        }
+        let distinct: BTreeSet<Uuid> = raced.iter().map(|r| r.execution_id).collect();
+        assert_eq!(distinct.len(), 1, "{raced:?}");
+        assert_eq!(raced.iter().filter(|r| r.created).count(), 1, "{raced:?}");
+        assert_eq!(list(&store, all(100)).await.len(), 4);
+
+        // An empty batch starts nothing.
+        assert!(store.start_executions(&[], now).await.unwrap().is_empty());
     }
 
     // --- claiming -------------------------------------------------------------------------
@@ -461,10 +423,7 @@ pub mod cases {
         let claimed = store.claim("w1", 10, LEASE, now + s(1)).await.unwrap();
         assert_eq!(claimed.len(), 1);
         let c = &claimed[0];
-        assert_eq!(
-            c.attempt,
-            StepAttempt { execution_id: id, step: engine::StepIdx(0), attempt: 1 }
-        );
+        assert_eq!(c.attempt, StepAttempt { execution_id: id, step: engine::StepIdx(0), attempt: 1 });
         assert_eq!(step_id(c), "a");
         assert_eq!(c.max_attempts, 3);
         assert_eq!(c.package.name, "diamond");
@@ -476,10 +435,8 @@ pub mod cases {
         assert_eq!(v.started_at, Some(now + s(1)));
         let a = step(&v, "a");
         assert_eq!((a.status, a.attempt, a.started_at), (StepStatus::Running, 1, Some(now + s(1))));
-        assert_eq!(
-            events(&store, id).await,
-            [ev("execution_created", None), ev("step_started", Some("a"))]
-        );
+        assert_eq!(a.lease_owner.as_deref(), Some("w1"));
+        assert_eq!(events(&store, id).await, [ev("execution_created", None), ev("step_started", Some("a"))]);
         let started = store.events(id, 0, 1000).await.unwrap().pop().unwrap();
         assert_eq!((started.attempt, started.at), (Some(1), now + s(1)));
 
@@ -491,20 +448,12 @@ pub mod cases {
         let now = now();
         let pkg = register(&store, &single("job"), now).await;
         let priorities = [0, 10, 5, -1, 7];
-        let batch: Vec<NewExecution> = priorities
-            .iter()
-            .map(|p| NewExecution { priority: *p, ..new_execution(&pkg) })
-            .collect();
-        let ids: Vec<Uuid> = store
-            .start_executions(&batch, now)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.execution_id)
-            .collect();
-        let priority_of = |c: &ClaimedStep| {
-            priorities[ids.iter().position(|id| *id == c.attempt.execution_id).unwrap()]
-        };
+        let batch: Vec<NewExecution> =
+            priorities.iter().map(|p| NewExecution { priority: *p, ..new_execution(&pkg) }).collect();
+        let ids: Vec<Uuid> =
+            store.start_executions(&batch, now).await.unwrap().into_iter().map(|s| s.execution_id).collect();
+        let priority_of =
+            |c: &ClaimedStep| priorities[ids.iter().position(|id| *id == c.attempt.execution_id).unwrap()];
         let claim = |max: usize| {
             let store = store.clone();
             async move {
@@ -611,6 +560,23 @@ pub mod cases {
         // Paging by event id.
         let tail = store.events(id, records[9].id, 2).await.unwrap();
         assert_eq!(tail, records[10..12]);
+
+        // Observed durations (claim to completion) of the succeeded steps.
+        let stats: BTreeMap<String, (Duration, u64)> = store
+            .step_duration_stats("diamond")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|st| (st.step_id, (st.mean, st.samples)))
+            .collect();
+        let secs = |n| (Duration::from_secs(n), 1);
+        let expected: BTreeMap<String, (Duration, u64)> =
+            [("a", secs(1)), ("b", secs(1)), ("c", secs(2)), ("d", secs(1))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        assert_eq!(stats, expected);
+        assert!(store.step_duration_stats("nope").await.unwrap().is_empty());
     }
 
     pub async fn skipped_counts_as_done(store: Arc<dyn Store>) {
@@ -710,10 +676,7 @@ delay = "30s"
         assert_eq!(step(&v, "only").attempt, 2);
 
         let records = store.events(id, 0, 1000).await.unwrap();
-        let retried = records
-            .iter()
-            .find(|e| e.kind == "step_retry_scheduled")
-            .expect("a step_retry_scheduled event");
+        let retried = records.iter().find(|e| e.kind == "step_retry_scheduled").expect("a step_retry_scheduled event");
         assert_eq!(retried.step_id.as_deref(), Some("only"));
         assert_eq!(retried.attempt, Some(1));
         assert_eq!(retried.detail, Some(json!({ "error": "boom" })));
@@ -809,28 +772,21 @@ depends_on = ["p", "q", "r"]
         // The first worker's late result writes nothing.
         let before = view(&store, id).await;
         let log_before = events(&store, id).await;
-        let late = Completion {
-            attempt: first[0].attempt,
-            outcome: Outcome::Succeeded { output: json!("stale") },
-        };
+        let late = Completion { attempt: first[0].attempt, outcome: Outcome::Succeeded { output: json!("stale") } };
         assert_eq!(store.complete(&[late.clone()], now + s(31)).await.unwrap(), [false]);
         assert_eq!(view(&store, id).await, before);
         assert_eq!(events(&store, id).await, log_before);
         let only = step(&before, "only");
+        assert_eq!(only.lease_owner.as_deref(), Some("w2"), "the lease moved to the reclaiming worker");
         assert_eq!((only.status, only.attempt), (StepStatus::Running, 2));
 
         // Per item in one batch: the stale one rejected, the current one accepted.
-        let current = Completion {
-            attempt: second[0].attempt,
-            outcome: Outcome::Succeeded { output: json!("fresh") },
-        };
-        assert_eq!(
-            store.complete(&[late, current.clone()], now + s(32)).await.unwrap(),
-            [false, true]
-        );
+        let current = Completion { attempt: second[0].attempt, outcome: Outcome::Succeeded { output: json!("fresh") } };
+        assert_eq!(store.complete(&[late, current.clone()], now + s(32)).await.unwrap(), [false, true]);
         let v = view(&store, id).await;
         assert_eq!(v.status, ExecutionStatus::Completed);
         assert_eq!(step(&v, "only").output, Some(json!("fresh")));
+        assert_eq!(step(&v, "only").lease_owner, None);
         // A duplicate of an accepted completion is not applied twice.
         assert_eq!(store.complete(&[current], now + s(33)).await.unwrap(), [false]);
         assert_eq!(view(&store, id).await, v);
@@ -912,10 +868,7 @@ depends_on = ["a"]
         store.control(second_id, Control::Cancel, None, now + s(62)).await.unwrap();
         assert_eq!(store.heartbeat("w1", &[b1], lease, now + s(63)).await.unwrap(), [b1]);
         // Only the lost ones are reported from a mixed batch (w2 renewed a2 until now+81).
-        assert_eq!(
-            store.heartbeat("w2", &[a2, b1], lease, now + s(64)).await.unwrap(),
-            [b1]
-        );
+        assert_eq!(store.heartbeat("w2", &[a2, b1], lease, now + s(64)).await.unwrap(), [b1]);
     }
 
     pub async fn release_returns_the_step_without_spending_the_attempt(store: Arc<dyn Store>) {
@@ -932,7 +885,7 @@ depends_on = ["a"]
 
         store.release("w1", &[a1], now + s(1)).await.unwrap();
         let only = view(&store, id).await.steps[0].clone();
-        assert_eq!((only.status, only.attempt), (StepStatus::Ready, 0));
+        assert_eq!((only.status, only.attempt, only.lease_owner), (StepStatus::Ready, 0, None));
         assert_eq!(store.queue_depth(now + s(1)).await.unwrap(), 1);
 
         let again = claim_all(&store, "w2", now + s(2)).await;
@@ -951,10 +904,7 @@ depends_on = ["a"]
         let id = start_one(&store, &pkg, now).await;
         let a = claim_all(&store, "w", now).await;
 
-        let status = store
-            .control(id, Control::Pause, Some("maintenance"), now + s(1))
-            .await
-            .unwrap();
+        let status = store.control(id, Control::Pause, Some("maintenance"), now + s(1)).await.unwrap();
         assert_eq!(status, ExecutionStatus::Paused);
         assert_eq!(view(&store, id).await.status, ExecutionStatus::Paused);
 
@@ -982,15 +932,9 @@ depends_on = ["a"]
 
         // An execution paused before it ever ran resumes as pending.
         let fresh = start_one(&store, &pkg, now + s(10)).await;
-        assert_eq!(
-            store.control(fresh, Control::Pause, None, now + s(10)).await.unwrap(),
-            ExecutionStatus::Paused
-        );
+        assert_eq!(store.control(fresh, Control::Pause, None, now + s(10)).await.unwrap(), ExecutionStatus::Paused);
         assert!(claim_all(&store, "w", now + s(11)).await.is_empty());
-        assert_eq!(
-            store.control(fresh, Control::Resume, None, now + s(12)).await.unwrap(),
-            ExecutionStatus::Pending
-        );
+        assert_eq!(store.control(fresh, Control::Resume, None, now + s(12)).await.unwrap(), ExecutionStatus::Pending);
         assert_eq!(view(&store, fresh).await.status, ExecutionStatus::Pending);
         let claimed = claim_all(&store, "w", now + s(13)).await;
         assert_eq!(claimed_keys(&claimed), [(fresh, "a".into())]);
@@ -1002,16 +946,14 @@ depends_on = ["a"]
         let id = start_one(&store, &pkg, now).await;
         let a = claim_all(&store, "w", now).await;
 
-        let status = store
-            .control(id, Control::Cancel, Some("not needed"), now + s(1))
-            .await
-            .unwrap();
+        let status = store.control(id, Control::Cancel, Some("not needed"), now + s(1)).await.unwrap();
         assert_eq!(status, ExecutionStatus::Cancelled);
         let v = view(&store, id).await;
         assert_eq!(v.status, ExecutionStatus::Cancelled);
         assert_eq!(v.finished_at, Some(now + s(1)));
         assert!(v.steps.iter().all(|s| s.status == StepStatus::Cancelled), "{v:?}");
         assert_eq!(step(&v, "a").finished_at, Some(now + s(1)));
+        assert_eq!(step(&v, "a").lease_owner, None);
 
         // The running attempt's result is rejected and changes nothing.
         assert_eq!(succeed(&store, &a, now + s(2)).await, [false]);
@@ -1032,15 +974,9 @@ depends_on = ["a"]
         let id = start_one(&store, &pkg, now).await;
 
         // Resume on an execution that is not paused holds already.
-        assert_eq!(
-            store.control(id, Control::Resume, None, now).await.unwrap(),
-            ExecutionStatus::Pending
-        );
+        assert_eq!(store.control(id, Control::Resume, None, now).await.unwrap(), ExecutionStatus::Pending);
         for i in 0..2 {
-            assert_eq!(
-                store.control(id, Control::Pause, None, now + s(1 + i)).await.unwrap(),
-                ExecutionStatus::Paused
-            );
+            assert_eq!(store.control(id, Control::Pause, None, now + s(1 + i)).await.unwrap(), ExecutionStatus::Paused);
         }
         for i in 0..2 {
             assert_eq!(
@@ -1082,7 +1018,10 @@ depends_on = ["a"]
         assert_eq!(view(&store, pending).await.status, ExecutionStatus::Pending);
 
         let log = kinds(&store, done).await;
-        assert!(!log.iter().any(|k| k.starts_with("execution_") && k != "execution_created" && k != "execution_completed"), "{log:?}");
+        assert!(
+            !log.iter().any(|k| k.starts_with("execution_") && k != "execution_created" && k != "execution_completed"),
+            "{log:?}"
+        );
     }
 
     pub async fn retry_control_reruns_failed_steps(store: Arc<dyn Store>) {
@@ -1152,10 +1091,7 @@ depends_on = ["a"]
         // A cancelled execution can be retried as well.
         let other = start_one(&store, &pkg, now + s(20)).await;
         store.control(other, Control::Cancel, None, now + s(20)).await.unwrap();
-        assert_eq!(
-            store.control(other, Control::Retry, None, now + s(21)).await.unwrap(),
-            ExecutionStatus::Running
-        );
+        assert_eq!(store.control(other, Control::Retry, None, now + s(21)).await.unwrap(), ExecutionStatus::Running);
         let v = view(&store, other).await;
         assert_eq!(step(&v, "a").status, StepStatus::Ready);
         assert_eq!(claimed_keys(&claim_all(&store, "w", now + s(22)).await), [(other, "a".into())]);
@@ -1185,10 +1121,7 @@ depends_on = ["a"]
                         tokio::task::yield_now().await;
                         continue;
                     }
-                    claims
-                        .lock()
-                        .unwrap()
-                        .extend(got.iter().map(|c| (c.attempt, worker.clone())));
+                    claims.lock().unwrap().extend(got.iter().map(|c| (c.attempt, worker.clone())));
                     let accepted = succeed(&store, &got, now).await;
                     assert!(accepted.iter().all(|a| *a), "{worker}: {accepted:?}");
                     finished.fetch_add(got.len(), Ordering::SeqCst);
@@ -1205,10 +1138,7 @@ depends_on = ["a"]
 
         let claims = claims.lock().unwrap().clone();
         assert_eq!(claims.len(), total, "every step claimed exactly once");
-        let distinct: BTreeSet<(Uuid, u16)> = claims
-            .iter()
-            .map(|(a, _)| (a.execution_id, a.step.0))
-            .collect();
+        let distinct: BTreeSet<(Uuid, u16)> = claims.iter().map(|(a, _)| (a.execution_id, a.step.0)).collect();
         assert_eq!(distinct.len(), total, "no step claimed twice");
         assert!(claims.iter().all(|(a, _)| a.attempt == 1));
         for id in &ids {
@@ -1227,15 +1157,9 @@ depends_on = ["a"]
         let tick = now;
         assert_eq!(store.last_schedule_tick("nightly", "run").await.unwrap(), None);
 
-        let fired = store
-            .fire_schedule("run", tick, &new_execution(&pkg), now + s(1))
-            .await
-            .unwrap();
+        let fired = store.fire_schedule("run", tick, &new_execution(&pkg), now + s(1)).await.unwrap();
         let id = fired.expect("the first firing starts an execution");
-        let again = store
-            .fire_schedule("run", tick, &new_execution(&pkg), now + s(2))
-            .await
-            .unwrap();
+        let again = store.fire_schedule("run", tick, &new_execution(&pkg), now + s(2)).await.unwrap();
         assert_eq!(again, None, "the same tick never fires twice");
         assert_eq!(list(&store, all(100)).await, [id]);
         let v = view(&store, id).await;
@@ -1258,12 +1182,26 @@ depends_on = ["a"]
             .unwrap()
             .expect("the next tick");
         assert!(other != id && next != id && next != other);
-        assert_eq!(
-            store.last_schedule_tick("nightly", "run").await.unwrap(),
-            Some(tick + s(3600))
-        );
+        assert_eq!(store.last_schedule_tick("nightly", "run").await.unwrap(), Some(tick + s(3600)));
         assert_eq!(list(&store, all(100)).await.len(), 3);
         assert_eq!(claim_all(&store, "w", now + s(3600)).await.len(), 3);
+
+        // Nodes racing for one tick: exactly one wins.
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            let new = new_execution(&pkg);
+            tasks.push(tokio::spawn(async move {
+                store.fire_schedule("run", tick + s(7200), &new, now + s(7200 + i)).await.expect("fire")
+            }));
+        }
+        let mut winners = Vec::new();
+        for t in tasks {
+            winners.extend(t.await.expect("task"));
+        }
+        assert_eq!(winners.len(), 1, "{winners:?}");
+        assert_eq!(list(&store, all(100)).await.len(), 4);
+        assert_eq!(store.last_schedule_tick("nightly", "run").await.unwrap(), Some(tick + s(7200)));
     }
 
     pub async fn fail_exhausted_fails_lost_last_attempts(store: Arc<dyn Store>) {
@@ -1316,14 +1254,9 @@ handler = "work"
         assert!(a.error.is_some());
         assert_eq!(step(&v, "b").status, StepStatus::Cancelled);
         let records = store.events(f, 0, 1000).await.unwrap();
-        let tail: Vec<(&str, Option<&str>, Option<i32>)> = records[records.len() - 2..]
-            .iter()
-            .map(|e| (e.kind.as_str(), e.step_id.as_deref(), e.attempt))
-            .collect();
-        assert_eq!(
-            tail,
-            [("step_lease_expired", Some("a"), Some(1)), ("execution_failed", Some("a"), None)]
-        );
+        let tail: Vec<(&str, Option<&str>, Option<i32>)> =
+            records[records.len() - 2..].iter().map(|e| (e.kind.as_str(), e.step_id.as_deref(), e.attempt)).collect();
+        assert_eq!(tail, [("step_lease_expired", Some("a"), Some(1)), ("execution_failed", Some("a"), None)]);
         // The worker that lost the step cannot complete it any more.
         assert!(!succeed(&store, &[find(&claimed, f, "a").clone()], now + s(31)).await[0]);
         assert_eq!(view(&store, st).await.status, ExecutionStatus::Running);
@@ -1387,15 +1320,9 @@ handler = "work"
         let alpha = register(&store, &single("alpha"), now).await;
         let beta = register(&store, &single("beta"), now).await;
         let mut ids = Vec::new();
-        for (i, (pkg, by)) in [
-            (&alpha, "alice"),
-            (&beta, "bob"),
-            (&alpha, "bob"),
-            (&beta, "bob"),
-            (&alpha, "alice"),
-        ]
-        .into_iter()
-        .enumerate()
+        for (i, (pkg, by)) in [(&alpha, "alice"), (&beta, "bob"), (&alpha, "bob"), (&beta, "bob"), (&alpha, "alice")]
+            .into_iter()
+            .enumerate()
         {
             let new = NewExecution { created_by: Some(by.into()), ..new_execution(pkg) };
             ids.push(store.start_executions(&[new], now + s(i as i64)).await.unwrap()[0].execution_id);
@@ -1406,24 +1333,30 @@ handler = "work"
         assert_eq!(list(&store, all(100)).await, [alpha3, beta2, alpha2, beta1, alpha1], "newest first");
         let with = |f: ExecutionFilter| ExecutionFilter { limit: 100, ..f };
         assert_eq!(
-            list(&store, with(ExecutionFilter { status: Some(ExecutionStatus::Cancelled), ..Default::default() })).await,
+            list(&store, with(ExecutionFilter { status: Some(ExecutionStatus::Cancelled), ..Default::default() }))
+                .await,
             [alpha2]
         );
         assert_eq!(
             list(&store, with(ExecutionFilter { status: Some(ExecutionStatus::Pending), ..Default::default() })).await,
             [alpha3, beta2, beta1, alpha1]
         );
-        assert!(list(&store, with(ExecutionFilter { status: Some(ExecutionStatus::Running), ..Default::default() })).await.is_empty());
+        assert!(list(&store, with(ExecutionFilter { status: Some(ExecutionStatus::Running), ..Default::default() }))
+            .await
+            .is_empty());
         assert_eq!(
             list(&store, with(ExecutionFilter { package_name: Some("alpha".into()), ..Default::default() })).await,
             [alpha3, alpha2, alpha1]
         );
         assert_eq!(
-            list(&store, with(ExecutionFilter {
-                package_name: Some("beta".into()),
-                status: Some(ExecutionStatus::Pending),
-                ..Default::default()
-            }))
+            list(
+                &store,
+                with(ExecutionFilter {
+                    package_name: Some("beta".into()),
+                    status: Some(ExecutionStatus::Pending),
+                    ..Default::default()
+                })
+            )
             .await,
             [beta2, beta1]
         );
@@ -1449,12 +1382,8 @@ handler = "work"
         assert_eq!(page3, [alpha1]);
         assert!(list(&store, ExecutionFilter { before_id: Some(alpha1), ..all(2) }).await.is_empty());
         assert_eq!(
-            list(&store, ExecutionFilter {
-                before_id: Some(beta2),
-                package_name: Some("alpha".into()),
-                ..all(100)
-            })
-            .await,
+            list(&store, ExecutionFilter { before_id: Some(beta2), package_name: Some("alpha".into()), ..all(100) })
+                .await,
             [alpha2, alpha1]
         );
 
@@ -1491,17 +1420,10 @@ handler = "work"
         assert_eq!(succeed(&store, &claimed, now + s(1)).await, [true]);
         assert_eq!(counts(&store).await, count_map(&[("completed", 1), ("pending", 3)]));
 
-        let waiting: Vec<Uuid> = jobs
-            .iter()
-            .copied()
-            .filter(|id| *id != claimed[0].attempt.execution_id)
-            .collect();
+        let waiting: Vec<Uuid> = jobs.iter().copied().filter(|id| *id != claimed[0].attempt.execution_id).collect();
         store.control(waiting[0], Control::Pause, None, now + s(2)).await.unwrap();
         assert_eq!(store.queue_depth(now + s(2)).await.unwrap(), 1, "paused executions are not queued");
-        assert_eq!(
-            counts(&store).await,
-            count_map(&[("completed", 1), ("paused", 1), ("pending", 2)])
-        );
+        assert_eq!(counts(&store).await, count_map(&[("completed", 1), ("paused", 1), ("pending", 2)]));
         store.control(delayed, Control::Cancel, None, now + s(3)).await.unwrap();
         assert_eq!(store.queue_depth(now + s(60)).await.unwrap(), 1);
         assert_eq!(
@@ -1538,12 +1460,10 @@ handler = "work"
         let bc = claim_all(&store, "w", now + s(2)).await;
         assert_eq!(bc.len(), 4);
         for c in &bc {
-            let expected: serde_json::Map<String, Value> = [(
-                "a".to_string(),
-                json!({ "from": "a", "exec": c.attempt.execution_id.to_string() }),
-            )]
-            .into_iter()
-            .collect();
+            let expected: serde_json::Map<String, Value> =
+                [("a".to_string(), json!({ "from": "a", "exec": c.attempt.execution_id.to_string() }))]
+                    .into_iter()
+                    .collect();
             assert_eq!(c.outputs, expected, "{}", step_id(c));
         }
         let b = find(&bc, id, "b");
@@ -1553,12 +1473,10 @@ handler = "work"
 
         let d = claim_all(&store, "w", now + s(4)).await;
         assert_eq!(claimed_keys(&d), [(id, "d".into())]);
-        let expected: serde_json::Map<String, Value> = [
-            ("a".to_string(), json!({ "from": "a", "exec": id.to_string() })),
-            ("b".to_string(), json!([1, 2])),
-        ]
-        .into_iter()
-        .collect();
+        let expected: serde_json::Map<String, Value> =
+            [("a".to_string(), json!({ "from": "a", "exec": id.to_string() })), ("b".to_string(), json!([1, 2]))]
+                .into_iter()
+                .collect();
         assert_eq!(d[0].outputs, expected, "skipped steps have no output");
         assert_eq!(view(&store, other).await.status, ExecutionStatus::Running);
     }
