@@ -19,19 +19,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            detail: detail.into(),
-            extra: None,
-        }
+        ApiError { status, code, detail: detail.into(), extra: None }
     }
     pub fn not_found(what: impl Into<String>) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{} not found", what.into()),
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{} not found", what.into()))
     }
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
@@ -56,10 +47,9 @@ impl IntoResponse for ApiError {
             body[key] = value;
         }
         let mut response = (self.status, axum::Json(body)).into_response();
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/problem+json"),
-        );
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
         response
     }
 }
@@ -72,30 +62,18 @@ impl From<runtime::Error> for ApiError {
             E::ExecutionNotFound(id) => ApiError::not_found(format!("execution {id}")),
             E::InvalidPackage(d) => {
                 let errors: Vec<Value> =
-                    d.0.iter().map(|d| json!({ "line": d.line, "column": d.column, "code": d.code, "message": d.message })).collect();
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_package",
-                    d.to_string(),
-                )
-                .with("errors", Value::Array(errors))
+                    d.0.iter()
+                        .map(|d| json!({ "line": d.line, "column": d.column, "code": d.code, "message": d.message }))
+                        .collect();
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_package", d.to_string())
+                    .with("errors", Value::Array(errors))
             }
             E::InvalidParameters(errors) => {
-                let list: Vec<Value> = errors
-                    .iter()
-                    .map(|e| json!({ "field": e.field, "message": e.message }))
-                    .collect();
-                let detail = errors
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_parameters",
-                    detail,
-                )
-                .with("errors", Value::Array(list))
+                let list: Vec<Value> =
+                    errors.iter().map(|e| json!({ "field": e.field, "message": e.message })).collect();
+                let detail = errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameters", detail)
+                    .with("errors", Value::Array(list))
             }
             E::Store(e) => e.into(),
         }
@@ -111,11 +89,7 @@ impl From<store::Error> for ApiError {
             }
             other => {
                 tracing::error!(error = %other, "store error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error",
-                )
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         }
     }

@@ -24,7 +24,5 @@ pub const BODY_BYTES_MAX: usize = 1024 * 1024;
 
 /// The whole application, for the server and for tests (which call it without a socket).
 pub fn router(state: AppState) -> Router {
-    routes::router()
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX))
-        .with_state(state)
+    routes::router().layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX)).with_state(state)
 }

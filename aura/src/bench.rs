@@ -40,11 +40,7 @@ fn parse(args: &[&str]) -> anyhow::Result<BenchArgs> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .copied()
-                .with_context(|| format!("{arg} needs a value"))
-        };
+        let mut value = || it.next().copied().with_context(|| format!("{arg} needs a value"));
         match *arg {
             "--store" => out.store = value()?.to_string(),
             "--url" => out.url = Some(value()?.to_string()),
@@ -71,13 +67,11 @@ fn parse(args: &[&str]) -> anyhow::Result<BenchArgs> {
 }
 
 fn package_source(shape: &str) -> String {
-    let mut s = format!("name = \"bench_{shape}\"\ndescription = \"benchmark shape {shape}\"\n[retry]\nmax_attempts = 3\n");
+    let mut s =
+        format!("name = \"bench_{shape}\"\ndescription = \"benchmark shape {shape}\"\n[retry]\nmax_attempts = 3\n");
     let step = |id: &str, deps: &[&str]| {
         let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
-        format!(
-            "[[steps]]\nid = \"{id}\"\nhandler = \"noop\"\ndepends_on = [{}]\n",
-            deps.join(", ")
-        )
+        format!("[[steps]]\nid = \"{id}\"\nhandler = \"noop\"\ndepends_on = [{}]\n", deps.join(", "))
     };
     match shape {
         "single" => s.push_str(&step("only", &[])),
@@ -93,26 +87,13 @@ fn package_source(shape: &str) -> String {
             s.push_str(&step("property_analysis", &[]));
             s.push_str(&step("cma_generation", &["property_analysis"]));
             s.push_str(&step("pricing_recommendation", &["cma_generation"]));
-            s.push_str(&step(
-                "marketing_campaign_creation",
-                &["pricing_recommendation"],
-            ));
-            s.push_str(&step(
-                "social_media_content",
-                &["marketing_campaign_creation"],
-            ));
-            s.push_str(&step(
-                "listing_optimization",
-                &["marketing_campaign_creation"],
-            ));
+            s.push_str(&step("marketing_campaign_creation", &["pricing_recommendation"]));
+            s.push_str(&step("social_media_content", &["marketing_campaign_creation"]));
+            s.push_str(&step("listing_optimization", &["marketing_campaign_creation"]));
             s.push_str(&step("photography_scheduling", &["property_analysis"]));
             s.push_str(&step(
                 "final_review",
-                &[
-                    "social_media_content",
-                    "listing_optimization",
-                    "photography_scheduling",
-                ],
+                &["social_media_content", "listing_optimization", "photography_scheduling"],
             ));
         }
     }
@@ -141,38 +122,28 @@ pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
 
 async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::Result<()> {
     let db_name = format!("aura_bench_{}_{}", shape, std::process::id());
-    let (store, pg): (
-        Arc<dyn Store>,
-        Option<(Arc<store::postgres::PgStore>, String)>,
-    ) = match args.store.as_str() {
+    let (store, pg): (Arc<dyn Store>, Option<(Arc<store::postgres::PgStore>, String)>) = match args.store.as_str() {
         "postgres" => {
             let admin = args
                 .url
                 .clone()
                 .or_else(|| std::env::var("DATABASE_URL").ok())
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let url = store::postgres::create_database(&admin, &db_name)
-                .await
-                .context("creating the bench database")?;
+            let url =
+                store::postgres::create_database(&admin, &db_name).await.context("creating the bench database")?;
             let pg = Arc::new(store::postgres::PgStore::connect(&url).await?);
             (pg.clone(), Some((pg, admin)))
         }
         _ => {
             let path = std::env::temp_dir().join(format!("{db_name}.db"));
             let _ = std::fs::remove_file(&path);
-            (
-                store::connect(&format!("sqlite://{}", path.display())).await?,
-                None,
-            )
+            (store::connect(&format!("sqlite://{}", path.display())).await?, None)
         }
     };
     store.migrate().await?;
     let rt = runtime::Runtime::new(store.clone(), crate::registry());
     let info = rt.register_package(&package_source(shape)).await?;
-    let (version, package) = store
-        .package(&info.name, Some(info.version))
-        .await?
-        .context("bench package")?;
+    let (version, package) = store.package(&info.name, Some(info.version)).await?.context("bench package")?;
     let steps_per_execution = package.steps.len();
 
     let stats_before = match &pg {
@@ -185,8 +156,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         let mut cfg = runtime::WorkerConfig::new(format!("bench-{w}"));
         cfg.concurrency = args.concurrency;
         cfg.claim_batch = args.claim_batch;
-        let worker =
-            runtime::Worker::new(store.clone(), rt.registry.clone(), rt.clock.clone(), cfg);
+        let worker = runtime::Worker::new(store.clone(), rt.registry.clone(), rt.clock.clone(), cfg);
         workers.push(tokio::spawn(worker.run(stop.clone())));
     }
     let start = Instant::now();
@@ -203,22 +173,13 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
     while remaining > 0 {
         let n = remaining.min(TRIGGER_BATCH);
         let batch = vec![new.clone(); n];
-        ids.extend(
-            store
-                .start_executions(&batch, chrono::Utc::now())
-                .await?
-                .into_iter()
-                .map(|s| s.execution_id),
-        );
+        ids.extend(store.start_executions(&batch, chrono::Utc::now()).await?.into_iter().map(|s| s.execution_id));
         remaining -= n;
     }
     let triggered = start.elapsed();
     loop {
         let counts = store.execution_counts().await?;
-        let completed = counts
-            .iter()
-            .find(|(s, _)| *s == ExecutionStatus::Completed)
-            .map_or(0, |(_, n)| *n) as usize;
+        let completed = counts.iter().find(|(s, _)| *s == ExecutionStatus::Completed).map_or(0, |(_, n)| *n) as usize;
         let failed: u64 = counts
             .iter()
             .filter(|(s, _)| matches!(s, ExecutionStatus::Failed | ExecutionStatus::Cancelled))
@@ -256,14 +217,8 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         // pg_stat counters are flushed shortly after each transaction; give them a moment.
         tokio::time::sleep(Duration::from_millis(1200)).await;
         let (c1, w1) = pg.database_stats().await?;
-        println!(
-            "  commits/step      {:>10.3}",
-            (c1 - c0) as f64 / total_steps as f64
-        );
-        println!(
-            "  WAL bytes/step    {:>10.0}",
-            (w1 - w0) as f64 / total_steps as f64
-        );
+        println!("  commits/step      {:>10.3}", (c1 - c0) as f64 / total_steps as f64);
+        println!("  WAL bytes/step    {:>10.0}", (w1 - w0) as f64 / total_steps as f64);
         drop(store);
         let admin = admin.clone();
         store::postgres::drop_database(&admin, &db_name).await?;
@@ -289,10 +244,7 @@ async fn latencies(
         }
         for (i, s) in view.steps.iter().enumerate() {
             let preds = package.dag.predecessors(engine::StepIdx::from_index(i));
-            let ready = preds
-                .iter()
-                .filter_map(|p| view.steps[p.index()].finished_at)
-                .max();
+            let ready = preds.iter().filter_map(|p| view.steps[p.index()].finished_at).max();
             if let (Some(ready), Some(started)) = (ready, s.started_at) {
                 if !preds.is_empty() {
                     hops.push((started - ready).to_std().unwrap_or_default());
@@ -306,16 +258,6 @@ async fn latencies(
 fn print_percentiles(label: &str, samples: &[Duration]) {
     let mut v: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     v.sort_by(|a, b| a.total_cmp(b));
-    let p = |q: f64| {
-        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    println!(
-        "{label} p50 {:>8.1} ms  p95 {:>8.1} ms  p99 {:>8.1} ms  (n={})",
-        p(0.50),
-        p(0.95),
-        p(0.99),
-        v.len()
-    );
+    let p = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    println!("{label} p50 {:>8.1} ms  p95 {:>8.1} ms  p99 {:>8.1} ms  (n={})", p(0.50), p(0.95), p(0.99), v.len());
 }

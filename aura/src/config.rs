@@ -51,36 +51,28 @@ impl Config {
     pub fn load() -> anyhow::Result<Config> {
         let file: FileConfig = match std::env::var("AURA_CONFIG") {
             Ok(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading config file {path}"))?;
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading config file {path}"))?;
                 toml::from_str(&text).with_context(|| format!("parsing config file {path}"))?
             }
             Err(_) => FileConfig::default(),
         };
-        let var = |name: &str, from_file: Option<String>| {
-            std::env::var(format!("AURA_{name}")).ok().or(from_file)
+        let var = |name: &str, from_file: Option<String>| std::env::var(format!("AURA_{name}")).ok().or(from_file);
+        let duration = |name: &str, from_file: Option<String>, default: &str| -> anyhow::Result<Duration> {
+            let text = var(name, from_file).unwrap_or_else(|| default.to_string());
+            parse_duration(&text).with_context(|| format!("AURA_{name}"))
         };
-        let duration =
-            |name: &str, from_file: Option<String>, default: &str| -> anyhow::Result<Duration> {
-                let text = var(name, from_file).unwrap_or_else(|| default.to_string());
-                parse_duration(&text).with_context(|| format!("AURA_{name}"))
-            };
-        let number =
-            |name: &str, from_file: Option<usize>, default: usize| -> anyhow::Result<usize> {
-                match std::env::var(format!("AURA_{name}")) {
-                    Ok(text) => text.parse().with_context(|| {
-                        format!("AURA_{name} must be a positive integer, got `{text}`")
-                    }),
-                    Err(_) => Ok(from_file.unwrap_or(default)),
+        let number = |name: &str, from_file: Option<usize>, default: usize| -> anyhow::Result<usize> {
+            match std::env::var(format!("AURA_{name}")) {
+                Ok(text) => {
+                    text.parse().with_context(|| format!("AURA_{name} must be a positive integer, got `{text}`"))
                 }
-            };
+                Err(_) => Ok(from_file.unwrap_or(default)),
+            }
+        };
         let config = Config {
-            database_url: var("DATABASE_URL", file.database_url)
-                .unwrap_or_else(|| "sqlite://aura-data/aura.db".into()),
+            database_url: var("DATABASE_URL", file.database_url).unwrap_or_else(|| "sqlite://aura-data/aura.db".into()),
             bind: var("BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into()),
-            packages_dir: var("PACKAGES_DIR", file.packages_dir)
-                .unwrap_or_else(|| "packages".into())
-                .into(),
+            packages_dir: var("PACKAGES_DIR", file.packages_dir).unwrap_or_else(|| "packages".into()).into(),
             concurrency: number("WORKER_CONCURRENCY", file.worker_concurrency, 64)?,
             claim_batch: number("CLAIM_BATCH", file.claim_batch, 64)?,
             lease: duration("LEASE", file.lease, "10s")?,
@@ -88,11 +80,7 @@ impl Config {
             poll: duration("POLL", file.poll, "1s")?,
             shutdown_grace: duration("SHUTDOWN_GRACE", file.shutdown_grace, "10s")?,
             schedule_interval: duration("SCHEDULE_INTERVAL", file.schedule_interval, "1s")?,
-            maintenance_interval: duration(
-                "MAINTENANCE_INTERVAL",
-                file.maintenance_interval,
-                "5s",
-            )?,
+            maintenance_interval: duration("MAINTENANCE_INTERVAL", file.maintenance_interval, "5s")?,
             retention: match var("RETENTION", file.retention) {
                 Some(t) if t == "forever" => None,
                 Some(t) => Some(parse_duration(&t).context("AURA_RETENTION")?),
@@ -106,20 +94,13 @@ impl Config {
             },
         };
         if config.concurrency == 0 || config.concurrency > runtime::worker::CONCURRENCY_MAX {
-            bail!(
-                "AURA_WORKER_CONCURRENCY must be between 1 and {}",
-                runtime::worker::CONCURRENCY_MAX
-            );
+            bail!("AURA_WORKER_CONCURRENCY must be between 1 and {}", runtime::worker::CONCURRENCY_MAX);
         }
         if config.claim_batch == 0 {
             bail!("AURA_CLAIM_BATCH must be at least 1");
         }
         if config.heartbeat >= config.lease {
-            bail!(
-                "AURA_HEARTBEAT ({:?}) must be shorter than AURA_LEASE ({:?})",
-                config.heartbeat,
-                config.lease
-            );
+            bail!("AURA_HEARTBEAT ({:?}) must be shorter than AURA_LEASE ({:?})", config.heartbeat, config.lease);
         }
         Ok(config)
     }

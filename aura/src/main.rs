@@ -33,10 +33,7 @@ file named by AURA_CONFIG. The default database is sqlite://aura-data/aura.db.";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(dispatch(args)) {
         Ok(code) => code,
         Err(e) => {
@@ -64,12 +61,7 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
             let config = Config::load()?;
             let store = open_store(&config).await?;
             for p in store.list_packages().await? {
-                println!(
-                    "{:<32} v{:<4} {}",
-                    p.name,
-                    p.latest_version,
-                    if p.active { "active" } else { "inactive" }
-                );
+                println!("{:<32} v{:<4} {}", p.name, p.latest_version, if p.active { "active" } else { "inactive" });
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
@@ -93,16 +85,9 @@ pub fn registry() -> runtime::Registry {
 
 pub fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("AURA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if config.log_json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let filter = EnvFilter::try_from_env("AURA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if config.log_json { builder.json().try_init() } else { builder.try_init() };
 }
 
 /// Connects and migrates.
@@ -129,9 +114,7 @@ fn redact(url: &str) -> String {
 }
 
 pub fn worker_id() -> String {
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "host".into());
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into());
     format!("{host}-{}-{:04x}", std::process::id(), fastrand_u16())
 }
 
@@ -145,12 +128,9 @@ fn validate_files(files: &[&str]) -> std::process::ExitCode {
     for file in files {
         match std::fs::read_to_string(file) {
             Ok(source) => match engine::Package::parse(&source, &|h| registry.contains(h)) {
-                Ok(p) => println!(
-                    "{file}: ok ({} v?, {} steps, content {})",
-                    p.name,
-                    p.steps.len(),
-                    &p.content_hash[..12]
-                ),
+                Ok(p) => {
+                    println!("{file}: ok ({} v?, {} steps, content {})", p.name, p.steps.len(), &p.content_hash[..12])
+                }
                 Err(diagnostics) => {
                     failed = true;
                     for d in diagnostics.0 {
@@ -178,8 +158,8 @@ fn shutdown_signal() -> CancellationToken {
     tokio::spawn(async move {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         #[cfg(unix)]
         tokio::select! {
             _ = ctrl_c => {}
@@ -223,15 +203,10 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     let shutdown = shutdown_signal();
     let worker = config.worker_id.clone().unwrap_or_else(worker_id);
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
-    let node = tokio::spawn(runtime::run_node(
-        rt.clone(),
-        config.node(worker),
-        shutdown.clone(),
-    ));
+    let node = tokio::spawn(runtime::run_node(rt.clone(), config.node(worker), shutdown.clone()));
     if http {
-        let listener = tokio::net::TcpListener::bind(&config.bind)
-            .await
-            .with_context(|| format!("binding {}", config.bind))?;
+        let listener =
+            tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         tracing::info!(address = %config.bind, "HTTP API listening");
         let app = api::router(api::AppState { rt });
         let s = shutdown.clone();

@@ -25,39 +25,22 @@ fn parse(args: &[&str]) -> anyhow::Result<RunArgs> {
         .filter(|p| !p.starts_with("--"))
         .context("usage: aura run PACKAGE [--param K=V]... [--wait]")?
         .to_string();
-    let mut out = RunArgs {
-        package,
-        params: Map::new(),
-        priority: 0,
-        idempotency_key: None,
-        wait: false,
-        local_worker: true,
-    };
+    let mut out =
+        RunArgs { package, params: Map::new(), priority: 0, idempotency_key: None, wait: false, local_worker: true };
     while let Some(arg) = it.next() {
         match *arg {
             "--param" | "-p" => {
                 let kv = it.next().context("--param needs K=V")?;
-                let (k, v) = kv
-                    .split_once('=')
-                    .with_context(|| format!("--param `{kv}` is not K=V"))?;
+                let (k, v) = kv.split_once('=').with_context(|| format!("--param `{kv}` is not K=V"))?;
                 // JSON where it parses (numbers, booleans, arrays), a plain string otherwise.
-                let value =
-                    serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
+                let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
                 out.params.insert(k.to_string(), value);
             }
             "--priority" => {
-                out.priority = it
-                    .next()
-                    .context("--priority needs a number")?
-                    .parse()
-                    .context("--priority")?
+                out.priority = it.next().context("--priority needs a number")?.parse().context("--priority")?
             }
             "--idempotency-key" => {
-                out.idempotency_key = Some(
-                    it.next()
-                        .context("--idempotency-key needs a value")?
-                        .to_string(),
-                )
+                out.idempotency_key = Some(it.next().context("--idempotency-key needs a value")?.to_string())
             }
             "--wait" => out.wait = true,
             "--no-worker" => out.local_worker = false,
@@ -102,11 +85,7 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     println!(
         "execution {} ({})",
         started.execution_id,
-        if started.created {
-            "started"
-        } else {
-            "already existed for this idempotency key"
-        }
+        if started.created { "started" } else { "already existed for this idempotency key" }
     );
     if !args.wait {
         return Ok(std::process::ExitCode::SUCCESS);
@@ -133,10 +112,7 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     }
     for d in &view.package.deliverables {
         let st = &e.steps[d.step.index()];
-        println!(
-            "deliverable: {} ({}) — step {} {}",
-            d.name, d.kind, st.step_id, st.status
-        );
+        println!("deliverable: {} ({}) — step {} {}", d.name, d.kind, st.step_id, st.status);
         if let Some(out) = &st.output {
             println!("  {}", serde_json::to_string(out).unwrap_or_default());
         }
@@ -171,14 +147,8 @@ async fn follow(rt: &runtime::Runtime, id: uuid::Uuid) -> anyhow::Result<runtime
             pct,
             view.progress.completed,
             view.progress.total,
-            if running.is_empty() {
-                view.execution.status.to_string()
-            } else {
-                running.join(", ")
-            },
-            engine::duration::format_duration(Duration::from_secs(
-                view.estimated_remaining.as_secs()
-            )),
+            if running.is_empty() { view.execution.status.to_string() } else { running.join(", ") },
+            engine::duration::format_duration(Duration::from_secs(view.estimated_remaining.as_secs())),
         );
         let _ = err.flush();
         if view.execution.status.is_terminal() {

@@ -74,7 +74,12 @@ async fn killed_worker_loses_nothing() {
     let rt = runtime::Runtime::new(store.clone(), runtime::Registry::with_builtins());
     let mut ids = Vec::new();
     for _ in 0..16 {
-        ids.push(rt.trigger(runtime::Trigger { package: "crash_test".into(), params: json!({}), ..Default::default() }).await.unwrap().execution_id);
+        ids.push(
+            rt.trigger(runtime::Trigger { package: "crash_test".into(), params: json!({}), ..Default::default() })
+                .await
+                .unwrap()
+                .execution_id,
+        );
     }
 
     // Kill the victim while it holds a running step.
@@ -83,7 +88,11 @@ async fn killed_worker_loses_nothing() {
         assert!(Instant::now() < deadline, "the victim never held a step");
         for id in &ids {
             let view = store.execution(*id).await.unwrap().unwrap();
-            if view.steps.iter().any(|s| s.status == StepStatus::Running && s.lease_owner.as_deref() == Some("crash-victim")) {
+            if view
+                .steps
+                .iter()
+                .any(|s| s.status == StepStatus::Running && s.lease_owner.as_deref() == Some("crash-victim"))
+            {
                 break 'wait;
             }
         }
@@ -111,7 +120,10 @@ async fn killed_worker_loses_nothing() {
         let events = store.events(*id, 0, 1000).await.unwrap();
         for step in &view.steps {
             assert_eq!(step.status, StepStatus::Succeeded);
-            let checkpoints = events.iter().filter(|e| e.kind == "step_succeeded" && e.step_id.as_deref() == Some(&step.step_id)).count();
+            let checkpoints = events
+                .iter()
+                .filter(|e| e.kind == "step_succeeded" && e.step_id.as_deref() == Some(&step.step_id))
+                .count();
             assert_eq!(checkpoints, 1, "step {} of {id} checkpointed {checkpoints} times", step.step_id);
             if step.attempt > 1 {
                 reclaimed += 1;

@@ -90,10 +90,7 @@ pub struct ParseError {
 
 impl ParseError {
     fn new(message: impl Into<String>, column: usize) -> Self {
-        ParseError {
-            message: message.into(),
-            column,
-        }
+        ParseError { message: message.into(), column }
     }
 }
 
@@ -108,17 +105,11 @@ impl Condition {
     /// or nesting limits.
     pub fn parse(src: &str) -> Result<Condition, ParseError> {
         if src.chars().count() > MAX_LEN {
-            return Err(ParseError::new(
-                format!("expression is longer than {MAX_LEN} characters"),
-                MAX_LEN + 1,
-            ));
+            return Err(ParseError::new(format!("expression is longer than {MAX_LEN} characters"), MAX_LEN + 1));
         }
         let tokens = Lexer::new(src).tokenize()?;
         let root = Parser::new(tokens).parse_condition()?;
-        Ok(Condition {
-            source: src.to_owned(),
-            root,
-        })
+        Ok(Condition { source: src.to_owned(), root })
     }
 
     /// The expression text exactly as it was given to [`Condition::parse`].
@@ -199,9 +190,7 @@ fn collect_paths(expr: &Expr, out: &mut Vec<Vec<String>>) {
             collect_paths(lhs, out);
             collect_paths(rhs, out);
         }
-        Expr::In {
-            needle, haystack, ..
-        } => {
+        Expr::In { needle, haystack, .. } => {
             collect_paths(needle, out);
             collect_paths(haystack, out);
         }
@@ -282,10 +271,7 @@ fn number_value(text: &str, is_integer: bool) -> Option<Value> {
 
 impl Lexer {
     fn new(src: &str) -> Self {
-        Lexer {
-            chars: src.chars().collect(),
-            pos: 0,
-        }
+        Lexer { chars: src.chars().collect(), pos: 0 }
     }
 
     fn peek(&self) -> Option<char> {
@@ -328,11 +314,7 @@ impl Lexer {
                 Some(c) => self.lex_token(c)?,
             };
             let done = tok == Tok::Eof;
-            tokens.push(Token {
-                tok,
-                col: start + 1,
-                text: self.chars[start..self.pos].iter().collect(),
-            });
+            tokens.push(Token { tok, col: start + 1, text: self.chars[start..self.pos].iter().collect() });
             if done {
                 return Ok(tokens);
             }
@@ -359,9 +341,7 @@ impl Lexer {
             '<' => Ok(self.lex_with_eq(Tok::Cmp(CmpOp::Lt), Tok::Cmp(CmpOp::Le))),
             '>' => Ok(self.lex_with_eq(Tok::Cmp(CmpOp::Gt), Tok::Cmp(CmpOp::Ge))),
             '\'' | '"' => self.lex_string(c).map(Tok::Lit),
-            '-' if self.peek_second().is_some_and(|d| d.is_ascii_digit()) => {
-                self.lex_number().map(Tok::Lit)
-            }
+            '-' if self.peek_second().is_some_and(|d| d.is_ascii_digit()) => self.lex_number().map(Tok::Lit),
             _ if c.is_ascii_digit() => self.lex_number().map(Tok::Lit),
             _ if is_ident_start(c) => self.lex_word(),
             _ => Err(ParseError::new(format!("unexpected character '{c}'"), col)),
@@ -377,10 +357,7 @@ impl Lexer {
             self.pos += 1;
             Ok(tok)
         } else {
-            Err(ParseError::new(
-                format!("unexpected '{c}'; did you mean '{c}{c}'?"),
-                col,
-            ))
+            Err(ParseError::new(format!("unexpected '{c}'; did you mean '{c}{c}'?"), col))
         }
     }
 
@@ -421,18 +398,14 @@ impl Lexer {
             Some('r') => Ok('\r'),
             Some('0') => Ok('\0'),
             Some('u') => self.lex_unicode_escape(backslash_col),
-            Some(c) => Err(ParseError::new(
-                format!("unknown escape '\\{c}'"),
-                backslash_col,
-            )),
+            Some(c) => Err(ParseError::new(format!("unknown escape '\\{c}'"), backslash_col)),
             None => Err(ParseError::new("unterminated string", open_col)),
         }
     }
 
     /// `\u{XXXX}`: braces make the length unambiguous, as in Rust and TOML-adjacent tools.
     fn lex_unicode_escape(&mut self, backslash_col: usize) -> Result<char, ParseError> {
-        let invalid =
-            || ParseError::new("invalid unicode escape; expected \\u{XXXX}", backslash_col);
+        let invalid = || ParseError::new("invalid unicode escape; expected \\u{XXXX}", backslash_col);
         if self.bump() != Some('{') {
             return Err(invalid());
         }
@@ -440,10 +413,7 @@ impl Lexer {
         if self.bump() != Some('}') || hex.is_empty() || hex.len() > 6 {
             return Err(invalid());
         }
-        u32::from_str_radix(&hex, 16)
-            .ok()
-            .and_then(char::from_u32)
-            .ok_or_else(invalid)
+        u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).ok_or_else(invalid)
     }
 
     fn lex_number(&mut self) -> Result<Value, ParseError> {
@@ -473,8 +443,7 @@ impl Lexer {
             return Err(ParseError::new("invalid number literal", start_col));
         }
         let text: String = self.chars[start..self.pos].iter().collect();
-        number_value(&text, is_integer)
-            .ok_or_else(|| ParseError::new("number is out of range", start_col))
+        number_value(&text, is_integer).ok_or_else(|| ParseError::new("number is out of range", start_col))
     }
 
     fn expect_digits(&mut self, message: &str) -> Result<(), ParseError> {
@@ -510,18 +479,12 @@ impl Lexer {
             Some(c) if c.is_ascii_digit() => {
                 let digits = self.take_while(|c| c.is_ascii_digit());
                 if self.peek().is_some_and(is_ident_char) {
-                    Err(ParseError::new(
-                        "path segment must be a name or an all-digit index",
-                        col,
-                    ))
+                    Err(ParseError::new("path segment must be a name or an all-digit index", col))
                 } else {
                     Ok(digits)
                 }
             }
-            _ => Err(ParseError::new(
-                "expected a field name or index after '.'",
-                col,
-            )),
+            _ => Err(ParseError::new("expected a field name or index after '.'", col)),
         }
     }
 }
@@ -557,11 +520,7 @@ fn chain(mut terms: Vec<Expr>, wrap: fn(Vec<Expr>) -> Expr) -> Expr {
 
 impl Parser {
     fn new(tokens: Vec<Token>) -> Self {
-        Parser {
-            tokens,
-            pos: 0,
-            depth: 0,
-        }
+        Parser { tokens, pos: 0, depth: 0 }
     }
 
     fn peek(&self) -> &Token {
@@ -590,16 +549,9 @@ impl Parser {
     }
 
     /// Run `f` one nesting level deeper, failing at `col` past [`MAX_DEPTH`].
-    fn nested<T>(
-        &mut self,
-        col: usize,
-        f: impl FnOnce(&mut Self) -> Result<T, ParseError>,
-    ) -> Result<T, ParseError> {
+    fn nested<T>(&mut self, col: usize, f: impl FnOnce(&mut Self) -> Result<T, ParseError>) -> Result<T, ParseError> {
         if self.depth >= MAX_DEPTH {
-            return Err(ParseError::new(
-                format!("expression is nested more than {MAX_DEPTH} levels deep"),
-                col,
-            ));
+            return Err(ParseError::new(format!("expression is nested more than {MAX_DEPTH} levels deep"), col));
         }
         self.depth += 1;
         let result = f(self);
@@ -621,10 +573,7 @@ impl Parser {
         match token.tok {
             Tok::Eof => Ok(()),
             Tok::RParen => Err(ParseError::new("unmatched ')'", token.col)),
-            _ => Err(ParseError::new(
-                format!("unexpected {} after complete expression", describe(token)),
-                token.col,
-            )),
+            _ => Err(ParseError::new(format!("unexpected {} after complete expression", describe(token)), token.col)),
         }
     }
 
@@ -686,19 +635,12 @@ impl Parser {
         let token = self.peek();
         if !matches!(token.tok, Tok::LBracket | Tok::Path(_)) {
             return Err(ParseError::new(
-                format!(
-                    "'in' must be followed by an array literal or a path, found {}",
-                    describe(token)
-                ),
+                format!("'in' must be followed by an array literal or a path, found {}", describe(token)),
                 token.col,
             ));
         }
         let haystack = Box::new(self.parse_operand()?);
-        Ok(Expr::In {
-            negated,
-            needle,
-            haystack,
-        })
+        Ok(Expr::In { negated, needle, haystack })
     }
 
     /// `a < b < c` has no sensible meaning here; say so instead of reporting
@@ -711,10 +653,7 @@ impl Parser {
             _ => false,
         };
         if chained {
-            Err(ParseError::new(
-                "comparisons cannot be chained; combine them with '&&' or use parentheses",
-                token.col,
-            ))
+            Err(ParseError::new("comparisons cannot be chained; combine them with '&&' or use parentheses", token.col))
         } else {
             Ok(())
         }
@@ -728,10 +667,7 @@ impl Parser {
             Tok::LParen => self.nested(token.col, |p| p.parse_group(token.col)),
             Tok::LBracket => self.nested(token.col, |p| p.parse_array(token.col)),
             _ => Err(ParseError::new(
-                format!(
-                    "expected a value, path, '[' or '(', found {}",
-                    describe(&token)
-                ),
+                format!("expected a value, path, '[' or '(', found {}", describe(&token)),
                 token.col,
             )),
         }
@@ -745,10 +681,7 @@ impl Parser {
             Ok(inner)
         } else {
             Err(ParseError::new(
-                format!(
-                    "expected ')' to close '(' at column {open_col}, found {}",
-                    describe(&token)
-                ),
+                format!("expected ')' to close '(' at column {open_col}, found {}", describe(&token)),
                 token.col,
             ))
         }
@@ -768,10 +701,7 @@ impl Parser {
                 Tok::RBracket => return Ok(Expr::Array(items)),
                 _ => {
                     return Err(ParseError::new(
-                        format!(
-                            "expected ',' or ']' in array opened at column {open_col}, found {}",
-                            describe(&token)
-                        ),
+                        format!("expected ',' or ']' in array opened at column {open_col}, found {}", describe(&token)),
                         token.col,
                     ))
                 }
@@ -797,20 +727,16 @@ fn eval_expr<'a>(expr: &'a Expr, ctx: &'a Value) -> Cow<'a, Value> {
         Expr::All(terms) => terms.iter().all(|t| truthy(&eval_expr(t, ctx))),
         Expr::Any(terms) => terms.iter().any(|t| truthy(&eval_expr(t, ctx))),
         Expr::Compare { op, lhs, rhs } => compare(*op, &eval_expr(lhs, ctx), &eval_expr(rhs, ctx)),
-        Expr::In {
-            negated,
-            needle,
-            haystack,
-        } => contains(&eval_expr(haystack, ctx), &eval_expr(needle, ctx)) != *negated,
+        Expr::In { negated, needle, haystack } => {
+            contains(&eval_expr(haystack, ctx), &eval_expr(needle, ctx)) != *negated
+        }
     };
     Cow::Owned(Value::Bool(result))
 }
 
 /// Walk `path` from the context root; anything unresolvable is `null` (see module docs).
 fn lookup<'a>(ctx: &'a Value, path: &[String]) -> &'a Value {
-    path.iter()
-        .try_fold(ctx, |current, segment| child(current, segment))
-        .unwrap_or(&NULL)
+    path.iter().try_fold(ctx, |current, segment| child(current, segment)).unwrap_or(&NULL)
 }
 
 fn child<'a>(value: &'a Value, segment: &str) -> Option<&'a Value> {
@@ -857,13 +783,9 @@ fn order(lhs: &Value, rhs: &Value) -> Option<Ordering> {
 fn values_equal(lhs: &Value, rhs: &Value) -> bool {
     match (lhs, rhs) {
         (Value::Number(a), Value::Number(b)) => compare_numbers(a, b) == Some(Ordering::Equal),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| values_equal(x, y))
-        }
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| values_equal(x, y)),
         (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(key, x)| b.get(key).is_some_and(|y| values_equal(x, y)))
+            a.len() == b.len() && a.iter().all(|(key, x)| b.get(key).is_some_and(|y| values_equal(x, y)))
         }
         // Same-typed scalars compare directly; differently typed values never match.
         _ => lhs == rhs,
@@ -985,9 +907,7 @@ mod tests {
     fn documented_examples() {
         assert!(eval("params.listing_price > 3000000"));
         assert!(eval("steps.score.score >= 70 && params.channel != 'sms'"));
-        assert!(eval(
-            "!(params.include_drone) || params.listing_price >= 3e6"
-        ));
+        assert!(eval("!(params.include_drone) || params.listing_price >= 3e6"));
         assert!(eval("params.platform in ['instagram', 'x']"));
     }
 
@@ -995,14 +915,7 @@ mod tests {
 
     #[test]
     fn falsy_values() {
-        for p in [
-            "zero",
-            "empty_str",
-            "empty_arr",
-            "empty_obj",
-            "nothing",
-            "include_drone",
-        ] {
+        for p in ["zero", "empty_str", "empty_arr", "empty_obj", "nothing", "include_drone"] {
             assert!(!eval(&format!("params.{p}")), "params.{p} should be falsy");
         }
         for lit in ["null", "false", "0", "0.0", "''", "\"\"", "[]"] {
@@ -1013,11 +926,7 @@ mod tests {
     #[test]
     fn truthy_values() {
         for p in ["listing_price", "channel", "tags", "items.0", "steps"] {
-            let src = if p == "steps" {
-                p.to_string()
-            } else {
-                format!("params.{p}")
-            };
+            let src = if p == "steps" { p.to_string() } else { format!("params.{p}") };
             assert!(eval(&src), "{src} should be truthy");
         }
         for lit in ["true", "1", "-0.5", "'x'", "[0]", "[false]"] {
@@ -1240,9 +1149,7 @@ mod tests {
         let cond = Condition::parse("params.x == null").expect("valid");
         assert!(cond.eval(&Value::Null));
         assert!(cond.eval(&json!([1, 2])));
-        assert!(!Condition::parse("params.x")
-            .expect("valid")
-            .eval(&json!("str")));
+        assert!(!Condition::parse("params.x").expect("valid").eval(&json!("str")));
     }
 
     // --- in / not in ---
@@ -1290,12 +1197,8 @@ mod tests {
 
     #[test]
     fn in_combines_with_logic() {
-        assert!(eval(
-            "params.platform in ['instagram'] && params.channel not in ['sms']"
-        ));
-        assert!(eval(
-            "params.channel in ['sms'] || params.platform in ['instagram']"
-        ));
+        assert!(eval("params.platform in ['instagram'] && params.channel not in ['sms']"));
+        assert!(eval("params.channel in ['sms'] || params.platform in ['instagram']"));
     }
 
     // --- literals ---
@@ -1334,10 +1237,7 @@ mod tests {
 
     #[test]
     fn error_display_includes_column() {
-        assert_eq!(
-            parse_err("1 == 1 )").to_string(),
-            "unmatched ')' (at column 8)"
-        );
+        assert_eq!(parse_err("1 == 1 )").to_string(), "unmatched ')' (at column 8)");
     }
 
     #[test]
@@ -1467,11 +1367,7 @@ mod tests {
     fn depth_limit_parentheses() {
         let ok = format!("{}true{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
         assert!(eval(&ok));
-        let deep = format!(
-            "{}true{}",
-            "(".repeat(MAX_DEPTH + 1),
-            ")".repeat(MAX_DEPTH + 1)
-        );
+        let deep = format!("{}true{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
         let err = parse_err(&deep);
         assert_eq!(err.column, MAX_DEPTH + 1);
         assert!(err.message.contains("nested"));
@@ -1480,10 +1376,7 @@ mod tests {
     #[test]
     fn depth_limit_not_and_brackets() {
         assert!(eval(&format!("{}true", "!".repeat(MAX_DEPTH))));
-        assert_eq!(
-            err_col(&format!("{}true", "!".repeat(MAX_DEPTH + 1))),
-            MAX_DEPTH + 1
-        );
+        assert_eq!(err_col(&format!("{}true", "!".repeat(MAX_DEPTH + 1))), MAX_DEPTH + 1);
         let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
         assert!(eval(&nested(MAX_DEPTH)));
         assert_eq!(err_col(&nested(MAX_DEPTH + 1)), MAX_DEPTH + 1);
@@ -1506,16 +1399,10 @@ mod tests {
 
     #[test]
     fn paths_lists_every_read_once_in_order() {
-        let got = paths(
-            "steps.score.score >= 70 && params.channel != 'sms' || steps.score.score < params.min",
-        );
+        let got = paths("steps.score.score >= 70 && params.channel != 'sms' || steps.score.score < params.min");
         assert_eq!(
             got,
-            vec![
-                path(&["steps", "score", "score"]),
-                path(&["params", "channel"]),
-                path(&["params", "min"]),
-            ]
+            vec![path(&["steps", "score", "score"]), path(&["params", "channel"]), path(&["params", "min"]),]
         );
     }
 
@@ -1524,12 +1411,7 @@ mod tests {
         let got = paths("!(params.a) && params.b in [params.c, 1] && 'x' not in params.d.0");
         assert_eq!(
             got,
-            vec![
-                path(&["params", "a"]),
-                path(&["params", "b"]),
-                path(&["params", "c"]),
-                path(&["params", "d", "0"]),
-            ]
+            vec![path(&["params", "a"]), path(&["params", "b"]), path(&["params", "c"]), path(&["params", "d", "0"]),]
         );
     }
 

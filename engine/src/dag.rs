@@ -36,9 +36,7 @@ impl Dag {
     pub fn new(dependencies: &[Vec<StepIdx>]) -> Result<Dag, Vec<StepIdx>> {
         let n = dependencies.len();
         let mut graph = DiGraph::with_capacity(n, n);
-        let nodes: Vec<NodeIndex> = (0..n)
-            .map(|i| graph.add_node(StepIdx::from_index(i)))
-            .collect();
+        let nodes: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(StepIdx::from_index(i))).collect();
         let mut successors = vec![Vec::new(); n];
         for (i, deps) in dependencies.iter().enumerate() {
             for dep in deps {
@@ -102,25 +100,12 @@ impl Dag {
 
     /// Length of the longest path through the steps for which `include` holds, each weighted by
     /// `weights[step]`; excluded steps weigh nothing but still order the others.
-    pub fn longest_path(
-        &self,
-        weights: &[Duration],
-        include: impl Fn(StepIdx) -> bool,
-    ) -> Duration {
+    pub fn longest_path(&self, weights: &[Duration], include: impl Fn(StepIdx) -> bool) -> Duration {
         let mut finish = vec![Duration::ZERO; self.len()];
         let mut longest = Duration::ZERO;
         for &s in &self.topo_order {
-            let start = self
-                .predecessors(s)
-                .iter()
-                .map(|p| finish[p.index()])
-                .max()
-                .unwrap_or_default();
-            let own = if include(s) {
-                weights[s.index()]
-            } else {
-                Duration::ZERO
-            };
+            let start = self.predecessors(s).iter().map(|p| finish[p.index()]).max().unwrap_or_default();
+            let own = if include(s) { weights[s.index()] } else { Duration::ZERO };
             finish[s.index()] = start + own;
             longest = longest.max(finish[s.index()]);
         }
@@ -158,9 +143,7 @@ fn find_cycle(graph: &DiGraph<StepIdx, ()>, start: NodeIndex) -> Vec<StepIdx> {
         }
     }
     // toposort's node may sit downstream of a cycle rather than on it; fall back to any cycle.
-    let scc = petgraph::algo::tarjan_scc(graph)
-        .into_iter()
-        .find(|c| c.len() > 1 || graph.contains_edge(c[0], c[0]));
+    let scc = petgraph::algo::tarjan_scc(graph).into_iter().find(|c| c.len() > 1 || graph.contains_edge(c[0], c[0]));
     match scc {
         Some(c) if c[0] != start => find_cycle(graph, c[0]),
         _ => vec![graph[start], graph[start]],

@@ -25,11 +25,7 @@ const CALIBRATION_SAMPLES: f64 = 5.0;
 
 /// Blends the declared estimate with the mean observed duration of the step's handler: with no
 /// samples the estimate stands, with many the observation wins.
-pub fn calibrated_estimate(
-    declared: Duration,
-    observed_mean: Option<Duration>,
-    samples: u64,
-) -> Duration {
+pub fn calibrated_estimate(declared: Duration, observed_mean: Option<Duration>, samples: u64) -> Duration {
     match observed_mean {
         Some(mean) if samples > 0 => {
             let w = samples as f64 / (samples as f64 + CALIBRATION_SAMPLES);
@@ -44,16 +40,9 @@ pub fn progress(statuses: &[StepStatus], estimates: &[Duration]) -> Progress {
     let weight = |i: usize| estimates[i].max(Duration::from_millis(1)).as_secs_f64();
     // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "-0.0%".
     let total_weight = (0..statuses.len()).map(weight).fold(0.0, |a, b| a + b);
-    let done_weight = (0..statuses.len())
-        .filter(|&i| statuses[i].is_done())
-        .map(weight)
-        .fold(0.0, |a, b| a + b);
+    let done_weight = (0..statuses.len()).filter(|&i| statuses[i].is_done()).map(weight).fold(0.0, |a, b| a + b);
     let count = |st: StepStatus| statuses.iter().filter(|s| **s == st).count();
-    let percentage = if total_weight > 0.0 {
-        (done_weight / total_weight * 100.0).clamp(0.0, 100.0)
-    } else {
-        100.0
-    };
+    let percentage = if total_weight > 0.0 { (done_weight / total_weight * 100.0).clamp(0.0, 100.0) } else { 100.0 };
     Progress {
         percentage,
         total: statuses.len(),
@@ -105,12 +94,7 @@ mod tests {
     fn remaining_follows_critical_path() {
         let dag = diamond();
         let est = [1, 5, 2, 2].map(Duration::from_secs);
-        let left = time_remaining(
-            &dag,
-            &[Succeeded, Running, Succeeded, Pending],
-            &est,
-            |_| Duration::from_secs(3),
-        );
+        let left = time_remaining(&dag, &[Succeeded, Running, Succeeded, Pending], &est, |_| Duration::from_secs(3));
         assert_eq!(left, Duration::from_secs(4));
     }
 

@@ -100,26 +100,14 @@ mod tests {
     #[test]
     fn permanent_and_last_attempt_fail() {
         let p = policy(0.0);
-        assert_eq!(
-            p.after_failure(1, FailureKind::Permanent, 0.0),
-            AfterFailure::Fail
-        );
-        assert_eq!(
-            p.after_failure(5, FailureKind::Retryable, 0.0),
-            AfterFailure::Fail
-        );
-        assert_eq!(
-            p.after_failure(2, FailureKind::Retryable, 0.0),
-            AfterFailure::RetryIn(Duration::from_secs(2))
-        );
+        assert_eq!(p.after_failure(1, FailureKind::Permanent, 0.0), AfterFailure::Fail);
+        assert_eq!(p.after_failure(5, FailureKind::Retryable, 0.0), AfterFailure::Fail);
+        assert_eq!(p.after_failure(2, FailureKind::Retryable, 0.0), AfterFailure::RetryIn(Duration::from_secs(2)));
     }
 
     #[test]
     fn huge_attempts_do_not_overflow() {
-        let p = RetryPolicy {
-            max: Duration::from_secs(u32::MAX as u64),
-            ..policy(0.0)
-        };
+        let p = RetryPolicy { max: Duration::from_secs(u32::MAX as u64), ..policy(0.0) };
         assert!(p.delay(u32::MAX, 0.0).as_millis() as u64 <= crate::limits::BACKOFF_MS_MAX);
     }
 }

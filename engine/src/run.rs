@@ -74,10 +74,7 @@ impl StepStatus {
         matches!(self, Self::Succeeded | Self::Skipped)
     }
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Succeeded | Self::Skipped | Self::Failed | Self::Cancelled
-        )
+        matches!(self, Self::Succeeded | Self::Skipped | Self::Failed | Self::Cancelled)
     }
 }
 
@@ -126,16 +123,9 @@ impl Control {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IllegalTransition {
     #[error("cannot {control} an execution that is {status}")]
-    Control {
-        control: &'static str,
-        status: ExecutionStatus,
-    },
+    Control { control: &'static str, status: ExecutionStatus },
     #[error("step {step} is {status}, not {expected}")]
-    Step {
-        step: u16,
-        status: StepStatus,
-        expected: StepStatus,
-    },
+    Step { step: u16, status: StepStatus, expected: StepStatus },
     #[error("execution is {0}; its steps cannot be claimed")]
     NotClaimable(ExecutionStatus),
 }
@@ -159,18 +149,9 @@ impl RunState {
     pub fn new(dag: &Dag) -> RunState {
         let steps = dag
             .steps()
-            .map(|s| {
-                if dag.predecessors(s).is_empty() {
-                    StepStatus::Ready
-                } else {
-                    StepStatus::Pending
-                }
-            })
+            .map(|s| if dag.predecessors(s).is_empty() { StepStatus::Ready } else { StepStatus::Pending })
             .collect();
-        RunState {
-            status: ExecutionStatus::Pending,
-            steps,
-        }
+        RunState { status: ExecutionStatus::Pending, steps }
     }
 
     pub fn step(&self, s: StepIdx) -> StepStatus {
@@ -210,11 +191,7 @@ impl RunState {
         match outcome {
             StepOutcome::Retry => self.set(step, StepStatus::Ready, &mut changes),
             StepOutcome::Succeeded | StepOutcome::Skipped => {
-                let to = if outcome == StepOutcome::Succeeded {
-                    StepStatus::Succeeded
-                } else {
-                    StepStatus::Skipped
-                };
+                let to = if outcome == StepOutcome::Succeeded { StepStatus::Succeeded } else { StepStatus::Skipped };
                 self.set(step, to, &mut changes);
                 for &next in dag.successors(step) {
                     if self.step(next) == StepStatus::Pending && self.dependencies_done(dag, next) {
@@ -236,25 +213,15 @@ impl RunState {
 
     /// Applies an operator's command. Repeating a command that already holds is a no-op;
     /// a command that makes no sense in the current state is an error.
-    pub fn control(
-        &mut self,
-        dag: &Dag,
-        control: Control,
-    ) -> Result<Vec<StepChange>, IllegalTransition> {
+    pub fn control(&mut self, dag: &Dag, control: Control) -> Result<Vec<StepChange>, IllegalTransition> {
         use ExecutionStatus as E;
-        let illegal = || IllegalTransition::Control {
-            control: control.as_str(),
-            status: self.status,
-        };
+        let illegal = || IllegalTransition::Control { control: control.as_str(), status: self.status };
         let mut changes = Vec::new();
         match (control, self.status) {
             (Control::Pause, E::Pending | E::Running) => self.status = E::Paused,
             (Control::Pause, E::Paused) => {}
             (Control::Resume, E::Paused) => {
-                let started = self
-                    .steps
-                    .iter()
-                    .any(|s| *s != StepStatus::Ready && *s != StepStatus::Pending);
+                let started = self.steps.iter().any(|s| *s != StepStatus::Ready && *s != StepStatus::Pending);
                 self.status = if started { E::Running } else { E::Pending };
             }
             (Control::Resume, E::Pending | E::Running) => {}
@@ -270,21 +237,17 @@ impl RunState {
                     }
                 }
                 for &s in dag.topo_order() {
-                    let to =
-                        if self.step(s) == StepStatus::Pending && self.dependencies_done(dag, s) {
-                            StepStatus::Ready
-                        } else {
-                            self.step(s)
-                        };
+                    let to = if self.step(s) == StepStatus::Pending && self.dependencies_done(dag, s) {
+                        StepStatus::Ready
+                    } else {
+                        self.step(s)
+                    };
                     self.steps[s.index()] = to;
                 }
                 // Report every step that changed away from failed/cancelled.
                 for s in dag.steps() {
                     if matches!(self.step(s), StepStatus::Pending | StepStatus::Ready) {
-                        changes.push(StepChange {
-                            step: s,
-                            to: self.step(s),
-                        });
+                        changes.push(StepChange { step: s, to: self.step(s) });
                     }
                 }
                 self.status = E::Running;
@@ -295,17 +258,12 @@ impl RunState {
     }
 
     fn dependencies_done(&self, dag: &Dag, step: StepIdx) -> bool {
-        dag.predecessors(step)
-            .iter()
-            .all(|p| self.step(*p).is_done())
+        dag.predecessors(step).iter().all(|p| self.step(*p).is_done())
     }
 
     fn cancel_open_steps(&mut self, changes: &mut Vec<StepChange>) {
         for i in 0..self.steps.len() {
-            if matches!(
-                self.steps[i],
-                StepStatus::Pending | StepStatus::Ready | StepStatus::Running
-            ) {
+            if matches!(self.steps[i], StepStatus::Pending | StepStatus::Ready | StepStatus::Running) {
                 self.set(StepIdx::from_index(i), StepStatus::Cancelled, changes);
             }
         }
@@ -321,11 +279,7 @@ impl RunState {
         if status == expected {
             Ok(())
         } else {
-            Err(IllegalTransition::Step {
-                step: step.0,
-                status,
-                expected,
-            })
+            Err(IllegalTransition::Step { step: step.0, status, expected })
         }
     }
 }

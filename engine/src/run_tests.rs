@@ -15,10 +15,7 @@ fn idx(i: usize) -> StepIdx {
 }
 
 fn dag(deps: &[&[usize]]) -> Dag {
-    let deps: Vec<Vec<StepIdx>> = deps
-        .iter()
-        .map(|d| d.iter().copied().map(idx).collect())
-        .collect();
+    let deps: Vec<Vec<StepIdx>> = deps.iter().map(|d| d.iter().copied().map(idx).collect()).collect();
     Dag::new(&deps).expect("acyclic")
 }
 
@@ -32,17 +29,12 @@ fn claimable(state: &RunState) -> Vec<usize> {
 }
 
 fn change(step: usize, to: StepStatus) -> StepChange {
-    StepChange {
-        step: idx(step),
-        to,
-    }
+    StepChange { step: idx(step), to }
 }
 
 fn succeed(state: &mut RunState, dag: &Dag, step: usize) {
     state.claim(idx(step)).unwrap();
-    state
-        .finish(dag, idx(step), StepOutcome::Succeeded)
-        .unwrap();
+    state.finish(dag, idx(step), StepOutcome::Succeeded).unwrap();
 }
 
 /// A state of the diamond with the given execution status, reached through legal transitions
@@ -75,14 +67,7 @@ fn diamond_in(status: ExecutionStatus) -> (Dag, RunState) {
     (dag, state)
 }
 
-const ALL_STATUSES: [ExecutionStatus; 6] = [
-    E::Pending,
-    E::Running,
-    E::Paused,
-    E::Completed,
-    E::Failed,
-    E::Cancelled,
-];
+const ALL_STATUSES: [ExecutionStatus; 6] = [E::Pending, E::Running, E::Paused, E::Completed, E::Failed, E::Cancelled];
 
 // ---------------------------------------------------------------------------------------------
 // Claim and finish
@@ -111,34 +96,13 @@ fn claim_rejects_steps_that_are_not_ready() {
     let dag = diamond();
     let mut state = RunState::new(&dag);
     let pending = state.claim(idx(1));
-    assert_eq!(
-        pending,
-        Err(IllegalTransition::Step {
-            step: 1,
-            status: S::Pending,
-            expected: S::Ready
-        })
-    );
+    assert_eq!(pending, Err(IllegalTransition::Step { step: 1, status: S::Pending, expected: S::Ready }));
     state.claim(idx(0)).unwrap();
     let running = state.claim(idx(0));
-    assert_eq!(
-        running,
-        Err(IllegalTransition::Step {
-            step: 0,
-            status: S::Running,
-            expected: S::Ready
-        })
-    );
+    assert_eq!(running, Err(IllegalTransition::Step { step: 0, status: S::Running, expected: S::Ready }));
     state.finish(&dag, idx(0), StepOutcome::Succeeded).unwrap();
     let done = state.claim(idx(0));
-    assert_eq!(
-        done,
-        Err(IllegalTransition::Step {
-            step: 0,
-            status: S::Succeeded,
-            expected: S::Ready
-        })
-    );
+    assert_eq!(done, Err(IllegalTransition::Step { step: 0, status: S::Succeeded, expected: S::Ready }));
 }
 
 #[test]
@@ -152,11 +116,7 @@ fn claim_is_refused_unless_the_execution_is_pending_or_running() {
         if status.is_claimable() {
             assert_eq!(result, Ok(()), "{status}");
         } else {
-            assert_eq!(
-                result,
-                Err(IllegalTransition::NotClaimable(status)),
-                "{status}"
-            );
+            assert_eq!(result, Err(IllegalTransition::NotClaimable(status)), "{status}");
             assert_eq!(state, before, "{status}");
             assert!(claimable(&state).is_empty(), "{status}");
         }
@@ -169,14 +129,7 @@ fn success_readies_a_dependent_once_all_its_dependencies_are_done() {
     let mut state = RunState::new(&dag);
     state.claim(idx(0)).unwrap();
     let changes = state.finish(&dag, idx(0), StepOutcome::Succeeded).unwrap();
-    assert_eq!(
-        changes,
-        [
-            change(0, S::Succeeded),
-            change(1, S::Ready),
-            change(2, S::Ready)
-        ]
-    );
+    assert_eq!(changes, [change(0, S::Succeeded), change(1, S::Ready), change(2, S::Ready)]);
 
     state.claim(idx(1)).unwrap();
     let changes = state.finish(&dag, idx(1), StepOutcome::Succeeded).unwrap();
@@ -215,24 +168,12 @@ fn a_failure_fails_the_execution_and_cancels_open_steps() {
     let changes = state.finish(&dag, idx(0), StepOutcome::Failed).unwrap();
     assert_eq!(
         changes,
-        [
-            change(0, S::Failed),
-            change(1, S::Cancelled),
-            change(2, S::Cancelled),
-            change(3, S::Cancelled)
-        ]
+        [change(0, S::Failed), change(1, S::Cancelled), change(2, S::Cancelled), change(3, S::Cancelled)]
     );
     assert_eq!(state.status, E::Failed);
     // The cancelled attempt of 1 can no longer report.
     let late = state.finish(&dag, idx(1), StepOutcome::Succeeded);
-    assert_eq!(
-        late,
-        Err(IllegalTransition::Step {
-            step: 1,
-            status: S::Cancelled,
-            expected: S::Running
-        })
-    );
+    assert_eq!(late, Err(IllegalTransition::Step { step: 1, status: S::Cancelled, expected: S::Running }));
 }
 
 #[test]
@@ -240,35 +181,16 @@ fn finish_requires_a_running_step() {
     let dag = diamond();
     let mut state = RunState::new(&dag);
     for (step, status) in [(0, S::Ready), (1, S::Pending)] {
-        for outcome in [
-            StepOutcome::Succeeded,
-            StepOutcome::Skipped,
-            StepOutcome::Retry,
-            StepOutcome::Failed,
-        ] {
+        for outcome in [StepOutcome::Succeeded, StepOutcome::Skipped, StepOutcome::Retry, StepOutcome::Failed] {
             let before = state.clone();
             let result = state.finish(&dag, idx(step), outcome);
-            assert_eq!(
-                result,
-                Err(IllegalTransition::Step {
-                    step: step as u16,
-                    status,
-                    expected: S::Running
-                })
-            );
+            assert_eq!(result, Err(IllegalTransition::Step { step: step as u16, status, expected: S::Running }));
             assert_eq!(state, before);
         }
     }
     succeed(&mut state, &dag, 0);
     let again = state.finish(&dag, idx(0), StepOutcome::Succeeded);
-    assert_eq!(
-        again,
-        Err(IllegalTransition::Step {
-            step: 0,
-            status: S::Succeeded,
-            expected: S::Running
-        })
-    );
+    assert_eq!(again, Err(IllegalTransition::Step { step: 0, status: S::Succeeded, expected: S::Running }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,37 +212,20 @@ fn expected_control(control: Control, from: ExecutionStatus) -> Option<Execution
 
 #[test]
 fn every_control_from_every_status() {
-    for control in [
-        Control::Pause,
-        Control::Resume,
-        Control::Cancel,
-        Control::Retry,
-    ] {
+    for control in [Control::Pause, Control::Resume, Control::Cancel, Control::Retry] {
         for from in ALL_STATUSES {
             let (dag, mut state) = diamond_in(from);
             let before = state.clone();
             let result = state.control(&dag, control);
             match expected_control(control, from) {
                 Some(to) => {
-                    assert!(
-                        result.is_ok(),
-                        "{} from {from}: {result:?}",
-                        control.as_str()
-                    );
+                    assert!(result.is_ok(), "{} from {from}: {result:?}", control.as_str());
                     assert_eq!(state.status, to, "{} from {from}", control.as_str());
                 }
                 None => {
-                    let err = IllegalTransition::Control {
-                        control: control.as_str(),
-                        status: from,
-                    };
+                    let err = IllegalTransition::Control { control: control.as_str(), status: from };
                     assert_eq!(result, Err(err), "{} from {from}", control.as_str());
-                    assert_eq!(
-                        state,
-                        before,
-                        "a refused {} changed the state",
-                        control.as_str()
-                    );
+                    assert_eq!(state, before, "a refused {} changed the state", control.as_str());
                 }
             }
         }
@@ -337,12 +242,7 @@ fn repeating_a_control_that_already_holds_is_a_no_op() {
     ] {
         let (dag, mut state) = diamond_in(status);
         let before = state.clone();
-        assert_eq!(
-            state.control(&dag, control),
-            Ok(vec![]),
-            "{} on {status}",
-            control.as_str()
-        );
+        assert_eq!(state.control(&dag, control), Ok(vec![]), "{} on {status}", control.as_str());
         assert_eq!(state, before);
     }
 }
@@ -351,10 +251,7 @@ fn repeating_a_control_that_already_holds_is_a_no_op() {
 fn refused_controls_name_the_command_and_status() {
     let (dag, mut completed) = diamond_in(E::Completed);
     let err = completed.control(&dag, Control::Resume).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "cannot resume an execution that is completed"
-    );
+    assert_eq!(err.to_string(), "cannot resume an execution that is completed");
     let (dag, mut running) = diamond_in(E::Running);
     let err = running.control(&dag, Control::Retry).unwrap_err();
     assert_eq!(err.to_string(), "cannot retry an execution that is running");
@@ -390,36 +287,16 @@ fn cancel_cancels_every_open_step_and_keeps_finished_ones() {
     succeed(&mut state, &dag, 0);
     state.claim(idx(1)).unwrap();
     let changes = state.control(&dag, Control::Cancel).unwrap();
-    assert_eq!(
-        changes,
-        [
-            change(1, S::Cancelled),
-            change(2, S::Cancelled),
-            change(3, S::Cancelled)
-        ]
-    );
-    assert_eq!(
-        state.steps,
-        [S::Succeeded, S::Cancelled, S::Cancelled, S::Cancelled]
-    );
+    assert_eq!(changes, [change(1, S::Cancelled), change(2, S::Cancelled), change(3, S::Cancelled)]);
+    assert_eq!(state.steps, [S::Succeeded, S::Cancelled, S::Cancelled, S::Cancelled]);
 }
 
 #[test]
 fn retry_reopens_failed_and_cancelled_steps_only() {
     let (dag, mut state) = diamond_in(E::Failed);
-    assert_eq!(
-        state.steps,
-        [S::Succeeded, S::Failed, S::Cancelled, S::Cancelled]
-    );
+    assert_eq!(state.steps, [S::Succeeded, S::Failed, S::Cancelled, S::Cancelled]);
     let changes = state.control(&dag, Control::Retry).unwrap();
-    assert_eq!(
-        changes,
-        [
-            change(1, S::Ready),
-            change(2, S::Ready),
-            change(3, S::Pending)
-        ]
-    );
+    assert_eq!(changes, [change(1, S::Ready), change(2, S::Ready), change(3, S::Pending)]);
     assert_eq!(state.steps, [S::Succeeded, S::Ready, S::Ready, S::Pending]);
     assert_eq!(state.status, E::Running);
 
@@ -433,26 +310,13 @@ fn retry_reopens_failed_and_cancelled_steps_only() {
 
 #[test]
 fn names_round_trip() {
-    for c in [
-        Control::Pause,
-        Control::Resume,
-        Control::Cancel,
-        Control::Retry,
-    ] {
+    for c in [Control::Pause, Control::Resume, Control::Cancel, Control::Retry] {
         assert_eq!(Control::parse(c.as_str()), Some(c));
     }
     for s in ALL_STATUSES {
         assert_eq!(ExecutionStatus::parse(&s.to_string()), Some(s));
     }
-    for s in [
-        S::Pending,
-        S::Ready,
-        S::Running,
-        S::Succeeded,
-        S::Failed,
-        S::Skipped,
-        S::Cancelled,
-    ] {
+    for s in [S::Pending, S::Ready, S::Running, S::Succeeded, S::Failed, S::Skipped, S::Cancelled] {
         assert_eq!(StepStatus::parse(s.as_str()), Some(s));
     }
     assert_eq!(Control::parse("stop"), None);
@@ -506,17 +370,12 @@ fn arb_action() -> impl Strategy<Value = Action> {
 fn arb_case() -> impl Strategy<Value = Case> {
     (1..=MAX_STEPS).prop_flat_map(|n| {
         (
-            proptest::collection::vec(
-                proptest::collection::vec(proptest::bool::weighted(0.3), n),
-                n,
-            ),
+            proptest::collection::vec(proptest::collection::vec(proptest::bool::weighted(0.3), n), n),
             proptest::collection::vec(0u64..=600_000, n),
             proptest::collection::vec(arb_action(), 0..100),
         )
             .prop_map(move |(edges, estimates, actions)| Case {
-                deps: (0..n)
-                    .map(|j| (0..j).filter(|&i| edges[j][i]).map(idx).collect())
-                    .collect(),
+                deps: (0..n).map(|j| (0..j).filter(|&i| edges[j][i]).map(idx).collect()).collect(),
                 estimates: estimates.into_iter().map(Duration::from_millis).collect(),
                 actions,
             })
@@ -535,28 +394,17 @@ impl Sim {
     fn new(case: &Case) -> Sim {
         let dag = Dag::new(&case.deps).expect("edges only go forward");
         let state = RunState::new(&dag);
-        let sim = Sim {
-            percentage: 0.0,
-            dag,
-            state,
-            estimates: case.estimates.clone(),
-        };
+        let sim = Sim { percentage: 0.0, dag, state, estimates: case.estimates.clone() };
         sim.check_invariants();
         sim
     }
 
     fn steps_in(&self, status: StepStatus) -> Vec<StepIdx> {
-        self.dag
-            .steps()
-            .filter(|s| self.state.step(*s) == status)
-            .collect()
+        self.dag.steps().filter(|s| self.state.step(*s) == status).collect()
     }
 
     fn deps_done(&self, step: StepIdx) -> bool {
-        self.dag
-            .predecessors(step)
-            .iter()
-            .all(|p| self.state.step(*p).is_done())
+        self.dag.predecessors(step).iter().all(|p| self.state.step(*p).is_done())
     }
 
     /// Applies one action; errors are allowed but must leave the state untouched, and the
@@ -573,9 +421,7 @@ impl Sim {
         let result = match *action {
             Action::Claim(n) => {
                 let step = pick(self.state.claimable().collect(), n);
-                self.state
-                    .claim(step)
-                    .map(|()| vec![change(step.index(), S::Running)])
+                self.state.claim(step).map(|()| vec![change(step.index(), S::Running)])
             }
             Action::Finish(n, outcome) => {
                 let step = pick(self.steps_in(S::Running), n);
@@ -584,10 +430,7 @@ impl Sim {
             Action::Control(control) => self.state.control(&self.dag, control),
         };
         match result {
-            Err(e) => assert_eq!(
-                self.state, before,
-                "{action:?} failed with `{e}` but changed the state"
-            ),
+            Err(e) => assert_eq!(self.state, before, "{action:?} failed with `{e}` but changed the state"),
             Ok(mut changes) => {
                 changes.sort_by_key(|c| c.step);
                 let diff: Vec<StepChange> = self
@@ -596,10 +439,7 @@ impl Sim {
                     .filter(|s| self.state.step(*s) != before.step(*s))
                     .map(|s| change(s.index(), self.state.step(s)))
                     .collect();
-                assert_eq!(
-                    changes, diff,
-                    "{action:?} from {before:?} reported other changes than it made"
-                );
+                assert_eq!(changes, diff, "{action:?} from {before:?} reported other changes than it made");
             }
         }
         self.check_invariants();
@@ -619,17 +459,11 @@ impl Sim {
                     )
                 }
                 // (e) a ready step may start at once.
-                S::Ready => assert!(
-                    self.deps_done(s),
-                    "step {} is ready too early: {state:?}",
-                    s.0
-                ),
+                S::Ready => assert!(self.deps_done(s), "step {} is ready too early: {state:?}", s.0),
                 // A pending step is waiting for something, or it would be ready (else it is stuck).
-                S::Pending => assert!(
-                    !self.deps_done(s),
-                    "step {} is pending with its dependencies done: {state:?}",
-                    s.0
-                ),
+                S::Pending => {
+                    assert!(!self.deps_done(s), "step {} is pending with its dependencies done: {state:?}", s.0)
+                }
                 S::Cancelled => {}
             }
         }
@@ -638,21 +472,12 @@ impl Sim {
         assert_eq!(state.status == E::Completed, all_done, "{state:?}");
         // (d) a failed or cancelled execution has nothing left open.
         if matches!(state.status, E::Failed | E::Cancelled) {
-            let open = state
-                .steps
-                .iter()
-                .find(|s| matches!(s, S::Pending | S::Ready | S::Running));
+            let open = state.steps.iter().find(|s| matches!(s, S::Pending | S::Ready | S::Running));
             assert_eq!(open, None, "{state:?}");
         }
         // A pending execution has not started anything.
         if state.status == E::Pending {
-            assert!(
-                state
-                    .steps
-                    .iter()
-                    .all(|s| matches!(s, S::Pending | S::Ready)),
-                "{state:?}"
-            );
+            assert!(state.steps.iter().all(|s| matches!(s, S::Pending | S::Ready)), "{state:?}");
         }
         // Only an execution that can be worked on offers steps to claim.
         if !state.status.is_claimable() {
@@ -693,9 +518,7 @@ impl Sim {
                 break;
             };
             self.state.claim(step).unwrap();
-            self.state
-                .finish(&self.dag, step, StepOutcome::Succeeded)
-                .unwrap();
+            self.state.finish(&self.dag, step, StepOutcome::Succeeded).unwrap();
             self.check_invariants();
             self.check_progress();
         }

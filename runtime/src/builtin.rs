@@ -18,9 +18,7 @@ pub(crate) fn register(r: &mut Registry) {
 async fn sleep(ctx: StepContext, input: Value) -> Result<Value, StepError> {
     let ms = input.get("ms").and_then(Value::as_u64).unwrap_or(0);
     if ms > SLEEP_MS_MAX {
-        return Err(StepError::permanent(format!(
-            "sleep: ms must be at most {SLEEP_MS_MAX}"
-        )));
+        return Err(StepError::permanent(format!("sleep: ms must be at most {SLEEP_MS_MAX}")));
     }
     tokio::select! {
         _ = tokio::time::sleep(Duration::from_millis(ms)) => Ok(json!({ "slept_ms": ms })),

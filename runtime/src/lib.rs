@@ -99,11 +99,7 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(store: Arc<dyn Store>, registry: Registry) -> Runtime {
-        Runtime {
-            store,
-            registry: Arc::new(registry),
-            clock: Arc::new(SystemClock),
-        }
+        Runtime { store, registry: Arc::new(registry), clock: Arc::new(SystemClock) }
     }
 
     /// Parses and validates a package against this process's handlers.
@@ -115,32 +111,20 @@ impl Runtime {
     /// Validates and stores a package file as a new version (a no-op for an identical file).
     pub async fn register_package(&self, source: &str) -> Result<PackageVersionInfo, Error> {
         let package = self.parse_package(source).map_err(Error::InvalidPackage)?;
-        Ok(self
-            .store
-            .register_package(&package, source, self.clock.now())
-            .await?)
+        Ok(self.store.register_package(&package, source, self.clock.now()).await?)
     }
 
     /// Registers every `*.toml` in `dir`, in name order. All files are checked before any is
     /// stored, so a bad file leaves the store as it was.
-    pub async fn register_dir(
-        &self,
-        dir: &Path,
-    ) -> Result<Vec<PackageVersionInfo>, Vec<PackageFileError>> {
+    pub async fn register_dir(&self, dir: &Path) -> Result<Vec<PackageVersionInfo>, Vec<PackageFileError>> {
         let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
                 .collect(),
             Err(e) => {
-                let error = Error::Store(store::Error::Corrupt(format!(
-                    "cannot read {}: {e}",
-                    dir.display()
-                )));
-                return Err(vec![PackageFileError {
-                    path: dir.to_path_buf(),
-                    error,
-                }]);
+                let error = Error::Store(store::Error::Corrupt(format!("cannot read {}: {e}", dir.display())));
+                return Err(vec![PackageFileError { path: dir.to_path_buf(), error }]);
             }
         };
         files.sort();
@@ -150,15 +134,11 @@ impl Runtime {
             match std::fs::read_to_string(&path) {
                 Ok(source) => match self.parse_package(&source) {
                     Ok(_) => sources.push((path, source)),
-                    Err(d) => errors.push(PackageFileError {
-                        path,
-                        error: Error::InvalidPackage(d),
-                    }),
+                    Err(d) => errors.push(PackageFileError { path, error: Error::InvalidPackage(d) }),
                 },
-                Err(e) => errors.push(PackageFileError {
-                    path,
-                    error: Error::Store(store::Error::Corrupt(e.to_string())),
-                }),
+                Err(e) => {
+                    errors.push(PackageFileError { path, error: Error::Store(store::Error::Corrupt(e.to_string())) })
+                }
             }
         }
         if !errors.is_empty() {
@@ -180,24 +160,13 @@ impl Runtime {
 
     /// Starts an execution of the latest active version of a package.
     pub async fn trigger(&self, t: Trigger) -> Result<Started, Error> {
-        let (version, package) = self
-            .store
-            .package(&t.package, None)
-            .await?
-            .ok_or_else(|| Error::PackageNotFound(t.package.clone()))?;
-        let params = package
-            .validate_params(&t.params)
-            .map_err(Error::InvalidParameters)?;
+        let (version, package) =
+            self.store.package(&t.package, None).await?.ok_or_else(|| Error::PackageNotFound(t.package.clone()))?;
+        let params = package.validate_params(&t.params).map_err(Error::InvalidParameters)?;
         let size = params.to_string().len();
         if size > engine::limits::PARAMS_BYTES_MAX {
-            let message = format!(
-                "{size} bytes exceed the limit of {}",
-                engine::limits::PARAMS_BYTES_MAX
-            );
-            return Err(Error::InvalidParameters(vec![ParamError {
-                field: "parameters".into(),
-                message,
-            }]));
+            let message = format!("{size} bytes exceed the limit of {}", engine::limits::PARAMS_BYTES_MAX);
+            return Err(Error::InvalidParameters(vec![ParamError { field: "parameters".into(), message }]));
         }
         let new = NewExecution {
             package,
@@ -207,28 +176,12 @@ impl Runtime {
             idempotency_key: t.idempotency_key,
             created_by: t.created_by,
         };
-        let mut started = self
-            .store
-            .start_executions(std::slice::from_ref(&new), self.clock.now())
-            .await?;
-        started.pop().ok_or_else(|| {
-            Error::Store(store::Error::Corrupt(
-                "start_executions returned nothing".into(),
-            ))
-        })
+        let mut started = self.store.start_executions(std::slice::from_ref(&new), self.clock.now()).await?;
+        started.pop().ok_or_else(|| Error::Store(store::Error::Corrupt("start_executions returned nothing".into())))
     }
 
-    pub async fn control(
-        &self,
-        id: Uuid,
-        control: Control,
-        reason: Option<&str>,
-    ) -> Result<ExecutionStatus, Error> {
-        match self
-            .store
-            .control(id, control, reason, self.clock.now())
-            .await
-        {
+    pub async fn control(&self, id: Uuid, control: Control, reason: Option<&str>) -> Result<ExecutionStatus, Error> {
+        match self.store.control(id, control, reason, self.clock.now()).await {
             Err(store::Error::NotFound(_)) => Err(Error::ExecutionNotFound(id)),
             other => Ok(other?),
         }
@@ -236,11 +189,7 @@ impl Runtime {
 
     /// The execution with progress and an ETA calibrated by observed step durations.
     pub async fn status(&self, id: Uuid) -> Result<StatusView, Error> {
-        let execution = self
-            .store
-            .execution(id)
-            .await?
-            .ok_or(Error::ExecutionNotFound(id))?;
+        let execution = self.store.execution(id).await?.ok_or(Error::ExecutionNotFound(id))?;
         let (_, package) = self
             .store
             .package(&execution.package_name, Some(execution.package_version))
@@ -266,23 +215,14 @@ impl Runtime {
             Duration::ZERO
         } else {
             progress::time_remaining(&package.dag, &statuses, &estimates, |s| {
-                execution.steps[s.index()]
-                    .started_at
-                    .map_or(Duration::ZERO, |t| (now - t).to_std().unwrap_or_default())
+                execution.steps[s.index()].started_at.map_or(Duration::ZERO, |t| (now - t).to_std().unwrap_or_default())
             })
         };
         let estimated_completion = match execution.status {
             s if s.is_terminal() => execution.finished_at,
             _ => Some(now + chrono::Duration::from_std(remaining).unwrap_or_default()),
         };
-        Ok(StatusView {
-            execution,
-            package,
-            progress,
-            estimated_remaining: remaining,
-            estimated_completion,
-            estimates,
-        })
+        Ok(StatusView { execution, package, progress, estimated_remaining: remaining, estimated_completion, estimates })
     }
 }
 
@@ -313,12 +253,7 @@ pub async fn run_node(rt: Runtime, cfg: NodeConfig, shutdown: CancellationToken)
         cfg.maintenance.clone(),
         shutdown.clone(),
     ));
-    let worker = Worker::new(
-        rt.store.clone(),
-        rt.registry.clone(),
-        rt.clock.clone(),
-        cfg.worker.clone(),
-    );
+    let worker = Worker::new(rt.store.clone(), rt.registry.clone(), rt.clock.clone(), cfg.worker.clone());
     tasks.spawn(worker.run(shutdown));
     while tasks.join_next().await.is_some() {}
 }

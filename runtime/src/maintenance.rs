@@ -28,15 +28,11 @@ pub async fn run_maintenance(
     loop {
         match store.fail_exhausted(clock.now()).await {
             Ok(0) => {}
-            Ok(n) => tracing::warn!(
-                steps = n,
-                "failed steps whose lease expired on their last attempt"
-            ),
+            Ok(n) => tracing::warn!(steps = n, "failed steps whose lease expired on their last attempt"),
             Err(e) => tracing::warn!(error = %e, "lease sweep failed"),
         }
         if let Some(age) = cfg.retention {
-            let cutoff =
-                clock.now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+            let cutoff = clock.now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
             match delete_expired(store.as_ref(), cutoff).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(executions = n, "retention deleted finished executions"),
@@ -51,15 +47,10 @@ pub async fn run_maintenance(
 }
 
 /// Deletes in batches until a batch comes back short.
-pub async fn delete_expired(
-    store: &dyn Store,
-    cutoff: store::Timestamp,
-) -> Result<u64, store::Error> {
+pub async fn delete_expired(store: &dyn Store, cutoff: store::Timestamp) -> Result<u64, store::Error> {
     let mut total = 0;
     loop {
-        let n = store
-            .delete_finished_before(cutoff, RETENTION_BATCH)
-            .await?;
+        let n = store.delete_finished_before(cutoff, RETENTION_BATCH).await?;
         total += n;
         if n < RETENTION_BATCH as u64 {
             return Ok(total);

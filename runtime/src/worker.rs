@@ -24,6 +24,8 @@ use crate::handler::{Registry, StepContext, StepError};
 pub const OUTPUT_BYTES_MAX: usize = 1024 * 1024;
 /// Upper bound on one `complete` batch (one transaction).
 pub const COMPLETE_BATCH_MAX: usize = 512;
+/// How long a cancelled handler may take to wind down before it is aborted.
+pub const CANCEL_GRACE: Duration = Duration::from_secs(2);
 /// Upper bound on concurrently running handlers per worker.
 pub const CONCURRENCY_MAX: usize = 4096;
 
@@ -77,26 +79,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(
-        store: Arc<dyn Store>,
-        registry: Arc<Registry>,
-        clock: Arc<dyn Clock>,
-        config: WorkerConfig,
-    ) -> Worker {
-        assert!(
-            config.concurrency >= 1 && config.concurrency <= CONCURRENCY_MAX,
-            "concurrency out of range"
-        );
-        assert!(
-            config.heartbeat < config.lease,
-            "heartbeat must be shorter than the lease"
-        );
-        Worker {
-            store,
-            registry,
-            clock,
-            config,
-        }
+    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Worker {
+        assert!(config.concurrency >= 1 && config.concurrency <= CONCURRENCY_MAX, "concurrency out of range");
+        assert!(config.heartbeat < config.lease, "heartbeat must be shorter than the lease");
+        Worker { store, registry, clock, config }
     }
 
     /// Runs until `shutdown` is cancelled, then drains: stops claiming, lets running handlers
@@ -142,11 +128,7 @@ impl Worker {
             let notified = wakeup.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let claimed = match self
-                .store
-                .claim(&cfg.id, free, cfg.lease, self.clock.now())
-                .await
-            {
+            let claimed = match self.store.claim(&cfg.id, free, cfg.lease, self.clock.now()).await {
                 Ok(c) => {
                     errors = 0;
                     c
@@ -164,22 +146,15 @@ impl Worker {
             };
             let full = claimed.len() == free;
             for step in claimed {
-                let permit = slots
-                    .clone()
-                    .try_acquire_owned()
-                    .expect("claimed no more steps than free slots");
+                let permit = slots.clone().try_acquire_owned().expect("claimed no more steps than free slots");
                 let token = handlers_stop.child_token();
-                in_flight
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(step.attempt, token.clone());
+                in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(step.attempt, token.clone());
                 let registry = self.registry.clone();
                 let clock = self.clock.clone();
                 let tx = results_tx.clone();
                 let shutting_down = shutdown.clone();
                 tasks.spawn(async move {
-                    let result =
-                        run_step(step, &registry, clock.as_ref(), token, &shutting_down).await;
+                    let result = run_step(step, &registry, clock.as_ref(), token, &shutting_down).await;
                     // The completer only stops after every sender is gone, so this cannot fail
                     // while it matters.
                     let _ = tx.send(result).await;
@@ -196,10 +171,8 @@ impl Worker {
         }
 
         // Drain: running handlers get the grace period, then are cancelled and released.
-        let drained = tokio::time::timeout(cfg.shutdown_grace, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
+        let drained =
+            tokio::time::timeout(cfg.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {
             tracing::warn!("shutdown grace period over; cancelling running handlers");
             handlers_stop.cancel();
@@ -221,9 +194,7 @@ fn store_backoff(consecutive_errors: u32) -> Duration {
         .with_jitter()
         .without_max_times()
         .build();
-    delays
-        .nth(consecutive_errors.saturating_sub(1) as usize)
-        .unwrap_or(Duration::from_secs(5))
+    delays.nth(consecutive_errors.saturating_sub(1) as usize).unwrap_or(Duration::from_secs(5))
 }
 
 async fn run_step(
@@ -238,17 +209,12 @@ async fn run_step(
     let done = |outcome| StepResult::Done(Completion { attempt, outcome });
 
     if let Some(when) = &def.when {
-        if !when.eval(&engine::package::condition_context(
-            &step.params,
-            &step.outputs,
-        )) {
+        if !when.eval(&engine::package::condition_context(&step.params, &step.outputs)) {
             return done(Outcome::Skipped);
         }
     }
     let Some(handler) = registry.get(&def.handler) else {
-        return done(Outcome::Failed {
-            error: format!("handler `{}` is not registered in this worker", def.handler),
-        });
+        return done(Outcome::Failed { error: format!("handler `{}` is not registered in this worker", def.handler) });
     };
     let input = engine::package::resolve_input(def, &step.params, &step.outputs);
     let ctx = StepContext {
@@ -259,7 +225,8 @@ async fn run_step(
         outputs: step.outputs.clone(),
         cancel: token.clone(),
     };
-    let span = tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);
+    let span =
+        tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);
     let _enter = span.enter();
     // A nested task turns a panicking handler into an error instead of a lost step.
     let mut run = tokio::spawn(async move { handler.run(ctx, input).await });
@@ -268,7 +235,11 @@ async fn run_step(
     let result = tokio::select! {
         biased;
         _ = token.cancelled() => {
-            run.abort();
+            // Cooperative first: the handler sees the same token and may clean up; after the
+            // grace it is aborted. Its result is discarded either way.
+            if tokio::time::timeout(CANCEL_GRACE, &mut run).await.is_err() {
+                run.abort();
+            }
             return if shutdown.is_cancelled() { StepResult::Release(attempt) } else { StepResult::Abandoned(attempt) };
         }
         joined = tokio::time::timeout(def.timeout, &mut run) => match joined {
@@ -283,25 +254,17 @@ async fn run_step(
     };
     let (kind, error) = match result {
         Ok(output) => {
-            let size = serde_json::to_string(&output)
-                .map(|s| s.len())
-                .unwrap_or(usize::MAX);
+            let size = serde_json::to_string(&output).map(|s| s.len()).unwrap_or(usize::MAX);
             if size <= OUTPUT_BYTES_MAX {
                 return done(Outcome::Succeeded { output });
             }
-            (
-                FailureKind::Permanent,
-                format!("output of {size} bytes exceeds the limit of {OUTPUT_BYTES_MAX}"),
-            )
+            (FailureKind::Permanent, format!("output of {size} bytes exceeds the limit of {OUTPUT_BYTES_MAX}"))
         }
         Err(StepError::Retryable(e)) => (FailureKind::Retryable, e),
         Err(StepError::Permanent(e)) => (FailureKind::Permanent, e),
     };
     // The row's max_attempts is authoritative: an operator's retry raises it.
-    let policy = RetryPolicy {
-        max_attempts: step.max_attempts.max(1) as u32,
-        ..def.retry.clone()
-    };
+    let policy = RetryPolicy { max_attempts: step.max_attempts.max(1) as u32, ..def.retry.clone() };
     match policy.after_failure(attempt.attempt.max(1) as u32, kind, fastrand::f64()) {
         AfterFailure::RetryIn(delay) => {
             let at = clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
@@ -321,17 +284,13 @@ async fn completer(
     let mut batch: Vec<Completion> = Vec::new();
     let mut releases: Vec<StepAttempt> = Vec::new();
     while let Some(first) = rx.recv().await {
-        let push =
-            |r: StepResult, batch: &mut Vec<Completion>, releases: &mut Vec<StepAttempt>| match r {
-                StepResult::Done(c) => batch.push(c),
-                StepResult::Release(a) => releases.push(a),
-                StepResult::Abandoned(a) => {
-                    in_flight
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(&a);
-                }
-            };
+        let push = |r: StepResult, batch: &mut Vec<Completion>, releases: &mut Vec<StepAttempt>| match r {
+            StepResult::Done(c) => batch.push(c),
+            StepResult::Release(a) => releases.push(a),
+            StepResult::Abandoned(a) => {
+                in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&a);
+            }
+        };
         push(first, &mut batch, &mut releases);
         while batch.len() < COMPLETE_BATCH_MAX {
             match rx.try_recv() {
@@ -345,10 +304,7 @@ async fn completer(
                 Ok(accepted) => {
                     let fenced = accepted.iter().filter(|a| !**a).count();
                     if fenced > 0 {
-                        tracing::info!(
-                            fenced,
-                            "completions rejected: their attempts were no longer current"
-                        );
+                        tracing::info!(fenced, "completions rejected: their attempts were no longer current");
                     }
                     let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
                     for c in batch.drain(..) {
@@ -389,19 +345,11 @@ async fn heartbeat(
             _ = tick.tick() => {}
             _ = stop.cancelled() => return,
         }
-        let held: Vec<StepAttempt> = in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .copied()
-            .collect();
+        let held: Vec<StepAttempt> = in_flight.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
         if held.is_empty() {
             continue;
         }
-        match store
-            .heartbeat(&cfg.id, &held, cfg.lease, clock.now())
-            .await
-        {
+        match store.heartbeat(&cfg.id, &held, cfg.lease, clock.now()).await {
             Ok(lost) => {
                 let map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
                 for a in lost {

@@ -24,20 +24,12 @@ impl PackageCache {
     }
 
     /// Parses a stored version. Handlers were checked when it was registered.
-    pub fn parse_stored(
-        &self,
-        name: &str,
-        version: i32,
-        source: &str,
-    ) -> Result<Arc<Package>, crate::Error> {
+    pub fn parse_stored(&self, name: &str, version: i32, source: &str) -> Result<Arc<Package>, crate::Error> {
         if let Some(p) = self.get(name, version) {
             return Ok(p);
         }
-        let package = Package::parse(source, &|_| true).map_err(|d| {
-            crate::Error::Corrupt(format!(
-                "stored package {name} v{version} does not parse: {d}"
-            ))
-        })?;
+        let package = Package::parse(source, &|_| true)
+            .map_err(|d| crate::Error::Corrupt(format!("stored package {name} v{version} does not parse: {d}")))?;
         let package = Arc::new(package);
         self.insert(name, version, package.clone());
         Ok(package)

@@ -74,31 +74,18 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<PackageVersionInfo, Error>;
     /// A version of a package (the latest active one when `version` is `None`).
-    async fn package(
-        &self,
-        name: &str,
-        version: Option<i32>,
-    ) -> Result<Option<(i32, Arc<Package>)>, Error>;
+    async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error>;
     async fn list_packages(&self) -> Result<Vec<PackageSummary>, Error>;
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error>;
     /// Activates or deactivates a package for new executions; running ones are unaffected.
     async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error>;
 
     // --- executions: the hot path ---
-    async fn start_executions(
-        &self,
-        batch: &[NewExecution],
-        now: Timestamp,
-    ) -> Result<Vec<Started>, Error>;
+    async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error>;
     /// Claims up to `max` runnable steps (ready and due, or running with an expired lease),
     /// highest priority first.
-    async fn claim(
-        &self,
-        worker: &str,
-        max: usize,
-        lease: Duration,
-        now: Timestamp,
-    ) -> Result<Vec<ClaimedStep>, Error>;
+    async fn claim(&self, worker: &str, max: usize, lease: Duration, now: Timestamp)
+        -> Result<Vec<ClaimedStep>, Error>;
     /// Extends the leases still held; returns the attempts that were lost (fenced or cancelled).
     async fn heartbeat(
         &self,
@@ -111,12 +98,7 @@ pub trait Store: Send + Sync + 'static {
     /// accepted (false: the attempt was fenced and nothing was written).
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error>;
     /// Gives back claimed steps that were not run (graceful shutdown).
-    async fn release(
-        &self,
-        worker: &str,
-        held: &[StepAttempt],
-        now: Timestamp,
-    ) -> Result<(), Error>;
+    async fn release(&self, worker: &str, held: &[StepAttempt], now: Timestamp) -> Result<(), Error>;
 
     // --- executions: control and reads ---
     async fn control(
@@ -127,16 +109,10 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<ExecutionStatus, Error>;
     async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>, Error>;
-    async fn list_executions(
-        &self,
-        filter: &ExecutionFilter,
-    ) -> Result<Vec<ExecutionSummary>, Error>;
+    async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error>;
     /// Events with id greater than `after`, oldest first.
     async fn events(&self, id: Uuid, after: i64, limit: u32) -> Result<Vec<EventRecord>, Error>;
-    async fn step_duration_stats(
-        &self,
-        package_name: &str,
-    ) -> Result<Vec<StepDurationStats>, Error>;
+    async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error>;
 
     // --- maintenance ---
     /// Starts the execution for one schedule tick unless any node already did (exactly once).
@@ -147,11 +123,7 @@ pub trait Store: Send + Sync + 'static {
         execution: &NewExecution,
         now: Timestamp,
     ) -> Result<Option<Uuid>, Error>;
-    async fn last_schedule_tick(
-        &self,
-        package_name: &str,
-        schedule: &str,
-    ) -> Result<Option<Timestamp>, Error>;
+    async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error>;
     /// Fails steps whose lease expired after their last allowed attempt (a step that keeps
     /// crashing its worker must not be re-run forever); returns how many.
     async fn fail_exhausted(&self, now: Timestamp) -> Result<u64, Error>;

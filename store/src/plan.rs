@@ -62,9 +62,7 @@ pub(crate) struct SuccessorUpdate {
 
 /// Aggregates the successor decrements of the accepted, finished (succeeded or skipped) steps,
 /// sorted by (execution, step) so that concurrent transactions lock rows in the same order.
-pub(crate) fn successor_updates<'a>(
-    done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>,
-) -> Vec<SuccessorUpdate> {
+pub(crate) fn successor_updates<'a>(done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>) -> Vec<SuccessorUpdate> {
     let mut agg: BTreeMap<(Uuid, u16), (i32, i64)> = BTreeMap::new();
     for (execution_id, package, step) in done {
         for &next in package.dag.successors(step) {
@@ -73,14 +71,12 @@ pub(crate) fn successor_updates<'a>(
         }
     }
     agg.into_iter()
-        .map(
-            |((execution_id, step), (done_deps, delay_us))| SuccessorUpdate {
-                execution_id,
-                step: StepIdx(step),
-                done_deps,
-                delay_us,
-            },
-        )
+        .map(|((execution_id, step), (done_deps, delay_us))| SuccessorUpdate {
+            execution_id,
+            step: StepIdx(step),
+            done_deps,
+            delay_us,
+        })
         .collect()
 }
 
@@ -111,22 +107,15 @@ pub(crate) fn plan_control(
     control: Control,
     now: Timestamp,
 ) -> Result<ControlPlan, IllegalTransition> {
-    let mut state = RunState {
-        status: view.status,
-        steps: view.steps.iter().map(|s| s.status).collect(),
-    };
+    let mut state = RunState { status: view.status, steps: view.steps.iter().map(|s| s.status).collect() };
     let before = state.clone();
     let changes = state.control(&package.dag, control)?;
     let mut steps = Vec::new();
     for change in changes {
         let idx = change.step.index();
         let stored = &view.steps[idx];
-        let pending_deps = package
-            .dag
-            .predecessors(change.step)
-            .iter()
-            .filter(|p| !state.step(**p).is_done())
-            .count() as i32;
+        let pending_deps =
+            package.dag.predecessors(change.step).iter().filter(|p| !state.step(**p).is_done()).count() as i32;
         let retried = control == Control::Retry;
         steps.push(StepWrite {
             step: change.step,

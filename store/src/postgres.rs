@@ -100,11 +100,7 @@ fn is_retryable_conflict(e: &Error) -> bool {
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, Error> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .min_connections(1)
-            .connect(url)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(16).min_connections(1).connect(url).await?;
         let wakeup = Arc::new(Notify::new());
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
@@ -122,12 +118,7 @@ impl PgStore {
                 }
             }
         });
-        Ok(PgStore {
-            pool,
-            cache: PackageCache::default(),
-            wakeup,
-            listener,
-        })
+        Ok(PgStore { pool, cache: PackageCache::default(), wakeup, listener })
     }
 
     /// Commits of this database and WAL bytes written so far (cluster-wide), for benchmarks that
@@ -141,39 +132,25 @@ impl PgStore {
         Ok(row)
     }
 
-    async fn load_package(
-        &self,
-        conn: &mut PgConnection,
-        name: &str,
-        version: i32,
-    ) -> Result<Arc<Package>, Error> {
+    async fn load_package(&self, conn: &mut PgConnection, name: &str, version: i32) -> Result<Arc<Package>, Error> {
         if let Some(p) = self.cache.get(name, version) {
             return Ok(p);
         }
-        let source: String = sqlx::query_scalar(
-            "SELECT source FROM package_versions WHERE name = $1 AND version = $2",
-        )
-        .bind(name)
-        .bind(version)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
+        let source: String = sqlx::query_scalar("SELECT source FROM package_versions WHERE name = $1 AND version = $2")
+            .bind(name)
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
         self.cache.parse_stored(name, version, &source)
     }
 
     async fn notify(conn: &mut PgConnection) -> Result<(), Error> {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(CHANNEL)
-            .execute(conn)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await?;
         Ok(())
     }
 
-    async fn read_execution(
-        conn: &mut PgConnection,
-        id: Uuid,
-        lock: bool,
-    ) -> Result<Option<ExecutionView>, Error> {
+    async fn read_execution(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<ExecutionView>, Error> {
         let sql = if lock {
             "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1 FOR UPDATE"
@@ -227,11 +204,7 @@ impl PgStore {
             .await?)
     }
 
-    async fn complete_once(
-        &self,
-        batch: &[Completion],
-        now: Timestamp,
-    ) -> Result<Vec<bool>, Error> {
+    async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
         let now_us = to_us(now);
         let mut tx = self.pool.begin().await?;
         let n = batch.len();
@@ -306,24 +279,15 @@ impl PgStore {
             };
             accepted[i] = true;
             let detail = errors[i].map(|e| serde_json::json!({ "error": e }));
-            events.push(
-                a.execution_id,
-                outcome_event(&c.outcome),
-                Some(step_id.clone()),
-                Some(a.attempt),
-                detail,
-            );
+            events.push(a.execution_id, outcome_event(&c.outcome), Some(step_id.clone()), Some(a.attempt), detail);
             match &c.outcome {
                 Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, a.step)),
                 Outcome::Retry { .. } => woke = true,
-                Outcome::Failed { error } => {
-                    failed.push((a.execution_id, step_id.clone(), error.clone()))
-                }
+                Outcome::Failed { error } => failed.push((a.execution_id, step_id.clone(), error.clone())),
             }
         }
 
-        let updates =
-            plan::successor_updates(done.iter().map(|(id, s)| (*id, packages[id].as_ref(), *s)));
+        let updates = plan::successor_updates(done.iter().map(|(id, s)| (*id, packages[id].as_ref(), *s)));
         if !updates.is_empty() {
             let u_ids: Vec<Uuid> = updates.iter().map(|u| u.execution_id).collect();
             let u_idx: Vec<i16> = updates.iter().map(|u| u.step.0 as i16).collect();
@@ -353,8 +317,7 @@ impl PgStore {
         }
 
         if !done.is_empty() {
-            let mut per_execution: std::collections::BTreeMap<Uuid, i32> =
-                std::collections::BTreeMap::new();
+            let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
             for (id, _) in &done {
                 *per_execution.entry(*id).or_default() += 1;
             }
@@ -405,16 +368,9 @@ impl PgStore {
         let versions: Vec<i32> = batch.iter().map(|(_, n)| n.package_version).collect();
         let params: Vec<String> = batch.iter().map(|(_, n)| n.params.to_string()).collect();
         let priorities: Vec<i32> = batch.iter().map(|(_, n)| n.priority).collect();
-        let keys: Vec<Option<&str>> = batch
-            .iter()
-            .map(|(_, n)| n.idempotency_key.as_deref())
-            .collect();
-        let creators: Vec<Option<&str>> =
-            batch.iter().map(|(_, n)| n.created_by.as_deref()).collect();
-        let totals: Vec<i32> = batch
-            .iter()
-            .map(|(_, n)| n.package.steps.len() as i32)
-            .collect();
+        let keys: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.idempotency_key.as_deref()).collect();
+        let creators: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.created_by.as_deref()).collect();
+        let totals: Vec<i32> = batch.iter().map(|(_, n)| n.package.steps.len() as i32).collect();
         let inserted: Vec<Uuid> = sqlx::query_scalar(
             "INSERT INTO executions (id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
                 steps_remaining, created_at_us, updated_at_us) \
@@ -490,12 +446,8 @@ fn step_view(row: &PgRow) -> Result<StepView, Error> {
         max_attempts: row.try_get("max_attempts")?,
         ready_at: row.try_get::<Option<i64>, _>("ready_at_us")?.map(from_us),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row
-            .try_get::<Option<i64>, _>("finished_at_us")?
-            .map(from_us),
-        output: row
-            .try_get::<Option<Json<Value>>, _>("output")?
-            .map(|j| j.0),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+        output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
         error: row.try_get("error")?,
         lease_owner: row.try_get("lease_owner")?,
     })
@@ -513,9 +465,7 @@ fn execution_view(row: &PgRow, steps: Vec<StepView>) -> Result<ExecutionView, Er
         created_by: row.try_get("created_by")?,
         created_at: from_us(row.try_get("created_at_us")?),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row
-            .try_get::<Option<i64>, _>("finished_at_us")?
-            .map(from_us),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
         error: row.try_get("error")?,
         steps,
     })
@@ -548,13 +498,7 @@ async fn fail_execution(
     .execute(&mut *conn)
     .await?;
     if changed.rows_affected() > 0 {
-        events.push(
-            id,
-            event::FAILED,
-            Some(step_id.to_string()),
-            None,
-            Some(serde_json::json!({ "error": error })),
-        );
+        events.push(id, event::FAILED, Some(step_id.to_string()), None, Some(serde_json::json!({ "error": error })));
     }
     Ok(())
 }
@@ -587,10 +531,7 @@ impl Store for PgStore {
     ) -> Result<PackageVersionInfo, Error> {
         let mut tx = self.pool.begin().await?;
         // Serialises concurrent registrations of the same name so versions stay dense.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind(&package.name)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&package.name).execute(&mut *tx).await?;
         let latest: Option<(i32, String, i64)> = sqlx::query_as(
             "SELECT v.version, v.content_hash, v.created_at_us FROM packages p \
              JOIN package_versions v ON v.name = p.name AND v.version = p.latest_version WHERE p.name = $1",
@@ -642,13 +583,15 @@ impl Store for PgStore {
         })
     }
 
-    async fn package(
-        &self,
-        name: &str,
-        version: Option<i32>,
-    ) -> Result<Option<(i32, Arc<Package>)>, Error> {
+    async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error> {
         let row: Option<(i32, String)> = match version {
-            Some(v) => sqlx::query_as("SELECT version, source FROM package_versions WHERE name = $1 AND version = $2").bind(name).bind(v).fetch_optional(&self.pool).await?,
+            Some(v) => {
+                sqlx::query_as("SELECT version, source FROM package_versions WHERE name = $1 AND version = $2")
+                    .bind(name)
+                    .bind(v)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
             None => {
                 sqlx::query_as(
                     "SELECT v.version, v.source FROM packages p JOIN package_versions v \
@@ -672,20 +615,17 @@ impl Store for PgStore {
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(name, latest_version, active)| PackageSummary {
-                name,
-                latest_version,
-                active,
-            })
+            .map(|(name, latest_version, active)| PackageSummary { name, latest_version, active })
             .collect())
     }
 
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error> {
-        let rows: Vec<(String, i32, String, i64)> =
-            sqlx::query_as("SELECT name, version, content_hash, created_at_us FROM package_versions WHERE name = $1 ORDER BY version")
-                .bind(name)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, i32, String, i64)> = sqlx::query_as(
+            "SELECT name, version, content_hash, created_at_us FROM package_versions WHERE name = $1 ORDER BY version",
+        )
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(name, version, content_hash, at)| PackageVersionInfo {
@@ -710,41 +650,25 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn start_executions(
-        &self,
-        batch: &[NewExecution],
-        now: Timestamp,
-    ) -> Result<Vec<Started>, Error> {
+    async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error> {
         let mut tx = self.pool.begin().await?;
-        let with_ids: Vec<(Uuid, &NewExecution)> = batch
-            .iter()
-            .map(|n| (crate::new_execution_id(), n))
-            .collect();
-        let inserted: std::collections::HashSet<Uuid> = self
-            .insert_executions(&mut tx, &with_ids, now)
-            .await?
-            .into_iter()
-            .collect();
+        let with_ids: Vec<(Uuid, &NewExecution)> = batch.iter().map(|n| (crate::new_execution_id(), n)).collect();
+        let inserted: std::collections::HashSet<Uuid> =
+            self.insert_executions(&mut tx, &with_ids, now).await?.into_iter().collect();
         let mut out = Vec::with_capacity(batch.len());
         for (id, new) in &with_ids {
             if inserted.contains(id) {
-                out.push(Started {
-                    execution_id: *id,
-                    created: true,
-                });
+                out.push(Started { execution_id: *id, created: true });
             } else {
-                let key = new.idempotency_key.as_deref().ok_or_else(|| {
-                    Error::Corrupt("insert skipped without an idempotency key".into())
-                })?;
-                let existing: Uuid =
-                    sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = $1")
-                        .bind(key)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                out.push(Started {
-                    execution_id: existing,
-                    created: false,
-                });
+                let key = new
+                    .idempotency_key
+                    .as_deref()
+                    .ok_or_else(|| Error::Corrupt("insert skipped without an idempotency key".into()))?;
+                let existing: Uuid = sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                out.push(Started { execution_id: existing, created: false });
             }
         }
         if !inserted.is_empty() {
@@ -763,22 +687,11 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let mut tx = self.pool.begin().await?;
-        let mut rows = self
-            .claim_where(
-                &mut tx,
-                "s.status = 'ready' AND s.ready_at_us <= $1",
-                worker,
-                max,
-                lease,
-                now,
-            )
-            .await?;
+        let mut rows =
+            self.claim_where(&mut tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
         if rows.len() < max {
             let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
-            rows.extend(
-                self.claim_where(&mut tx, expired, worker, max - rows.len(), lease, now)
-                    .await?,
-            );
+            rows.extend(self.claim_where(&mut tx, expired, worker, max - rows.len(), lease, now).await?);
         }
         if rows.is_empty() {
             tx.commit().await?;
@@ -792,32 +705,17 @@ impl Store for PgStore {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
             let attempt: i32 = row.try_get("attempt")?;
-            let package = self
-                .load_package(
-                    &mut tx,
-                    row.try_get("package_name")?,
-                    row.try_get("package_version")?,
-                )
-                .await?;
+            let package =
+                self.load_package(&mut tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
             if row.try_get::<&str, _>("execution_status")? == "pending" {
                 pending_ids.push(execution_id);
             }
             if !package.dag.predecessors(step).is_empty() {
                 needs_outputs.push(execution_id);
             }
-            events.push(
-                execution_id,
-                event::STEP_STARTED,
-                Some(row.try_get("step_id")?),
-                Some(attempt),
-                None,
-            );
+            events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
             claimed.push(ClaimedStep {
-                attempt: StepAttempt {
-                    execution_id,
-                    step,
-                    attempt,
-                },
+                attempt: StepAttempt { execution_id, step, attempt },
                 max_attempts: row.try_get("max_attempts")?,
                 package,
                 params: row.try_get::<Json<Value>, _>("params")?.0,
@@ -838,10 +736,7 @@ impl Store for PgStore {
             .bind(&needs_outputs)
             .fetch_all(&mut *tx)
             .await?;
-            for c in claimed
-                .iter_mut()
-                .filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty())
-            {
+            for c in claimed.iter_mut().filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty()) {
                 for (id, step_id, output) in &rows {
                     if *id == c.attempt.execution_id {
                         c.outputs.insert(step_id.clone(), output.0.clone());
@@ -880,11 +775,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         let kept: std::collections::HashSet<(Uuid, i16, i32)> = kept.into_iter().collect();
-        Ok(held
-            .iter()
-            .filter(|a| !kept.contains(&(a.execution_id, a.step.0 as i16, a.attempt)))
-            .copied()
-            .collect())
+        Ok(held.iter().filter(|a| !kept.contains(&(a.execution_id, a.step.0 as i16, a.attempt))).copied().collect())
     }
 
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
@@ -897,12 +788,7 @@ impl Store for PgStore {
         }
     }
 
-    async fn release(
-        &self,
-        worker: &str,
-        held: &[StepAttempt],
-        _now: Timestamp,
-    ) -> Result<(), Error> {
+    async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
         if held.is_empty() {
             return Ok(());
         }
@@ -1001,10 +887,7 @@ impl Store for PgStore {
             .collect()
     }
 
-    async fn step_duration_stats(
-        &self,
-        package_name: &str,
-    ) -> Result<Vec<StepDurationStats>, Error> {
+    async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error> {
         let rows: Vec<(String, f64, i64)> = sqlx::query_as(
             "SELECT s.step_id, AVG(s.finished_at_us - s.started_at_us)::float8, COUNT(*) FROM steps s JOIN executions e ON e.id = s.execution_id \
              WHERE e.package_name = $1 AND s.status = 'succeeded' AND s.started_at_us IS NOT NULL GROUP BY s.step_id",
@@ -1043,23 +926,20 @@ impl Store for PgStore {
         if inserted.rows_affected() == 0 {
             return Ok(None);
         }
-        self.insert_executions(&mut tx, &[(id, execution)], now)
-            .await?;
+        self.insert_executions(&mut tx, &[(id, execution)], now).await?;
         Self::notify(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(id))
     }
 
-    async fn last_schedule_tick(
-        &self,
-        package_name: &str,
-        schedule: &str,
-    ) -> Result<Option<Timestamp>, Error> {
-        let us: Option<i64> = sqlx::query_scalar("SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = $1 AND schedule_name = $2")
-            .bind(package_name)
-            .bind(schedule)
-            .fetch_one(&self.pool)
-            .await?;
+    async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
+        let us: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = $1 AND schedule_name = $2",
+        )
+        .bind(package_name)
+        .bind(schedule)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(us.map(from_us))
     }
 
@@ -1076,13 +956,7 @@ impl Store for PgStore {
         .await?;
         let mut events = Events::default();
         for (id, step_id, attempt) in &rows {
-            events.push(
-                *id,
-                event::LEASE_EXPIRED,
-                Some(step_id.clone()),
-                Some(*attempt),
-                None,
-            );
+            events.push(*id, event::LEASE_EXPIRED, Some(step_id.clone()), Some(*attempt), None);
             fail_execution(&mut tx, &mut events, *id, step_id, message, now).await?;
         }
         events.insert(&mut tx, now).await?;
@@ -1100,14 +974,8 @@ impl Store for PgStore {
         .bind(limit as i64)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM steps WHERE execution_id = ANY($1)")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM events WHERE execution_id = ANY($1)")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM steps WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM events WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(ids.len() as u64)
     }
@@ -1125,12 +993,8 @@ impl Store for PgStore {
 
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|(s, n)| Ok((execution_status(&s)?, n as u64)))
-            .collect()
+            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status").fetch_all(&self.pool).await?;
+        rows.into_iter().map(|(s, n)| Ok((execution_status(&s)?, n as u64))).collect()
     }
 }
 
@@ -1144,12 +1008,9 @@ impl PgStore {
     ) -> Result<ExecutionStatus, Error> {
         let now_us = to_us(now);
         let mut tx = self.pool.begin().await?;
-        let view = Self::read_execution(&mut tx, id, true)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
-        let package = self
-            .load_package(&mut tx, &view.package_name, view.package_version)
-            .await?;
+        let view =
+            Self::read_execution(&mut tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
+        let package = self.load_package(&mut tx, &view.package_name, view.package_version).await?;
         let plan = plan::plan_control(&view, &package, control, now)?;
         if plan.no_op {
             return Ok(plan.status);
@@ -1184,13 +1045,7 @@ impl PgStore {
         .execute(&mut *tx)
         .await?;
         let mut events = Events::default();
-        events.push(
-            id,
-            event::for_control(control),
-            None,
-            None,
-            reason.map(|r| serde_json::json!({ "reason": r })),
-        );
+        events.push(id, event::for_control(control), None, None, reason.map(|r| serde_json::json!({ "reason": r })));
         events.insert(&mut tx, now).await?;
         Self::notify(&mut tx).await?;
         tx.commit().await?;
@@ -1201,17 +1056,10 @@ impl PgStore {
 /// Creates a fresh database next to the one `admin_url` names and returns its URL. For tests and
 /// benchmarks, which each get a database of their own.
 pub async fn create_database(admin_url: &str, name: &str) -> Result<String, Error> {
-    assert!(
-        name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        "database name must be an identifier"
-    );
+    assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "database name must be an identifier");
     let mut conn = <PgConnection as sqlx::Connection>::connect(admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
     Ok(database_url(admin_url, name))
 }
 
@@ -1228,13 +1076,8 @@ pub fn database_url(admin_url: &str, name: &str) -> String {
 
 /// Drops a database made by [`create_database`].
 pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), Error> {
-    assert!(
-        name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        "database name must be an identifier"
-    );
+    assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "database name must be an identifier");
     let mut conn = <PgConnection as sqlx::Connection>::connect(admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
     Ok(())
 }

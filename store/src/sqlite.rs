@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use engine::{Control, ExecutionStatus, Package, StepIdx, StepStatus};
 use serde_json::Value;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::Notify;
@@ -46,39 +44,21 @@ impl SqliteStore {
                 std::fs::create_dir_all(parent).map_err(|e| Error::Database(sqlx::Error::Io(e)))?;
             }
         }
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(SqliteStore {
-            writer,
-            reader,
-            cache: PackageCache::default(),
-            wakeup: Arc::new(Notify::new()),
-        })
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
+        Ok(SqliteStore { writer, reader, cache: PackageCache::default(), wakeup: Arc::new(Notify::new()) })
     }
 
-    async fn load_package(
-        &self,
-        conn: &mut SqliteConnection,
-        name: &str,
-        version: i32,
-    ) -> Result<Arc<Package>, Error> {
+    async fn load_package(&self, conn: &mut SqliteConnection, name: &str, version: i32) -> Result<Arc<Package>, Error> {
         if let Some(p) = self.cache.get(name, version) {
             return Ok(p);
         }
-        let source: String = sqlx::query_scalar(
-            "SELECT source FROM package_versions WHERE name = ? AND version = ?",
-        )
-        .bind(name)
-        .bind(version)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
+        let source: String = sqlx::query_scalar("SELECT source FROM package_versions WHERE name = ? AND version = ?")
+            .bind(name)
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::Corrupt(format!("package {name} v{version} is missing")))?;
         self.cache.parse_stored(name, version, &source)
     }
 
@@ -91,22 +71,21 @@ impl SqliteStore {
         attempt: Option<i32>,
         detail: Option<&Value>,
     ) -> Result<(), Error> {
-        sqlx::query("INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(execution_id)
-            .bind(to_us(at))
-            .bind(kind)
-            .bind(step_id)
-            .bind(attempt)
-            .bind(detail.map(Json))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(execution_id)
+        .bind(to_us(at))
+        .bind(kind)
+        .bind(step_id)
+        .bind(attempt)
+        .bind(detail.map(Json))
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 
-    async fn read_execution(
-        conn: &mut SqliteConnection,
-        id: Uuid,
-    ) -> Result<Option<ExecutionView>, Error> {
+    async fn read_execution(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ExecutionView>, Error> {
         let Some(row) = sqlx::query(
             "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = ?",
@@ -132,8 +111,7 @@ impl SqliteStore {
 }
 
 pub(crate) fn execution_status(s: &str) -> Result<ExecutionStatus, Error> {
-    ExecutionStatus::parse(s)
-        .ok_or_else(|| Error::Corrupt(format!("unknown execution status `{s}`")))
+    ExecutionStatus::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown execution status `{s}`")))
 }
 
 pub(crate) fn step_status(s: &str) -> Result<StepStatus, Error> {
@@ -148,12 +126,8 @@ fn step_view(row: &SqliteRow) -> Result<StepView, Error> {
         max_attempts: row.try_get("max_attempts")?,
         ready_at: row.try_get::<Option<i64>, _>("ready_at_us")?.map(from_us),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row
-            .try_get::<Option<i64>, _>("finished_at_us")?
-            .map(from_us),
-        output: row
-            .try_get::<Option<Json<Value>>, _>("output")?
-            .map(|j| j.0),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+        output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
         error: row.try_get("error")?,
         lease_owner: row.try_get("lease_owner")?,
     })
@@ -171,9 +145,7 @@ fn execution_view(row: &SqliteRow, steps: Vec<StepView>) -> Result<ExecutionView
         created_by: row.try_get("created_by")?,
         created_at: from_us(row.try_get("created_at_us")?),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
-        finished_at: row
-            .try_get::<Option<i64>, _>("finished_at_us")?
-            .map(from_us),
+        finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
         error: row.try_get("error")?,
         steps,
     })
@@ -230,14 +202,16 @@ impl Store for SqliteStore {
             }
         }
         let version = latest.map_or(1, |(v, _, _)| v + 1);
-        sqlx::query("INSERT INTO package_versions (name, version, content_hash, source, created_at_us) VALUES (?, ?, ?, ?, ?)")
-            .bind(&package.name)
-            .bind(version)
-            .bind(&package.content_hash)
-            .bind(source)
-            .bind(to_us(now))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO package_versions (name, version, content_hash, source, created_at_us) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&package.name)
+        .bind(version)
+        .bind(&package.content_hash)
+        .bind(source)
+        .bind(to_us(now))
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO packages (name, latest_version, active, updated_at_us) VALUES (?, ?, 1, ?) \
              ON CONFLICT (name) DO UPDATE SET latest_version = excluded.latest_version, active = 1, updated_at_us = excluded.updated_at_us",
@@ -257,13 +231,15 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn package(
-        &self,
-        name: &str,
-        version: Option<i32>,
-    ) -> Result<Option<(i32, Arc<Package>)>, Error> {
+    async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error> {
         let row: Option<(i32, String)> = match version {
-            Some(v) => sqlx::query_as("SELECT version, source FROM package_versions WHERE name = ? AND version = ?").bind(name).bind(v).fetch_optional(&self.reader).await?,
+            Some(v) => {
+                sqlx::query_as("SELECT version, source FROM package_versions WHERE name = ? AND version = ?")
+                    .bind(name)
+                    .bind(v)
+                    .fetch_optional(&self.reader)
+                    .await?
+            }
             None => {
                 sqlx::query_as(
                     "SELECT v.version, v.source FROM packages p JOIN package_versions v \
@@ -287,20 +263,17 @@ impl Store for SqliteStore {
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(name, latest_version, active)| PackageSummary {
-                name,
-                latest_version,
-                active,
-            })
+            .map(|(name, latest_version, active)| PackageSummary { name, latest_version, active })
             .collect())
     }
 
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error> {
-        let rows: Vec<(String, i32, String, i64)> =
-            sqlx::query_as("SELECT name, version, content_hash, created_at_us FROM package_versions WHERE name = ? ORDER BY version")
-                .bind(name)
-                .fetch_all(&self.reader)
-                .await?;
+        let rows: Vec<(String, i32, String, i64)> = sqlx::query_as(
+            "SELECT name, version, content_hash, created_at_us FROM package_versions WHERE name = ? ORDER BY version",
+        )
+        .bind(name)
+        .fetch_all(&self.reader)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(name, version, content_hash, at)| PackageVersionInfo {
@@ -325,34 +298,23 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn start_executions(
-        &self,
-        batch: &[NewExecution],
-        now: Timestamp,
-    ) -> Result<Vec<Started>, Error> {
+    async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error> {
         let mut tx = self.writer.begin().await?;
         let mut out = Vec::with_capacity(batch.len());
         for new in batch {
             if let Some(key) = &new.idempotency_key {
-                let existing: Option<Uuid> =
-                    sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = ?")
-                        .bind(key)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = ?")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 if let Some(id) = existing {
-                    out.push(Started {
-                        execution_id: id,
-                        created: false,
-                    });
+                    out.push(Started { execution_id: id, created: false });
                     continue;
                 }
             }
             let id = crate::new_execution_id();
             insert_execution(&mut tx, id, new, now).await?;
-            out.push(Started {
-                execution_id: id,
-                created: true,
-            });
+            out.push(Started { execution_id: id, created: true });
         }
         tx.commit().await?;
         self.wakeup.notify_waiters();
@@ -392,14 +354,19 @@ impl Store for SqliteStore {
             let attempt: i32 = row.try_get("attempt")?;
             let step_id: String = row.try_get("step_id")?;
             let (name, version, params, status): (String, i32, Json<Value>, String) =
-                sqlx::query_as("SELECT package_name, package_version, params, status FROM executions WHERE id = ?").bind(execution_id).fetch_one(&mut *tx).await?;
-            if status == "pending" {
-                sqlx::query("UPDATE executions SET status = 'running', started_at_us = ?, updated_at_us = ? WHERE id = ?")
-                    .bind(now_us)
-                    .bind(now_us)
+                sqlx::query_as("SELECT package_name, package_version, params, status FROM executions WHERE id = ?")
                     .bind(execution_id)
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await?;
+            if status == "pending" {
+                sqlx::query(
+                    "UPDATE executions SET status = 'running', started_at_us = ?, updated_at_us = ? WHERE id = ?",
+                )
+                .bind(now_us)
+                .bind(now_us)
+                .bind(execution_id)
+                .execute(&mut *tx)
+                .await?;
             }
             let package = self.load_package(&mut tx, &name, version).await?;
             let step = StepIdx(idx as u16);
@@ -412,22 +379,10 @@ impl Store for SqliteStore {
                         .await?;
                 outputs.extend(rows.into_iter().map(|(id, out)| (id, out.0)));
             }
-            Self::insert_event(
-                &mut tx,
-                execution_id,
-                now,
-                event::STEP_STARTED,
-                Some(&step_id),
-                Some(attempt),
-                None,
-            )
-            .await?;
+            Self::insert_event(&mut tx, execution_id, now, event::STEP_STARTED, Some(&step_id), Some(attempt), None)
+                .await?;
             claimed.push(ClaimedStep {
-                attempt: StepAttempt {
-                    execution_id,
-                    step,
-                    attempt,
-                },
+                attempt: StepAttempt { execution_id, step, attempt },
                 max_attempts: row.try_get("max_attempts")?,
                 package,
                 params: params.0,
@@ -519,11 +474,9 @@ impl Store for SqliteStore {
             )
             .await?;
             match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((
-                    a.execution_id,
-                    self.load_package(&mut tx, &name, version).await?,
-                    a.step,
-                )),
+                Outcome::Succeeded { .. } | Outcome::Skipped => {
+                    done.push((a.execution_id, self.load_package(&mut tx, &name, version).await?, a.step))
+                }
                 Outcome::Retry { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
             }
@@ -546,21 +499,11 @@ impl Store for SqliteStore {
             .flatten();
             if let Some(step_id) = became_ready {
                 woke = true;
-                Self::insert_event(
-                    &mut tx,
-                    u.execution_id,
-                    now,
-                    event::STEP_READY,
-                    Some(&step_id),
-                    None,
-                    None,
-                )
-                .await?;
+                Self::insert_event(&mut tx, u.execution_id, now, event::STEP_READY, Some(&step_id), None, None).await?;
             }
         }
 
-        let mut per_execution: std::collections::BTreeMap<Uuid, i32> =
-            std::collections::BTreeMap::new();
+        let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
         for (id, _, _) in &done {
             *per_execution.entry(*id).or_default() += 1;
         }
@@ -590,12 +533,7 @@ impl Store for SqliteStore {
         Ok(accepted)
     }
 
-    async fn release(
-        &self,
-        worker: &str,
-        held: &[StepAttempt],
-        _now: Timestamp,
-    ) -> Result<(), Error> {
+    async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
         let mut tx = self.writer.begin().await?;
         for a in held {
             // The attempt was never run: give it back without spending it.
@@ -624,12 +562,9 @@ impl Store for SqliteStore {
     ) -> Result<ExecutionStatus, Error> {
         let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
-        let view = Self::read_execution(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
-        let package = self
-            .load_package(&mut tx, &view.package_name, view.package_version)
-            .await?;
+        let view =
+            Self::read_execution(&mut tx, id).await?.ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
+        let package = self.load_package(&mut tx, &view.package_name, view.package_version).await?;
         let plan = plan::plan_control(&view, &package, control, now)?;
         if plan.no_op {
             return Ok(plan.status);
@@ -668,16 +603,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         let detail = reason.map(|r| serde_json::json!({ "reason": r }));
-        Self::insert_event(
-            &mut tx,
-            id,
-            now,
-            event::for_control(control),
-            None,
-            None,
-            detail.as_ref(),
-        )
-        .await?;
+        Self::insert_event(&mut tx, id, now, event::for_control(control), None, None, detail.as_ref()).await?;
         tx.commit().await?;
         self.wakeup.notify_waiters();
         Ok(plan.status)
@@ -741,10 +667,7 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn step_duration_stats(
-        &self,
-        package_name: &str,
-    ) -> Result<Vec<StepDurationStats>, Error> {
+    async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error> {
         let rows: Vec<(String, f64, i64)> = sqlx::query_as(
             "SELECT s.step_id, AVG(s.finished_at_us - s.started_at_us), COUNT(*) FROM steps s JOIN executions e ON e.id = s.execution_id \
              WHERE e.package_name = ? AND s.status = 'succeeded' AND s.started_at_us IS NOT NULL GROUP BY s.step_id",
@@ -787,16 +710,14 @@ impl Store for SqliteStore {
         Ok(Some(id))
     }
 
-    async fn last_schedule_tick(
-        &self,
-        package_name: &str,
-        schedule: &str,
-    ) -> Result<Option<Timestamp>, Error> {
-        let us: Option<i64> = sqlx::query_scalar("SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = ? AND schedule_name = ?")
-            .bind(package_name)
-            .bind(schedule)
-            .fetch_one(&self.reader)
-            .await?;
+    async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
+        let us: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = ? AND schedule_name = ?",
+        )
+        .bind(package_name)
+        .bind(schedule)
+        .fetch_one(&self.reader)
+        .await?;
         Ok(us.map(from_us))
     }
 
@@ -811,24 +732,8 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         for (id, step_id, attempt) in &rows {
-            Self::insert_event(
-                &mut tx,
-                *id,
-                now,
-                event::LEASE_EXPIRED,
-                Some(step_id),
-                Some(*attempt),
-                None,
-            )
-            .await?;
-            fail_execution(
-                &mut tx,
-                *id,
-                step_id,
-                "lease expired on the last attempt (worker lost)",
-                now,
-            )
-            .await?;
+            Self::insert_event(&mut tx, *id, now, event::LEASE_EXPIRED, Some(step_id), Some(*attempt), None).await?;
+            fail_execution(&mut tx, *id, step_id, "lease expired on the last attempt (worker lost)", now).await?;
         }
         tx.commit().await?;
         Ok(rows.len() as u64)
@@ -869,12 +774,8 @@ impl Store for SqliteStore {
 
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status")
-                .fetch_all(&self.reader)
-                .await?;
-        rows.into_iter()
-            .map(|(s, n)| Ok((execution_status(&s)?, n as u64)))
-            .collect()
+            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status").fetch_all(&self.reader).await?;
+        rows.into_iter().map(|(s, n)| Ok((execution_status(&s)?, n as u64))).collect()
     }
 }
 

@@ -42,7 +42,11 @@ pub fn registry(observed: Arc<Observed>) -> Registry {
             if *n > 0 {
                 *n -= 1;
                 let permanent = input.get("permanent").and_then(Value::as_bool).unwrap_or(false);
-                return Err(if permanent { StepError::permanent("injected permanent failure") } else { StepError::retryable("injected failure") });
+                return Err(if permanent {
+                    StepError::permanent("injected permanent failure")
+                } else {
+                    StepError::retryable("injected failure")
+                });
             }
             Ok(json!({ "attempt": ctx.attempt }))
         }
@@ -101,7 +105,10 @@ impl Harness {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("execution {id} did not reach the expected state in 30 s: {:?}", self.rt.store.execution(id).await.unwrap());
+        panic!(
+            "execution {id} did not reach the expected state in 30 s: {:?}",
+            self.rt.store.execution(id).await.unwrap()
+        );
     }
 
     pub async fn wait_terminal(&self, id: Uuid) -> ExecutionView {
@@ -121,7 +128,13 @@ fn step<'a>(view: &'a ExecutionView, id: &str) -> &'a store::StepView {
 }
 
 async fn kinds(store: &dyn Store, id: Uuid) -> Vec<String> {
-    store.events(id, 0, 10_000).await.unwrap().into_iter().map(|e| format!("{}{}", e.kind, e.step_id.map(|s| format!(":{s}")).unwrap_or_default())).collect()
+    store
+        .events(id, 0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{}{}", e.kind, e.step_id.map(|s| format!(":{s}")).unwrap_or_default()))
+        .collect()
 }
 
 pub mod cases {
@@ -309,7 +322,10 @@ depends_on = ["two"]
         assert_eq!(done.status, ExecutionStatus::Completed);
         assert_eq!(step(&done, "one").attempt, 1, "resume continues from the checkpoint");
         // A completed execution cannot be resumed or paused.
-        assert!(matches!(h.rt.control(id, Control::Resume, None).await, Err(runtime::Error::Store(store::Error::IllegalTransition(_)))));
+        assert!(matches!(
+            h.rt.control(id, Control::Resume, None).await,
+            Err(runtime::Error::Store(store::Error::IllegalTransition(_)))
+        ));
         let kinds = kinds(h.rt.store.as_ref(), id).await;
         assert!(kinds.contains(&"execution_paused".to_string()) && kinds.contains(&"execution_resumed".to_string()));
         h.stop().await;
@@ -334,7 +350,10 @@ depends_on = ["block"]
         h.start_worker();
         let id = h.trigger("long", json!({})).await;
         h.wait_for(id, |v| step(v, "block").status == StepStatus::Running).await;
-        assert_eq!(h.rt.control(id, Control::Cancel, Some("seller withdrew")).await.unwrap(), ExecutionStatus::Cancelled);
+        assert_eq!(
+            h.rt.control(id, Control::Cancel, Some("seller withdrew")).await.unwrap(),
+            ExecutionStatus::Cancelled
+        );
         // The heartbeat notices the lost lease and cancels the handler.
         for _ in 0..100 {
             if !h.observed.cancelled.lock().unwrap().is_empty() {
@@ -369,7 +388,12 @@ depends_on = ["block"]
     pub async fn idempotency_key_returns_the_same_execution(store: Arc<dyn Store>) {
         let h = Harness::new(store);
         h.register(CHAIN).await;
-        let t = Trigger { package: "chain".into(), params: json!({}), idempotency_key: Some("listing-42".into()), ..Default::default() };
+        let t = Trigger {
+            package: "chain".into(),
+            params: json!({}),
+            idempotency_key: Some("listing-42".into()),
+            ..Default::default()
+        };
         let a = h.rt.trigger(t.clone()).await.unwrap();
         let b = h.rt.trigger(t).await.unwrap();
         assert!(a.created && !b.created);
@@ -379,7 +403,11 @@ depends_on = ["block"]
     pub async fn invalid_parameters_name_each_field(store: Arc<dyn Store>) {
         let h = Harness::new(store);
         h.register(DIAMOND).await;
-        let t = Trigger { package: "diamond".into(), params: json!({ "price": "cheap", "colour": "red" }), ..Default::default() };
+        let t = Trigger {
+            package: "diamond".into(),
+            params: json!({ "price": "cheap", "colour": "red" }),
+            ..Default::default()
+        };
         match h.rt.trigger(t).await {
             Err(runtime::Error::InvalidParameters(errors)) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -387,7 +415,10 @@ depends_on = ["block"]
             }
             other => panic!("expected invalid parameters, got {other:?}"),
         }
-        assert!(matches!(h.rt.trigger(Trigger { package: "nope".into(), ..Default::default() }).await, Err(runtime::Error::PackageNotFound(_))));
+        assert!(matches!(
+            h.rt.trigger(Trigger { package: "nope".into(), ..Default::default() }).await,
+            Err(runtime::Error::PackageNotFound(_))
+        ));
     }
 
     pub async fn schedule_fires_once_per_tick_across_nodes(store: Arc<dyn Store>) {

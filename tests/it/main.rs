@@ -2,10 +2,12 @@
 //!
 //! - `conformance`: the `Store` contract, every test on SQLite and on PostgreSQL.
 //! - `engine_runs`: packages run to completion by real workers, retries, timeouts, controls.
-//! - `crash`: real `aura worker` processes on PostgreSQL, one killed with SIGKILL mid-step.
-//! - `api`: the HTTP API through the router, without a socket.
+//! - `tidy`: the architecture's boundaries (pure engine, SQL only in the store, …).
+//!
+//! The crash test, which needs the `aura` binary, lives in `aura/tests/crash.rs`.
 
 mod support;
 
 mod conformance;
 mod engine_runs;
+mod tidy;

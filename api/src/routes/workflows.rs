@@ -20,10 +20,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/packages/validate", post(validate_package))
         .route("/packages/execute", post(execute))
         .route("/packages/status/{execution_id}", get(status))
-        .route(
-            "/packages/{name}",
-            get(get_package).put(put_package).delete(delete_package),
-        )
+        .route("/packages/{name}", get(get_package).put(put_package).delete(delete_package))
         .route("/packages/{execution_id}/control", post(control))
         .route("/executions", get(list_executions))
         .route("/executions/{id}", get(get_execution))
@@ -31,9 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 fn parse_id(s: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(s).map_err(|_| {
-        ApiError::bad_request("invalid_id", format!("`{s}` is not an execution id (UUID)"))
-    })
+    Uuid::parse_str(s).map_err(|_| ApiError::bad_request("invalid_id", format!("`{s}` is not an execution id (UUID)")))
 }
 
 fn secs(d: std::time::Duration) -> f64 {
@@ -50,11 +45,7 @@ fn parameter_json(p: &engine::package::Parameter) -> Value {
             v["min"] = json!(min);
             v["max"] = json!(max);
         }
-        ParamKind::String {
-            min_length,
-            max_length,
-            pattern,
-        } => {
+        ParamKind::String { min_length, max_length, pattern } => {
             v["min_length"] = json!(min_length);
             v["max_length"] = json!(max_length);
             v["pattern"] = json!(pattern.as_ref().map(|r| r.as_str()));
@@ -85,13 +76,7 @@ fn package_json(p: &Package, version: i32, active: bool) -> Value {
 
 async fn list_packages(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let mut out = Vec::new();
-    for summary in
-        s.rt.store
-            .list_packages()
-            .await?
-            .into_iter()
-            .filter(|p| p.active)
-    {
+    for summary in s.rt.store.list_packages().await?.into_iter().filter(|p| p.active) {
         if let Some((version, p)) = s.rt.store.package(&summary.name, None).await? {
             out.push(package_json(&p, version, true));
         }
@@ -99,10 +84,7 @@ async fn list_packages(State(s): State<AppState>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "packages": out, "total": out.len() })))
 }
 
-async fn get_package(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn get_package(State(s): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let summary =
         s.rt.store
             .list_packages()
@@ -134,32 +116,23 @@ async fn get_package(
         "nodes": p.steps.iter().map(|st| json!({ "id": st.id, "label": st.name })).collect::<Vec<_>>(),
         "edges": p.steps.iter().flat_map(|st| st.depends_on.iter().map(|d| json!({ "from": p.step(*d).id, "to": st.id }))).collect::<Vec<_>>(),
     });
-    v["versions"] = s
-        .rt
-        .store
-        .package_versions(&name)
-        .await?
-        .iter()
-        .map(|i| json!({ "version": i.version, "content_hash": i.content_hash, "created_at": i.created_at }))
-        .collect();
+    v["versions"] =
+        s.rt.store
+            .package_versions(&name)
+            .await?
+            .iter()
+            .map(|i| json!({ "version": i.version, "content_hash": i.content_hash, "created_at": i.created_at }))
+            .collect();
     Ok(Json(v))
 }
 
 fn toml_body(bytes: &Bytes) -> Result<&str, ApiError> {
-    std::str::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request("invalid_body", "package file must be UTF-8 TOML"))
+    std::str::from_utf8(bytes).map_err(|_| ApiError::bad_request("invalid_body", "package file must be UTF-8 TOML"))
 }
 
-async fn validate_package(
-    State(s): State<AppState>,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let package =
-        s.rt.parse_package(toml_body(&bytes)?)
-            .map_err(runtime::Error::InvalidPackage)?;
-    Ok(Json(
-        json!({ "valid": true, "package": package_json(&package, 0, true) }),
-    ))
+async fn validate_package(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+    let package = s.rt.parse_package(toml_body(&bytes)?).map_err(runtime::Error::InvalidPackage)?;
+    Ok(Json(json!({ "valid": true, "package": package_json(&package, 0, true) })))
 }
 
 async fn put_package(
@@ -168,25 +141,16 @@ async fn put_package(
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let source = toml_body(&bytes)?;
-    let package =
-        s.rt.parse_package(source)
-            .map_err(runtime::Error::InvalidPackage)?;
+    let package = s.rt.parse_package(source).map_err(runtime::Error::InvalidPackage)?;
     if package.name != name {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "name_mismatch",
-            format!(
-                "the file declares package `{}`, the URL names `{name}`",
-                package.name
-            ),
+            format!("the file declares package `{}`, the URL names `{name}`", package.name),
         ));
     }
     let info = s.rt.register_package(source).await?;
-    let status = if info.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if info.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
         Json(
@@ -195,10 +159,7 @@ async fn put_package(
     ))
 }
 
-async fn delete_package(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn delete_package(State(s): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     s.rt.store.set_package_active(&name, false).await?;
     Ok(Json(json!({ "name": name, "active": false })))
 }
@@ -329,18 +290,12 @@ fn summarize(v: &Value) -> Value {
     }
 }
 
-async fn status(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn status(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let view = s.rt.status(parse_id(&id)?).await?;
     Ok(Json(status_json(&view)))
 }
 
-async fn get_execution(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn get_execution(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let view = s.rt.status(parse_id(&id)?).await?;
     let mut v = status_json(&view);
     v["parameters"] = view.execution.params.clone();
@@ -372,27 +327,18 @@ struct ControlRequest {
     reason: Option<String>,
 }
 
-async fn control(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+async fn control(State(s): State<AppState>, Path(id): Path<String>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
     let req: ControlRequest = body::parse(&bytes)?;
     let action = Control::parse(&req.action).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_action",
-            format!(
-                "unknown action `{}` (pause, resume, cancel, retry)",
-                req.action
-            ),
+            format!("unknown action `{}` (pause, resume, cancel, retry)", req.action),
         )
     })?;
     let status = s.rt.control(id, action, req.reason.as_deref()).await?;
-    Ok(Json(
-        json!({ "execution_id": id, "action": action.as_str(), "status": status.as_str() }),
-    ))
+    Ok(Json(json!({ "execution_id": id, "action": action.as_str(), "status": status.as_str() })))
 }
 
 #[derive(Deserialize)]
@@ -413,9 +359,10 @@ async fn list_executions(
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let status = match &q.status {
-        Some(st) => Some(ExecutionStatus::parse(st).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", format!("unknown status `{st}`"))
-        })?),
+        Some(st) => Some(
+            ExecutionStatus::parse(st)
+                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown status `{st}`")))?,
+        ),
         None => None,
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
@@ -429,9 +376,7 @@ async fn list_executions(
         limit,
     };
     let rows = s.rt.store.list_executions(&filter).await?;
-    let next = (rows.len() as u32 == limit)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
+    let next = (rows.len() as u32 == limit).then(|| rows.last().map(|r| r.id)).flatten();
     Ok(Json(json!({
         "executions": rows.iter().map(|r| json!({
             "execution_id": r.id, "package_name": r.package_name, "package_version": r.package_version,
@@ -458,14 +403,7 @@ async fn events(
     if s.rt.store.execution(id).await?.is_none() {
         return Err(ApiError::not_found(format!("execution {id}")));
     }
-    let events =
-        s.rt.store
-            .events(
-                id,
-                q.after.unwrap_or(0),
-                q.limit.unwrap_or(500).clamp(1, 5000),
-            )
-            .await?;
+    let events = s.rt.store.events(id, q.after.unwrap_or(0), q.limit.unwrap_or(500).clamp(1, 5000)).await?;
     Ok(Json(json!({
         "execution_id": id,
         "events": events.iter().map(|e| json!({

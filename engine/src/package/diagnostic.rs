@@ -16,11 +16,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {} [{}]",
-            self.line, self.column, self.message, self.code
-        )
+        write!(f, "{}:{}: {} [{}]", self.line, self.column, self.message, self.code)
     }
 }
 
@@ -57,26 +53,13 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.src.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .src
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+        let column = self.src.get(start..offset).map_or(1, |s| s.chars().count() + 1);
         (line + 1, column)
     }
 
-    pub(crate) fn diagnostic(
-        &self,
-        offset: usize,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, offset: usize, code: &'static str, message: impl Into<String>) -> Diagnostic {
         let (line, column) = self.position(offset);
-        Diagnostic {
-            line,
-            column,
-            code,
-            message: message.into(),
-        }
+        Diagnostic { line, column, code, message: message.into() }
     }
 }
 

@@ -84,19 +84,12 @@ impl Package {
     }
 
     pub fn step_by_id(&self, id: &str) -> Option<StepIdx> {
-        self.steps
-            .iter()
-            .position(|s| s.id == id)
-            .map(StepIdx::from_index)
+        self.steps.iter().position(|s| s.id == id).map(StepIdx::from_index)
     }
 
     /// Sum of estimated step durations along the longest path: the expected wall time of a run.
     pub fn estimated_duration(&self) -> Duration {
-        let estimates: Vec<Duration> = self
-            .steps
-            .iter()
-            .map(|s| s.estimated_duration + s.delay)
-            .collect();
+        let estimates: Vec<Duration> = self.steps.iter().map(|s| s.estimated_duration + s.delay).collect();
         self.dag.longest_path(&estimates, |_| true)
     }
 
@@ -107,32 +100,20 @@ impl Package {
 }
 
 /// The input a handler receives: references resolved against parameters and dependency outputs.
-pub fn resolve_input(
-    step: &Step,
-    params: &Value,
-    outputs: &serde_json::Map<String, Value>,
-) -> Value {
+pub fn resolve_input(step: &Step, params: &Value, outputs: &serde_json::Map<String, Value>) -> Value {
     fn resolve(value: &Value, params: &Value, outputs: &serde_json::Map<String, Value>) -> Value {
         match value {
             Value::String(s) => match Reference::parse(s) {
-                Some(Reference::Param(path)) => {
-                    lookup(params, &path).cloned().unwrap_or(Value::Null)
+                Some(Reference::Param(path)) => lookup(params, &path).cloned().unwrap_or(Value::Null),
+                Some(Reference::Step(id, path)) => {
+                    outputs.get(&id).and_then(|out| lookup(out, &path)).cloned().unwrap_or(Value::Null)
                 }
-                Some(Reference::Step(id, path)) => outputs
-                    .get(&id)
-                    .and_then(|out| lookup(out, &path))
-                    .cloned()
-                    .unwrap_or(Value::Null),
                 None => value.clone(),
             },
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|v| resolve(v, params, outputs)).collect())
+            Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, params, outputs)).collect()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve(v, params, outputs))).collect())
             }
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), resolve(v, params, outputs)))
-                    .collect(),
-            ),
             other => other.clone(),
         }
     }

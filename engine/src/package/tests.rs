@@ -28,16 +28,8 @@ fn check(src: &str, expected: &[(usize, usize, &str)]) -> Vec<Diagnostic> {
         Ok(_) => Vec::new(),
         Err(Diagnostics(d)) => d,
     };
-    let got: Vec<(usize, usize, &str)> = diagnostics
-        .iter()
-        .map(|d| (d.line, d.column, d.code))
-        .collect();
-    assert_eq!(
-        got,
-        expected,
-        "diagnostics were:\n{}",
-        Diagnostics(diagnostics.clone())
-    );
+    let got: Vec<(usize, usize, &str)> = diagnostics.iter().map(|d| (d.line, d.column, d.code)).collect();
+    assert_eq!(got, expected, "diagnostics were:\n{}", Diagnostics(diagnostics.clone()));
     diagnostics
 }
 
@@ -171,13 +163,7 @@ fn listing() -> Package {
 }
 
 fn package_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 5,
-        initial: secs(2),
-        multiplier: 3.0,
-        max: secs(60),
-        jitter: 0.1,
-    }
+    RetryPolicy { max_attempts: 5, initial: secs(2), multiplier: 3.0, max: secs(60), jitter: 0.1 }
 }
 
 #[test]
@@ -190,11 +176,7 @@ fn valid_package_header_and_steps() {
     let ids: Vec<&str> = p.steps.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["fetch", "score", "shoot", "publish"]);
     assert_eq!(p.dag.len(), 4);
-    let deps: Vec<Vec<usize>> = p
-        .steps
-        .iter()
-        .map(|s| s.depends_on.iter().map(|d| d.index()).collect())
-        .collect();
+    let deps: Vec<Vec<usize>> = p.steps.iter().map(|s| s.depends_on.iter().map(|d| d.index()).collect()).collect();
     assert_eq!(deps, [vec![], vec![0], vec![0], vec![1, 2]]);
     assert_eq!(p.step_by_id("shoot"), Some(StepIdx::from_index(2)));
     assert_eq!(p.step_by_id("nope"), None);
@@ -208,9 +190,7 @@ fn valid_package_header_and_steps() {
 #[test]
 fn valid_package_durations_fall_back_to_package_defaults() {
     let p = listing();
-    let [fetch, score, shoot, publish] = &p.steps[..] else {
-        panic!("four steps")
-    };
+    let [fetch, score, shoot, publish] = &p.steps[..] else { panic!("four steps") };
     // (estimated_duration, timeout, delay); the package timeout is 10m, the default estimate 30s.
     let durations = |s: &Step| (s.estimated_duration, s.timeout, s.delay);
     assert_eq!(durations(fetch), (secs(60), secs(600), Duration::ZERO));
@@ -223,21 +203,9 @@ fn valid_package_durations_fall_back_to_package_defaults() {
 fn step_retry_overrides_only_the_fields_it_sets() {
     let p = listing();
     assert_eq!(p.steps[0].retry, package_retry());
-    assert_eq!(
-        p.steps[1].retry,
-        RetryPolicy {
-            max_attempts: 2,
-            ..package_retry()
-        }
-    );
+    assert_eq!(p.steps[1].retry, RetryPolicy { max_attempts: 2, ..package_retry() });
     assert_eq!(p.steps[2].retry, package_retry());
-    assert_eq!(
-        p.steps[3].retry,
-        RetryPolicy {
-            initial: secs(5),
-            ..package_retry()
-        }
-    );
+    assert_eq!(p.steps[3].retry, RetryPolicy { initial: secs(5), ..package_retry() });
 }
 
 #[test]
@@ -254,17 +222,8 @@ retry = { jitter = 0.0 }
     let step = &p.steps[0];
     assert_eq!(p.display_name, "tiny");
     assert_eq!(step.name, "only step");
-    assert_eq!(
-        step.retry,
-        RetryPolicy {
-            jitter: 0.0,
-            ..RetryPolicy::default()
-        }
-    );
-    assert_eq!(
-        (step.estimated_duration, step.timeout, step.delay),
-        (secs(30), secs(300), Duration::ZERO)
-    );
+    assert_eq!(step.retry, RetryPolicy { jitter: 0.0, ..RetryPolicy::default() });
+    assert_eq!((step.estimated_duration, step.timeout, step.delay), (secs(30), secs(300), Duration::ZERO));
     assert!(step.when.is_none());
     assert_eq!(step.input, json!({}));
     assert!(p.parameters.is_empty() && p.schedules.is_empty() && p.deliverables.is_empty());
@@ -274,14 +233,8 @@ retry = { jitter = 0.0 }
 fn valid_package_when_and_input() {
     let p = listing();
     assert!(p.steps[0].when.is_none());
-    assert_eq!(
-        p.steps[2].when.as_ref().map(|c| c.source()),
-        Some("params.premium == true || params.photo_count > 5")
-    );
-    assert_eq!(
-        p.steps[1].input,
-        json!({"id": "$params.property_id", "first": "$steps.fetch.items.0"})
-    );
+    assert_eq!(p.steps[2].when.as_ref().map(|c| c.source()), Some("params.premium == true || params.photo_count > 5"));
+    assert_eq!(p.steps[1].input, json!({"id": "$params.property_id", "first": "$steps.fetch.items.0"}));
     assert_eq!(
         p.steps[3].input,
         json!({"summary": {"score": "$steps.score.value", "tags": ["$params.timeline", "literal"]}})
@@ -294,14 +247,7 @@ fn valid_package_parameters_of_every_type() {
     let summary: Vec<(&str, &str, bool, Option<Value>)> = p
         .parameters
         .iter()
-        .map(|prm| {
-            (
-                prm.name.as_str(),
-                prm.kind.type_name(),
-                prm.required,
-                prm.default.clone(),
-            )
-        })
+        .map(|prm| (prm.name.as_str(), prm.kind.type_name(), prm.required, prm.default.clone()))
         .collect();
     assert_eq!(
         summary,
@@ -316,26 +262,14 @@ fn valid_package_parameters_of_every_type() {
         ]
     );
     match &p.parameters[0].kind {
-        ParamKind::String {
-            min_length,
-            max_length,
-            pattern,
-        } => {
+        ParamKind::String { min_length, max_length, pattern } => {
             assert_eq!((*min_length, *max_length), (Some(2), Some(8)));
             assert_eq!(pattern.as_ref().map(|r| r.as_str()), Some("^P[0-9]+$"));
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        p.parameters[2].kind,
-        ParamKind::Integer {
-            min: Some(1.0),
-            max: Some(50.0)
-        }
-    ));
-    assert!(
-        matches!(&p.parameters[4].kind, ParamKind::Enum { values } if values == &["1_week", "2_weeks"])
-    );
+    assert!(matches!(p.parameters[2].kind, ParamKind::Integer { min: Some(1.0), max: Some(50.0) }));
+    assert!(matches!(&p.parameters[4].kind, ParamKind::Enum { values } if values == &["1_week", "2_weeks"]));
 }
 
 #[test]
@@ -344,38 +278,20 @@ fn valid_package_schedules_and_deliverables() {
     let schedules: Vec<(&str, &str, String, bool)> = p
         .schedules
         .iter()
-        .map(|s| {
-            (
-                s.name.as_str(),
-                s.cron.expression(),
-                s.cron.timezone().to_string(),
-                s.enabled,
-            )
-        })
+        .map(|s| (s.name.as_str(), s.cron.expression(), s.cron.timezone().to_string(), s.enabled))
         .collect();
     assert_eq!(
         schedules,
         [
             ("nightly", "0 2 * * *", "Europe/London".to_string(), true),
-            (
-                "weekly",
-                "@weekly",
-                crate::schedule::DEFAULT_TIMEZONE.to_string(),
-                false
-            ),
+            ("weekly", "@weekly", crate::schedule::DEFAULT_TIMEZONE.to_string(), false),
         ]
     );
-    assert_eq!(
-        p.schedules[0].parameters,
-        json!({"property_id": "P1", "listing_price": 1000})
-    );
+    assert_eq!(p.schedules[0].parameters, json!({"property_id": "P1", "listing_price": 1000}));
 
     assert_eq!(p.deliverables.len(), 1);
     let d = &p.deliverables[0];
-    assert_eq!(
-        (d.name.as_str(), d.kind.as_str(), d.step),
-        ("brochure", "pdf", StepIdx::from_index(3))
-    );
+    assert_eq!((d.name.as_str(), d.kind.as_str(), d.step), ("brochure", "pdf", StepIdx::from_index(3)));
 }
 
 #[test]
@@ -388,10 +304,7 @@ fn content_hash_is_stable_hex_sha256_of_the_text() {
     let commented = format!("{LISTING}# a comment\n");
     assert_ne!(valid(&commented).content_hash, a);
     // Known vector: SHA-256 of the empty string.
-    assert_eq!(
-        validate::content_hash(""),
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    );
+    assert_eq!(validate::content_hash(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 #[test]
@@ -428,9 +341,7 @@ delay = "6m"
 #[test]
 fn validate_params_fills_defaults_and_normalises_integers() {
     let p = listing();
-    let out = p
-        .validate_params(&json!({"property_id": "P42", "photo_count": 3.0, "owner": {"id": 1}}))
-        .unwrap();
+    let out = p.validate_params(&json!({"property_id": "P42", "photo_count": 3.0, "owner": {"id": 1}})).unwrap();
     assert_eq!(
         out,
         json!({
@@ -443,9 +354,7 @@ fn validate_params_fills_defaults_and_normalises_integers() {
         })
     );
     // An explicit null counts as absent: the default applies.
-    let out = p
-        .validate_params(&json!({"property_id": "P1", "premium": null}))
-        .unwrap();
+    let out = p.validate_params(&json!({"property_id": "P1", "premium": null})).unwrap();
     assert_eq!(out["premium"], json!(false));
 }
 
@@ -464,10 +373,7 @@ fn validate_params_reports_every_bad_field() {
             "color": "red",
         }))
         .unwrap_err();
-    let got: Vec<(&str, &str)> = errors
-        .iter()
-        .map(|e| (e.field.as_str(), e.message.as_str()))
-        .collect();
+    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -487,16 +393,8 @@ fn validate_params_reports_every_bad_field() {
 fn validate_params_requires_required_and_rejects_non_objects() {
     let p = listing();
     let missing = p.validate_params(&Value::Null).unwrap_err();
-    assert_eq!(
-        missing,
-        [ParamError {
-            field: "property_id".into(),
-            message: "is required".into()
-        }]
-    );
-    let too_long = p
-        .validate_params(&json!({"property_id": "P123456789"}))
-        .unwrap_err();
+    assert_eq!(missing, [ParamError { field: "property_id".into(), message: "is required".into() }]);
+    let too_long = p.validate_params(&json!({"property_id": "P123456789"})).unwrap_err();
     assert_eq!(too_long[0].message, "must be at most 8 characters");
     let not_object = p.validate_params(&json!("P1")).unwrap_err();
     assert_eq!(not_object[0].field, "parameters");
@@ -533,9 +431,7 @@ fn resolve_input_replaces_references_anywhere() {
         "flag": true,
     }));
     let params = json!({"listing_price": 1000, "address": {"city": "Dubai"}});
-    let outs = outputs(
-        json!({"score": {"value": 88}, "fetch": {"photos": ["a.jpg", "b.jpg"], "ok": true}}),
-    );
+    let outs = outputs(json!({"score": {"value": 88}, "fetch": {"photos": ["a.jpg", "b.jpg"], "ok": true}}));
     assert_eq!(
         resolve_input(&step, &params, &outs),
         json!({
@@ -567,9 +463,7 @@ fn resolve_input_missing_references_are_null() {
     let params = json!({"listing_price": 1000, "address": {"city": "Dubai"}});
     let outs = outputs(json!({"fetch": {"photos": ["a.jpg"]}}));
     let resolved = resolve_input(&step, &params, &outs);
-    let Value::Object(map) = &resolved else {
-        panic!("{resolved}")
-    };
+    let Value::Object(map) = &resolved else { panic!("{resolved}") };
     assert_eq!(map.len(), 6);
     for (key, value) in map {
         assert_eq!(value, &Value::Null, "{key}");
@@ -582,12 +476,8 @@ fn condition_context_shape() {
     assert_eq!(ctx, json!({"params": {"a": 1}, "steps": {"s": {"v": 2}}}));
     let p = listing();
     let when = p.steps[3].when.as_ref().unwrap();
-    let ctx = |score: i64| {
-        condition_context(
-            &json!({}),
-            &outputs(json!({"score": {"value": score}, "fetch": {"ok": true}})),
-        )
-    };
+    let ctx =
+        |score: i64| condition_context(&json!({}), &outputs(json!({"score": {"value": score}, "fetch": {"ok": true}})));
     assert!(when.eval(&ctx(70)));
     assert!(!when.eval(&ctx(69)));
 }
@@ -625,11 +515,7 @@ handler = "noop"
 "#,
         &[(2, 1, "unknown_key")],
     );
-    assert!(
-        d[0].message.starts_with("unknown field `colour`"),
-        "{}",
-        d[0].message
-    );
+    assert!(d[0].message.starts_with("unknown field `colour`"), "{}", d[0].message);
 
     let d = check(
         r#"
@@ -641,11 +527,7 @@ handler = "noop"
 "#,
         &[(5, 3, "unknown_key")],
     );
-    assert!(
-        d[0].message.starts_with("unknown field `handlr`"),
-        "{}",
-        d[0].message
-    );
+    assert!(d[0].message.starts_with("unknown field `handlr`"), "{}", d[0].message);
 
     check(
         r#"
@@ -804,10 +686,7 @@ handler = "noop"
         &[(4, 8, "bad_cron"), (8, 12, "bad_cron")],
     );
     assert!(d[0].message.contains("61 * * * *"), "{}", d[0].message);
-    assert_eq!(
-        d[1].message,
-        "unknown time zone `Mars/Olympus` (use an IANA name such as Asia/Dubai)"
-    );
+    assert_eq!(d[1].message, "unknown time zone `Mars/Olympus` (use an IANA name such as Asia/Dubai)");
 }
 
 #[test]
@@ -896,8 +775,8 @@ when = """params.x == \
     'a' &&& 1"""
 "#,
         &[
-            (5, 27, "bad_condition"), // literal string: no escapes, `é` is one character
-            (9, 27, "bad_condition"), // basic string with `é`
+            (5, 27, "bad_condition"),  // literal string: no escapes, `é` is one character
+            (9, 27, "bad_condition"),  // basic string with `é`
             (13, 29, "bad_condition"), // `\"` is two characters in the file, one in the expression
             (17, 29, "bad_condition"), // `"""` is three characters of delimiter
             (22, 19, "bad_condition"), // the newline after `"""` is not part of the expression
@@ -957,10 +836,7 @@ when = "steps.a.ok"
 "#,
         &[(8, 8, "not_a_dependency")],
     );
-    assert_message(
-        &d,
-        "when reads step `a`, which is not among the dependencies of `b`",
-    );
+    assert_message(&d, "when reads step `a`, which is not among the dependencies of `b`");
 
     // Input references are reported at the step's `[[steps]]` header (tables keep no spans).
     let d = check(
@@ -981,10 +857,7 @@ nested = { list = ["$steps.a.out"] }
 "#,
         &[(9, 1, "not_a_dependency")],
     );
-    assert_message(
-        &d,
-        "input reads step `a`, which is not among the dependencies of `c`",
-    );
+    assert_message(&d, "input reads step `a`, which is not among the dependencies of `c`");
 
     check(
         r#"
@@ -995,12 +868,7 @@ handler = "noop"
 when = "steps.ghost.ok || things.x"
 input = { p = "$params.nope", s = "$steps.a.x" }
 "#,
-        &[
-            (5, 8, "unknown_step"),
-            (5, 8, "bad_reference"),
-            (2, 1, "unknown_parameter"),
-            (2, 1, "not_a_dependency"),
-        ],
+        &[(5, 8, "unknown_step"), (5, 8, "bad_reference"), (2, 1, "unknown_parameter"), (2, 1, "not_a_dependency")],
     );
 }
 
@@ -1059,14 +927,8 @@ handler = "noop"
             (34, 8, "bad_identifier"),
         ],
     );
-    assert_eq!(
-        d[0].message,
-        "unknown parameter type `text` (string, integer, number, boolean, enum, array, object)"
-    );
-    assert_eq!(
-        d[1].message,
-        "enum parameter `b` needs a non-empty `values` list"
-    );
+    assert_eq!(d[0].message, "unknown parameter type `text` (string, integer, number, boolean, enum, array, object)");
+    assert_eq!(d[1].message, "enum parameter `b` needs a non-empty `values` list");
     assert_eq!(d[3].message, "default of `d` must be an integer");
     assert_eq!(d[4].message, "default of `e` must be at most 5");
     assert_eq!(d[5].message, "default of `f` must be one of: x");
@@ -1188,8 +1050,5 @@ handler = "noop"
 #[test]
 fn diagnostics_display_as_line_column_message_code() {
     let err = parse("\nname = \"p\"\n[[steps]]\nid = \"a\"\nhandler = \"x\"\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "4:11: unknown handler `x` [unknown_handler]"
-    );
+    assert_eq!(err.to_string(), "4:11: unknown handler `x` [unknown_handler]");
 }

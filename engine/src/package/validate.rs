@@ -53,21 +53,10 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn parse(
-    source: &str,
-    handler_exists: HandlerCheck<'_>,
-) -> Result<Package, Diagnostics> {
-    let mut cx = Ctx {
-        source,
-        lines: LineIndex::new(source),
-        diagnostics: Vec::new(),
-    };
+pub(super) fn parse(source: &str, handler_exists: HandlerCheck<'_>) -> Result<Package, Diagnostics> {
+    let mut cx = Ctx { source, lines: LineIndex::new(source), diagnostics: Vec::new() };
     if source.len() > limits::PACKAGE_BYTES_MAX {
-        cx.error(
-            0,
-            "too_large",
-            format!("package file exceeds {} bytes", limits::PACKAGE_BYTES_MAX),
-        );
+        cx.error(0, "too_large", format!("package file exceeds {} bytes", limits::PACKAGE_BYTES_MAX));
         return Err(Diagnostics(cx.diagnostics));
     }
     let file: PackageFile = match toml::from_str(source) {
@@ -75,11 +64,7 @@ pub(super) fn parse(
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
             let message = e.message().trim().to_string();
-            let code = if message.contains("unknown field") {
-                "unknown_key"
-            } else {
-                "toml"
-            };
+            let code = if message.contains("unknown field") { "unknown_key" } else { "toml" };
             cx.error(offset, code, message);
             return Err(Diagnostics(cx.diagnostics));
         }
@@ -96,49 +81,24 @@ pub(super) fn parse(
 
     // Steps: ids first, so that dependencies can refer to later steps.
     if file.steps.is_empty() {
-        cx.error(
-            file.name.span().start,
-            "no_steps",
-            "a package needs at least one [[steps]] entry",
-        );
+        cx.error(file.name.span().start, "no_steps", "a package needs at least one [[steps]] entry");
     }
     if file.steps.len() > limits::STEPS_PER_PACKAGE_MAX {
-        cx.error(
-            0,
-            "too_many_steps",
-            format!(
-                "at most {} steps per package",
-                limits::STEPS_PER_PACKAGE_MAX
-            ),
-        );
+        cx.error(0, "too_many_steps", format!("at most {} steps per package", limits::STEPS_PER_PACKAGE_MAX));
         return Err(Diagnostics(cx.diagnostics));
     }
     let mut ids: HashMap<&str, StepIdx> = HashMap::new();
     for (i, step) in file.steps.iter().enumerate() {
         let id = &step.get_ref().id;
         check_identifier(&mut cx, id, "step id");
-        if ids
-            .insert(id.get_ref().as_str(), StepIdx::from_index(i))
-            .is_some()
-        {
-            cx.error(
-                id.span().start,
-                "duplicate_step",
-                format!("duplicate step id `{}`", id.get_ref()),
-            );
+        if ids.insert(id.get_ref().as_str(), StepIdx::from_index(i)).is_some() {
+            cx.error(id.span().start, "duplicate_step", format!("duplicate step id `{}`", id.get_ref()));
         }
     }
     let mut steps = Vec::with_capacity(file.steps.len());
     let mut dependency_errors = false;
     for step in &file.steps {
-        let (built, ok) = build_step(
-            &mut cx,
-            step.get_ref(),
-            &ids,
-            handler_exists,
-            &default_retry,
-            default_timeout,
-        );
+        let (built, ok) = build_step(&mut cx, step.get_ref(), &ids, handler_exists, &default_retry, default_timeout);
         dependency_errors |= !ok;
         steps.push(built);
     }
@@ -152,11 +112,7 @@ pub(super) fn parse(
             Err(cycle) => {
                 let names: Vec<&str> = cycle.iter().map(|i| steps[i.index()].id.as_str()).collect();
                 let first = &file.steps[cycle[0].index()];
-                cx.error(
-                    first.span().start,
-                    "cycle",
-                    format!("dependency cycle: {}", names.join(" -> ")),
-                );
+                cx.error(first.span().start, "cycle", format!("dependency cycle: {}", names.join(" -> ")));
                 None
             }
         }
@@ -190,48 +146,27 @@ pub(super) fn parse(
             }
         }
         if let Some(cron) = cron {
-            schedules.push(Schedule {
-                name: s.name.get_ref().clone(),
-                cron,
-                parameters: params,
-                enabled: s.enabled,
-            });
+            schedules.push(Schedule { name: s.name.get_ref().clone(), cron, parameters: params, enabled: s.enabled });
         }
     }
     if file.schedules.len() > limits::SCHEDULES_PER_PACKAGE_MAX {
-        cx.error(
-            0,
-            "too_many_schedules",
-            format!("at most {} schedules", limits::SCHEDULES_PER_PACKAGE_MAX),
-        );
+        cx.error(0, "too_many_schedules", format!("at most {} schedules", limits::SCHEDULES_PER_PACKAGE_MAX));
     }
     let mut schedule_names = HashSet::new();
     for s in &file.schedules {
         if !schedule_names.insert(s.name.get_ref()) {
-            cx.error(
-                s.name.span().start,
-                "duplicate_schedule",
-                format!("duplicate schedule `{}`", s.name.get_ref()),
-            );
+            cx.error(s.name.span().start, "duplicate_schedule", format!("duplicate schedule `{}`", s.name.get_ref()));
         }
     }
 
     let mut deliverables = Vec::new();
     for d in &file.deliverables {
         match ids.get(d.step.get_ref().as_str()) {
-            Some(&step) => deliverables.push(Deliverable {
-                name: d.name.clone(),
-                kind: d.kind.clone(),
-                step,
-            }),
+            Some(&step) => deliverables.push(Deliverable { name: d.name.clone(), kind: d.kind.clone(), step }),
             None => cx.error(
                 d.step.span().start,
                 "unknown_step",
-                format!(
-                    "deliverable `{}` names unknown step `{}`",
-                    d.name,
-                    d.step.get_ref()
-                ),
+                format!("deliverable `{}` names unknown step `{}`", d.name, d.step.get_ref()),
             ),
         }
     }
@@ -239,9 +174,7 @@ pub(super) fn parse(
     match dag {
         Some(dag) if cx.diagnostics.is_empty() => Ok(Package {
             name: file.name.get_ref().clone(),
-            display_name: file
-                .display_name
-                .unwrap_or_else(|| file.name.get_ref().clone()),
+            display_name: file.display_name.unwrap_or_else(|| file.name.get_ref().clone()),
             description: file.description,
             deliverables,
             parameters,
@@ -263,10 +196,7 @@ fn string_char_offset(source: &str, start: usize, column: usize) -> usize {
     let literal = raw.starts_with('\'');
     let mut at = start + if multi_line { 3 } else { 1 };
     if multi_line {
-        at += ["\r\n", "\n"]
-            .iter()
-            .find(|nl| source[at..].starts_with(**nl))
-            .map_or(0, |nl| nl.len());
+        at += ["\r\n", "\n"].iter().find(|nl| source[at..].starts_with(**nl)).map_or(0, |nl| nl.len());
     }
     let mut chars = source[at..].char_indices().peekable();
     let mut skip = column.saturating_sub(1);
@@ -295,18 +225,13 @@ fn string_char_offset(source: &str, start: usize, column: usize) -> usize {
 }
 
 pub(crate) fn content_hash(source: &str) -> String {
-    Sha256::digest(source.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn check_identifier(cx: &mut Ctx<'_>, text: &Spanned<String>, what: &str) {
     let s = text.get_ref();
     let ok = s.len() <= 64
-        && s.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ok {
         cx.error(
@@ -327,47 +252,28 @@ fn retry_policy(cx: &mut Ctx<'_>, file: Option<&RetryFile>, base: &RetryPolicy) 
             cx.error(
                 n.span().start,
                 "bad_retry",
-                format!(
-                    "max_attempts must be between 1 and {}",
-                    limits::ATTEMPTS_MAX
-                ),
+                format!("max_attempts must be between 1 and {}", limits::ATTEMPTS_MAX),
             );
         }
     }
-    if let Some(d) = file
-        .initial
-        .as_ref()
-        .and_then(|t| cx.duration(t, limits::BACKOFF_MS_MAX, "retry.initial"))
-    {
+    if let Some(d) = file.initial.as_ref().and_then(|t| cx.duration(t, limits::BACKOFF_MS_MAX, "retry.initial")) {
         policy.initial = d;
     }
-    if let Some(d) = file
-        .max
-        .as_ref()
-        .and_then(|t| cx.duration(t, limits::BACKOFF_MS_MAX, "retry.max"))
-    {
+    if let Some(d) = file.max.as_ref().and_then(|t| cx.duration(t, limits::BACKOFF_MS_MAX, "retry.max")) {
         policy.max = d;
     }
     if let Some(m) = &file.multiplier {
         if (1.0..=10.0).contains(m.get_ref()) {
             policy.multiplier = *m.get_ref();
         } else {
-            cx.error(
-                m.span().start,
-                "bad_retry",
-                "multiplier must be between 1.0 and 10.0",
-            );
+            cx.error(m.span().start, "bad_retry", "multiplier must be between 1.0 and 10.0");
         }
     }
     if let Some(j) = &file.jitter {
         if (0.0..=1.0).contains(j.get_ref()) {
             policy.jitter = *j.get_ref();
         } else {
-            cx.error(
-                j.span().start,
-                "bad_retry",
-                "jitter must be between 0.0 and 1.0",
-            );
+            cx.error(j.span().start, "bad_retry", "jitter must be between 0.0 and 1.0");
         }
     }
     policy
@@ -375,22 +281,14 @@ fn retry_policy(cx: &mut Ctx<'_>, file: Option<&RetryFile>, base: &RetryPolicy) 
 
 fn parameters(cx: &mut Ctx<'_>, files: &[ParameterFile]) -> Vec<Parameter> {
     if files.len() > limits::PARAMETERS_PER_PACKAGE_MAX {
-        cx.error(
-            0,
-            "too_many_parameters",
-            format!("at most {} parameters", limits::PARAMETERS_PER_PACKAGE_MAX),
-        );
+        cx.error(0, "too_many_parameters", format!("at most {} parameters", limits::PARAMETERS_PER_PACKAGE_MAX));
     }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for p in files {
         check_identifier(cx, &p.name, "parameter name");
         if !seen.insert(p.name.get_ref().clone()) {
-            cx.error(
-                p.name.span().start,
-                "duplicate_parameter",
-                format!("duplicate parameter `{}`", p.name.get_ref()),
-            );
+            cx.error(p.name.span().start, "duplicate_parameter", format!("duplicate parameter `{}`", p.name.get_ref()));
         }
         let kind = match p.kind.get_ref().as_str() {
             "string" => {
@@ -398,51 +296,36 @@ fn parameters(cx: &mut Ctx<'_>, files: &[ParameterFile]) -> Vec<Parameter> {
                     Some(pat) => match regex::Regex::new(pat.get_ref()) {
                         Ok(re) => Some(re),
                         Err(e) => {
-                            cx.error(
-                                pat.span().start,
-                                "bad_pattern",
-                                format!("invalid pattern: {e}"),
-                            );
+                            cx.error(pat.span().start, "bad_pattern", format!("invalid pattern: {e}"));
                             None
                         }
                     },
                     None => None,
                 };
-                ParamKind::String {
-                    min_length: p.min_length,
-                    max_length: p.max_length,
-                    pattern,
-                }
+                ParamKind::String { min_length: p.min_length, max_length: p.max_length, pattern }
             }
-            "integer" => ParamKind::Integer {
-                min: p.min,
-                max: p.max,
-            },
-            "number" => ParamKind::Number {
-                min: p.min,
-                max: p.max,
-            },
+            "integer" => ParamKind::Integer { min: p.min, max: p.max },
+            "number" => ParamKind::Number { min: p.min, max: p.max },
             "boolean" => ParamKind::Boolean,
             "array" => ParamKind::Array,
             "object" => ParamKind::Object,
             "enum" => match &p.values {
-                Some(values) if !values.is_empty() => ParamKind::Enum {
-                    values: values.clone(),
-                },
+                Some(values) if !values.is_empty() => ParamKind::Enum { values: values.clone() },
                 _ => {
                     cx.error(
                         p.kind.span().start,
                         "bad_parameter",
-                        format!(
-                            "enum parameter `{}` needs a non-empty `values` list",
-                            p.name.get_ref()
-                        ),
+                        format!("enum parameter `{}` needs a non-empty `values` list", p.name.get_ref()),
                     );
                     continue;
                 }
             },
             other => {
-                cx.error(p.kind.span().start, "bad_parameter", format!("unknown parameter type `{other}` (string, integer, number, boolean, enum, array, object)"));
+                cx.error(
+                    p.kind.span().start,
+                    "bad_parameter",
+                    format!("unknown parameter type `{other}` (string, integer, number, boolean, enum, array, object)"),
+                );
                 continue;
             }
         };
@@ -450,11 +333,7 @@ fn parameters(cx: &mut Ctx<'_>, files: &[ParameterFile]) -> Vec<Parameter> {
             Some(d) => match check_value(&kind, &toml_to_json(d.get_ref())) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    cx.error(
-                        d.span().start,
-                        "bad_default",
-                        format!("default of `{}` {e}", p.name.get_ref()),
-                    );
+                    cx.error(d.span().start, "bad_default", format!("default of `{}` {e}", p.name.get_ref()));
                     None
                 }
             },
@@ -481,54 +360,38 @@ fn build_step(
     default_timeout: Duration,
 ) -> (Step, bool) {
     if !handler_exists(file.handler.get_ref()) {
-        cx.error(
-            file.handler.span().start,
-            "unknown_handler",
-            format!("unknown handler `{}`", file.handler.get_ref()),
-        );
+        cx.error(file.handler.span().start, "unknown_handler", format!("unknown handler `{}`", file.handler.get_ref()));
     }
     let mut deps_ok = true;
     let mut depends_on = Vec::new();
     for dep in &file.depends_on {
         match ids.get(dep.get_ref().as_str()) {
             Some(idx) if !depends_on.contains(idx) => depends_on.push(*idx),
-            Some(_) => cx.error(
-                dep.span().start,
-                "duplicate_dependency",
-                format!("`{}` is listed twice", dep.get_ref()),
-            ),
+            Some(_) => {
+                cx.error(dep.span().start, "duplicate_dependency", format!("`{}` is listed twice", dep.get_ref()))
+            }
             None => {
                 deps_ok = false;
                 cx.error(
                     dep.span().start,
                     "unknown_dependency",
-                    format!(
-                        "step `{}` depends on unknown step `{}`",
-                        file.id.get_ref(),
-                        dep.get_ref()
-                    ),
+                    format!("step `{}` depends on unknown step `{}`", file.id.get_ref(), dep.get_ref()),
                 );
             }
         }
     }
-    let when = file
-        .when
-        .as_ref()
-        .and_then(|w| match Condition::parse(w.get_ref()) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                let at = string_char_offset(cx.source, w.span().start, e.column);
-                cx.error(at, "bad_condition", format!("when: {}", e.message));
-                None
-            }
-        });
+    let when = file.when.as_ref().and_then(|w| match Condition::parse(w.get_ref()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let at = string_char_offset(cx.source, w.span().start, e.column);
+            cx.error(at, "bad_condition", format!("when: {}", e.message));
+            None
+        }
+    });
     let input = toml_to_json(&toml::Value::Table(file.input.clone()));
     let step = Step {
         id: file.id.get_ref().clone(),
-        name: file
-            .name
-            .clone()
-            .unwrap_or_else(|| file.id.get_ref().replace('_', " ")),
+        name: file.name.clone().unwrap_or_else(|| file.id.get_ref().replace('_', " ")),
         handler: file.handler.get_ref().clone(),
         depends_on,
         estimated_duration: file
@@ -542,11 +405,7 @@ fn build_step(
             .as_ref()
             .and_then(|t| cx.duration(t, limits::TIMEOUT_MS_MAX, "timeout"))
             .unwrap_or(default_timeout),
-        delay: file
-            .delay
-            .as_ref()
-            .and_then(|t| cx.duration(t, limits::DELAY_MS_MAX, "delay"))
-            .unwrap_or_default(),
+        delay: file.delay.as_ref().and_then(|t| cx.duration(t, limits::DELAY_MS_MAX, "delay")).unwrap_or_default(),
         when,
         input,
     };
@@ -554,60 +413,34 @@ fn build_step(
 }
 
 /// `when` and `input` may read parameters that exist and outputs of steps that run before.
-fn check_references(
-    cx: &mut Ctx<'_>,
-    files: &[Spanned<StepFile>],
-    steps: &[Step],
-    dag: &Dag,
-    params: &[Parameter],
-) {
+fn check_references(cx: &mut Ctx<'_>, files: &[Spanned<StepFile>], steps: &[Step], dag: &Dag, params: &[Parameter]) {
     for (i, (file, step)) in files.iter().zip(steps).enumerate() {
         let me = StepIdx::from_index(i);
         let ancestors = dag.ancestors(me);
-        let check =
-            |cx: &mut Ctx<'_>, offset: usize, root: &str, first: Option<&str>, what: &str| match (
-                root, first,
-            ) {
-                ("params", Some(name)) if !params.iter().any(|p| p.name == name) => {
-                    cx.error(
-                        offset,
-                        "unknown_parameter",
-                        format!("{what} reads unknown parameter `{name}`"),
-                    );
-                }
-                ("steps", Some(id)) => match steps.iter().position(|s| s.id == id) {
-                    None => cx.error(
-                        offset,
-                        "unknown_step",
-                        format!("{what} reads unknown step `{id}`"),
-                    ),
-                    Some(j) if !ancestors.contains(&StepIdx::from_index(j)) => cx.error(
-                        offset,
-                        "not_a_dependency",
-                        format!(
-                            "{what} reads step `{id}`, which is not among the dependencies of `{}`",
-                            step.id
-                        ),
-                    ),
-                    Some(_) => {}
-                },
-                ("params" | "steps", _) => {}
-                (other, _) => cx.error(
+        let check = |cx: &mut Ctx<'_>, offset: usize, root: &str, first: Option<&str>, what: &str| match (root, first) {
+            ("params", Some(name)) if !params.iter().any(|p| p.name == name) => {
+                cx.error(offset, "unknown_parameter", format!("{what} reads unknown parameter `{name}`"));
+            }
+            ("steps", Some(id)) => match steps.iter().position(|s| s.id == id) {
+                None => cx.error(offset, "unknown_step", format!("{what} reads unknown step `{id}`")),
+                Some(j) if !ancestors.contains(&StepIdx::from_index(j)) => cx.error(
                     offset,
-                    "bad_reference",
-                    format!("{what} reads `{other}`; use params.<name> or steps.<id>.<field>"),
+                    "not_a_dependency",
+                    format!("{what} reads step `{id}`, which is not among the dependencies of `{}`", step.id),
                 ),
-            };
+                Some(_) => {}
+            },
+            ("params" | "steps", _) => {}
+            (other, _) => cx.error(
+                offset,
+                "bad_reference",
+                format!("{what} reads `{other}`; use params.<name> or steps.<id>.<field>"),
+            ),
+        };
         if let (Some(cond), Some(w)) = (&step.when, &file.get_ref().when) {
             for path in cond.paths() {
                 let root = path.first().map(String::as_str).unwrap_or("");
-                check(
-                    cx,
-                    w.span().start,
-                    root,
-                    path.get(1).map(String::as_str),
-                    "when",
-                );
+                check(cx, w.span().start, root, path.get(1).map(String::as_str), "when");
             }
         }
         let mut refs = Vec::new();
@@ -615,9 +448,7 @@ fn check_references(
         for r in refs {
             let at = file.span().start;
             match r {
-                Reference::Param(path) => {
-                    check(cx, at, "params", path.first().map(String::as_str), "input")
-                }
+                Reference::Param(path) => check(cx, at, "params", path.first().map(String::as_str), "input"),
                 Reference::Step(id, _) => check(cx, at, "steps", Some(&id), "input"),
             }
         }
@@ -637,16 +468,10 @@ pub(crate) fn toml_to_json(value: &toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => {
-            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
-        }
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         toml::Value::Boolean(b) => Value::Bool(*b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.clone(), toml_to_json(v)))
-                .collect(),
-        ),
+        toml::Value::Table(t) => Value::Object(t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
     }
 }

@@ -1,0 +1,94 @@
+//! Architecture as a test: the boundaries ARCHITECTURE.md promises, checked on every run.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn sources(krate: &str) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    rust_files(&root().join(krate).join("src"), &mut files);
+    files.into_iter().map(|p| (p.clone(), std::fs::read_to_string(&p).unwrap())).collect()
+}
+
+#[test]
+fn engine_has_no_io_dependencies() {
+    let manifest = std::fs::read_to_string(root().join("engine/Cargo.toml")).unwrap();
+    for forbidden in ["tokio", "sqlx", "axum", "tracing", "reqwest"] {
+        assert!(!manifest.contains(forbidden), "engine must stay pure but depends on {forbidden}");
+    }
+    for (path, text) in sources("engine") {
+        for forbidden in ["Utc::now", "SystemTime::now", "Instant::now", "std::fs", "std::net"] {
+            assert!(!text.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}
+
+#[test]
+fn sql_lives_only_in_the_store() {
+    for krate in ["engine", "runtime", "api", "aura"] {
+        for (path, text) in sources(krate) {
+            for forbidden in ["sqlx::query", "query_as(", "query_scalar("] {
+                assert!(!text.contains(forbidden), "{} contains SQL ({forbidden})", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_source_file_says_what_it_is() {
+    for krate in ["engine", "store", "runtime", "api", "aura"] {
+        for (path, text) in sources(krate) {
+            assert!(text.starts_with("//!"), "{} must open with a `//!` module doc", path.display());
+        }
+    }
+}
+
+#[test]
+fn no_unbounded_channels() {
+    for krate in ["engine", "store", "runtime", "api", "aura"] {
+        for (path, text) in sources(krate) {
+            assert!(!text.contains("unbounded_channel"), "{} uses an unbounded channel", path.display());
+        }
+    }
+}
+
+#[test]
+fn migrations_are_in_lockstep() {
+    let names = |backend: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(root().join("migrations").join(backend))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("postgres"), names("sqlite"));
+}
+
+#[test]
+fn shipped_packages_validate() {
+    let registry = runtime::Registry::with_builtins();
+    let dir = root().join("packages");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let source = std::fs::read_to_string(&path).unwrap();
+            if let Err(d) = engine::Package::parse(&source, &|h| registry.contains(h)) {
+                panic!("{}:\n{d}", path.display());
+            }
+        }
+    }
+}
