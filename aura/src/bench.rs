@@ -168,6 +168,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         priority: 0,
         idempotency_key: None,
         created_by: None,
+        team_id: None,
     };
     let mut remaining = executions;
     while remaining > 0 {

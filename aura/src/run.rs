@@ -70,6 +70,7 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
             priority: args.priority,
             idempotency_key: args.idempotency_key,
             created_by: Some("cli".into()),
+            team_id: None,
         })
         .await
     {

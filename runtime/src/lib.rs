@@ -76,6 +76,7 @@ pub struct Trigger {
     pub priority: i32,
     pub idempotency_key: Option<String>,
     pub created_by: Option<String>,
+    pub team_id: Option<String>,
 }
 
 /// An execution with its derived progress and ETA.
@@ -175,6 +176,7 @@ impl Runtime {
             priority: t.priority,
             idempotency_key: t.idempotency_key,
             created_by: t.created_by,
+            team_id: t.team_id,
         };
         let mut started = self.store.start_executions(std::slice::from_ref(&new), self.clock.now()).await?;
         started.pop().ok_or_else(|| Error::Store(store::Error::Corrupt("start_executions returned nothing".into())))

@@ -73,6 +73,7 @@ pub async fn check_once(
                     priority: 0,
                     idempotency_key: None,
                     created_by: Some(format!("schedule:{}", schedule.name)),
+                    team_id: None,
                 };
                 if let Some(id) = store.fire_schedule(&schedule.name, tick, &new, now).await? {
                     tracing::info!(package = %package.name, schedule = %schedule.name, %tick, execution = %id, "schedule fired");

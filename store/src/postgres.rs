@@ -152,10 +152,10 @@ impl PgStore {
 
     async fn read_execution(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<ExecutionView>, Error> {
         let sql = if lock {
-            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, team_id, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1 FOR UPDATE"
         } else {
-            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, team_id, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1"
         };
         let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await? else {
@@ -370,13 +370,14 @@ impl PgStore {
         let priorities: Vec<i32> = batch.iter().map(|(_, n)| n.priority).collect();
         let keys: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.idempotency_key.as_deref()).collect();
         let creators: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.created_by.as_deref()).collect();
+        let teams: Vec<Option<&str>> = batch.iter().map(|(_, n)| n.team_id.as_deref()).collect();
         let totals: Vec<i32> = batch.iter().map(|(_, n)| n.package.steps.len() as i32).collect();
         let inserted: Vec<Uuid> = sqlx::query_scalar(
             "INSERT INTO executions (id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
-                steps_remaining, created_at_us, updated_at_us) \
-             SELECT u.id, u.name, u.version, 'pending', u.params::jsonb, u.priority, u.key, u.creator, u.total, $1, $1 \
-             FROM unnest($2::uuid[], $3::text[], $4::int4[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::int4[]) \
-                AS u(id, name, version, params, priority, key, creator, total) \
+                team_id, steps_remaining, created_at_us, updated_at_us) \
+             SELECT u.id, u.name, u.version, 'pending', u.params::jsonb, u.priority, u.key, u.creator, u.team, u.total, $1, $1 \
+             FROM unnest($2::uuid[], $3::text[], $4::int4[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::int4[], $10::text[]) \
+                AS u(id, name, version, params, priority, key, creator, total, team) \
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         )
         .bind(now_us)
@@ -388,6 +389,7 @@ impl PgStore {
         .bind(&keys)
         .bind(&creators)
         .bind(&totals)
+        .bind(&teams)
         .fetch_all(&mut *conn)
         .await?;
         let created: std::collections::HashSet<Uuid> = inserted.iter().copied().collect();
@@ -463,6 +465,7 @@ fn execution_view(row: &PgRow, steps: Vec<StepView>) -> Result<ExecutionView, Er
         priority: row.try_get("priority")?,
         idempotency_key: row.try_get("idempotency_key")?,
         created_by: row.try_get("created_by")?,
+        team_id: row.try_get("team_id")?,
         created_at: from_us(row.try_get("created_at_us")?),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
         finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
@@ -836,10 +839,10 @@ impl Store for PgStore {
 
     async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
         let rows = sqlx::query(
-            "SELECT id, package_name, package_version, status, created_by, created_at_us, finished_at_us FROM executions \
+            "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
              WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
              AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::uuid IS NULL OR id < $6) \
-             ORDER BY id DESC LIMIT $7",
+             AND ($8::text IS NULL OR team_id = $8) ORDER BY id DESC LIMIT $7",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -848,6 +851,7 @@ impl Store for PgStore {
         .bind(f.created_before.map(to_us))
         .bind(f.before_id)
         .bind(f.limit.clamp(1, 1000) as i64)
+        .bind(&f.team_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -858,6 +862,7 @@ impl Store for PgStore {
                     package_version: r.try_get("package_version")?,
                     status: execution_status(r.try_get("status")?)?,
                     created_by: r.try_get("created_by")?,
+                    team_id: r.try_get("team_id")?,
                     created_at: from_us(r.try_get("created_at_us")?),
                     finished_at: r.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
                 })

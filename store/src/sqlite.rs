@@ -87,7 +87,7 @@ impl SqliteStore {
 
     async fn read_execution(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ExecutionView>, Error> {
         let Some(row) = sqlx::query(
-            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
+            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, team_id, \
              created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = ?",
         )
         .bind(id)
@@ -143,6 +143,7 @@ fn execution_view(row: &SqliteRow, steps: Vec<StepView>) -> Result<ExecutionView
         priority: row.try_get("priority")?,
         idempotency_key: row.try_get("idempotency_key")?,
         created_by: row.try_get("created_by")?,
+        team_id: row.try_get("team_id")?,
         created_at: from_us(row.try_get("created_at_us")?),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
         finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
@@ -616,10 +617,10 @@ impl Store for SqliteStore {
 
     async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
         let rows = sqlx::query(
-            "SELECT id, package_name, package_version, status, created_by, created_at_us, finished_at_us FROM executions \
+            "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
              WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR package_name = ?2) AND (?3 IS NULL OR created_by = ?3) \
              AND (?4 IS NULL OR created_at_us >= ?4) AND (?5 IS NULL OR created_at_us < ?5) AND (?6 IS NULL OR id < ?6) \
-             ORDER BY id DESC LIMIT ?7",
+             AND (?8 IS NULL OR team_id = ?8) ORDER BY id DESC LIMIT ?7",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -628,6 +629,7 @@ impl Store for SqliteStore {
         .bind(f.created_before.map(to_us))
         .bind(f.before_id)
         .bind(f.limit.clamp(1, 1000) as i64)
+        .bind(&f.team_id)
         .fetch_all(&self.reader)
         .await?;
         rows.iter()
@@ -638,6 +640,7 @@ impl Store for SqliteStore {
                     package_version: r.try_get("package_version")?,
                     status: execution_status(r.try_get("status")?)?,
                     created_by: r.try_get("created_by")?,
+                    team_id: r.try_get("team_id")?,
                     created_at: from_us(r.try_get("created_at_us")?),
                     finished_at: r.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
                 })
@@ -789,7 +792,7 @@ async fn insert_execution(
     let package = &new.package;
     sqlx::query(
         "INSERT INTO executions (id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
-         steps_remaining, created_at_us, updated_at_us) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
+         team_id, steps_remaining, created_at_us, updated_at_us) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(&package.name)
@@ -798,6 +801,7 @@ async fn insert_execution(
     .bind(new.priority)
     .bind(&new.idempotency_key)
     .bind(&new.created_by)
+    .bind(&new.team_id)
     .bind(package.steps.len() as i32)
     .bind(now_us)
     .bind(now_us)

@@ -22,6 +22,8 @@ pub struct NewExecution {
     /// The same key always yields the same execution.
     pub idempotency_key: Option<String>,
     pub created_by: Option<String>,
+    /// The creator's team, for team-scoped reads.
+    pub team_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +78,7 @@ pub struct ExecutionView {
     pub priority: i32,
     pub idempotency_key: Option<String>,
     pub created_by: Option<String>,
+    pub team_id: Option<String>,
     pub created_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,
@@ -107,6 +110,7 @@ pub struct ExecutionSummary {
     pub package_version: i32,
     pub status: ExecutionStatus,
     pub created_by: Option<String>,
+    pub team_id: Option<String>,
     pub created_at: Timestamp,
     pub finished_at: Option<Timestamp>,
 }
@@ -116,6 +120,7 @@ pub struct ExecutionFilter {
     pub status: Option<ExecutionStatus>,
     pub package_name: Option<String>,
     pub created_by: Option<String>,
+    pub team_id: Option<String>,
     pub created_after: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
     /// Cursor: only executions with id lower than this (ids are time-ordered UUIDv7).

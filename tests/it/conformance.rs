@@ -86,6 +86,7 @@ fn new_execution(pkg: &Pkg) -> NewExecution {
         priority: 0,
         idempotency_key: None,
         created_by: None,
+        team_id: None,
     }
 }
 

@@ -202,6 +202,7 @@ async fn execute(
             priority: req.priority,
             idempotency_key: key,
             created_by: None,
+            team_id: None,
         })
         .await?;
     let view = s.rt.status(started.execution_id).await?;
@@ -370,6 +371,7 @@ async fn list_executions(
         status,
         package_name: q.package,
         created_by: q.created_by,
+        team_id: None,
         created_after: q.created_after,
         created_before: q.created_before,
         before_id: q.cursor.as_deref().map(parse_id).transpose()?,
