@@ -84,6 +84,7 @@ impl From<store::Error> for ApiError {
     fn from(e: store::Error) -> ApiError {
         match e {
             store::Error::NotFound(what) => ApiError::not_found(what),
+            store::Error::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", what),
             store::Error::IllegalTransition(t) => {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", t.to_string())
             }

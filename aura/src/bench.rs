@@ -156,7 +156,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         let mut cfg = runtime::WorkerConfig::new(format!("bench-{w}"));
         cfg.concurrency = args.concurrency;
         cfg.claim_batch = args.claim_batch;
-        let worker = runtime::Worker::new(store.clone(), rt.registry.clone(), rt.clock.clone(), cfg);
+        let worker = runtime::Worker::new(&rt, cfg);
         workers.push(tokio::spawn(worker.run(stop.clone())));
     }
     let start = Instant::now();

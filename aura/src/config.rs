@@ -25,6 +25,17 @@ pub struct Config {
     pub log_json: bool,
     /// Lease owner name; defaults to host-pid-random.
     pub worker_id: Option<String>,
+    /// `production` refuses weak or missing secrets; anything else is development.
+    pub production: bool,
+    /// Generated secrets and the first admin's password live here.
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<String>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub request_timeout: Duration,
+    pub cors_origins: Vec<String>,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -45,6 +56,15 @@ struct FileConfig {
     retention: Option<String>,
     log_format: Option<String>,
     worker_id: Option<String>,
+    env: Option<String>,
+    data_dir: Option<String>,
+    jwt_secret: Option<String>,
+    admin_email: Option<String>,
+    admin_password: Option<String>,
+    access_ttl: Option<String>,
+    refresh_ttl: Option<String>,
+    request_timeout: Option<String>,
+    cors_origins: Option<String>,
 }
 
 impl Config {
@@ -87,6 +107,21 @@ impl Config {
                 None => Some(Duration::from_secs(30 * 86_400)),
             },
             worker_id: var("WORKER_ID", file.worker_id),
+            production: match var("ENV", file.env).as_deref() {
+                None | Some("development") => false,
+                Some("production") => true,
+                Some(other) => bail!("AURA_ENV must be `development` or `production`, got `{other}`"),
+            },
+            data_dir: var("DATA_DIR", file.data_dir).unwrap_or_else(|| "aura-data".into()).into(),
+            jwt_secret: var("JWT_SECRET", file.jwt_secret),
+            admin_email: var("ADMIN_EMAIL", file.admin_email),
+            admin_password: var("ADMIN_PASSWORD", file.admin_password),
+            access_ttl: duration("ACCESS_TTL", file.access_ttl, "30m")?,
+            refresh_ttl: duration("REFRESH_TTL", file.refresh_ttl, "14d")?,
+            request_timeout: duration("REQUEST_TIMEOUT", file.request_timeout, "30s")?,
+            cors_origins: var("CORS_ORIGINS", file.cors_origins)
+                .map(|s| s.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
             log_json: match var("LOG_FORMAT", file.log_format).as_deref() {
                 None | Some("pretty") => false,
                 Some("json") => true,

@@ -177,8 +177,11 @@ fn shutdown_signal() -> CancellationToken {
 async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     let config = Config::load()?;
     init_logging(&config);
-    let store = open_store(&config).await?;
-    let rt = runtime::Runtime::new(store, registry());
+    let stores = store::open(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+    stores.engine.migrate().await.context("running migrations")?;
+    let rt = runtime::Runtime::new(stores.engine.clone(), registry());
     if config.packages_dir.is_dir() {
         match rt.register_dir(&config.packages_dir).await {
             Ok(infos) => {
@@ -205,10 +208,11 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
     let node = tokio::spawn(runtime::run_node(rt.clone(), config.node(worker), shutdown.clone()));
     if http {
+        let state = api_state(&config, rt, stores.accounts).await?;
         let listener =
             tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-        tracing::info!(address = %config.bind, "HTTP API listening");
-        let app = api::router(api::AppState { rt });
+        tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "HTTP API listening");
+        let app = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let s = shutdown.clone();
         axum::serve(listener, app)
             .with_graceful_shutdown(async move { s.cancelled().await })
@@ -218,4 +222,40 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     node.await.context("node task")?;
     tracing::info!("stopped");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The signing secret, the first admin, and the HTTP settings.
+async fn api_state(
+    config: &Config,
+    rt: runtime::Runtime,
+    accounts: Arc<dyn store::accounts::Accounts>,
+) -> anyhow::Result<api::AppState> {
+    let secret = api::bootstrap::signing_secret(config.jwt_secret.as_deref(), config.production, &config.data_dir)
+        .map_err(anyhow::Error::msg)?;
+    match api::bootstrap::ensure_admin(
+        accounts.as_ref(),
+        config.admin_email.as_deref(),
+        config.admin_password.as_deref(),
+        &config.data_dir,
+    )
+    .await
+    .map_err(anyhow::Error::msg)?
+    {
+        api::bootstrap::AdminBootstrap::Existing => {}
+        api::bootstrap::AdminBootstrap::Created { email } => tracing::info!(%email, "created the first admin"),
+        api::bootstrap::AdminBootstrap::Generated { email, password, file } => {
+            eprintln!(
+                "\nFirst start: created admin {email} with password {password}\n(also written to {})\n",
+                file.display()
+            );
+        }
+    }
+    let tokens =
+        api::auth::token::Tokens::new(secret.as_bytes(), "aura", "aura-api", config.access_ttl, config.refresh_ttl);
+    let api_config = api::ApiConfig {
+        request_timeout: config.request_timeout,
+        cors_origins: config.cors_origins.clone(),
+        ..api::ApiConfig::default()
+    };
+    Ok(api::AppState::new(rt, accounts, tokens, api_config))
 }

@@ -8,6 +8,7 @@ mod builtin;
 pub mod clock;
 pub mod handler;
 pub mod maintenance;
+pub mod metrics;
 pub mod scheduler;
 pub mod worker;
 
@@ -96,11 +97,12 @@ pub struct Runtime {
     pub store: Arc<dyn Store>,
     pub registry: Arc<Registry>,
     pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl Runtime {
     pub fn new(store: Arc<dyn Store>, registry: Registry) -> Runtime {
-        Runtime { store, registry: Arc::new(registry), clock: Arc::new(SystemClock) }
+        Runtime { store, registry: Arc::new(registry), clock: Arc::new(SystemClock), metrics: Arc::default() }
     }
 
     /// Parses and validates a package against this process's handlers.
@@ -110,9 +112,66 @@ impl Runtime {
     }
 
     /// Validates and stores a package file as a new version (a no-op for an identical file).
+    /// The package's declared schedules are brought in step with this (now latest) version.
     pub async fn register_package(&self, source: &str) -> Result<PackageVersionInfo, Error> {
         let package = self.parse_package(source).map_err(Error::InvalidPackage)?;
-        Ok(self.store.register_package(&package, source, self.clock.now()).await?)
+        let now = self.clock.now();
+        let info = self.store.register_package(&package, source, now).await?;
+        let declared: Vec<store::ScheduleRow> = package
+            .schedules
+            .iter()
+            .map(|s| store::ScheduleRow {
+                package_name: package.name.clone(),
+                name: s.name.clone(),
+                cron: s.cron.expression().to_string(),
+                timezone: s.cron.timezone().name().to_string(),
+                params: s.parameters.clone(),
+                enabled: s.enabled,
+                source: "package".into(),
+                created_by: None,
+            })
+            .collect();
+        self.store.sync_package_schedules(&package.name, &declared, now).await?;
+        Ok(info)
+    }
+
+    /// Adds a schedule to a package through the API: the cron, time zone and parameters are
+    /// checked here, so the scheduler only ever sees valid ones.
+    pub async fn create_schedule(&self, schedule: store::ScheduleRow) -> Result<store::ScheduleRow, Error> {
+        let (_, package) = self
+            .store
+            .package(&schedule.package_name, None)
+            .await?
+            .ok_or_else(|| Error::PackageNotFound(schedule.package_name.clone()))?;
+        let invalid =
+            |field: &str, message: String| Error::InvalidParameters(vec![ParamError { field: field.into(), message }]);
+        if schedule.name.is_empty()
+            || schedule.name.len() > 64
+            || !schedule.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(invalid("name", "must be 1–64 letters, digits, `_` or `-`".into()));
+        }
+        let cron =
+            engine::schedule::CronSchedule::parse(&schedule.cron, Some(&schedule.timezone)).map_err(|e| match e {
+                engine::schedule::ScheduleError::TimeZone(_) => invalid("timezone", e.to_string()),
+                engine::schedule::ScheduleError::Cron { .. } => invalid("cron", e.to_string()),
+            })?;
+        let params = package.validate_params(&schedule.params).map_err(|errors| {
+            Error::InvalidParameters(
+                errors
+                    .into_iter()
+                    .map(|e| ParamError { field: format!("parameters.{}", e.field), message: e.message })
+                    .collect(),
+            )
+        })?;
+        let row = store::ScheduleRow {
+            params,
+            timezone: cron.timezone().name().to_string(),
+            source: "api".into(),
+            ..schedule
+        };
+        self.store.create_schedule(&row, self.clock.now()).await?;
+        Ok(row)
     }
 
     /// Registers every `*.toml` in `dir`, in name order. All files are checked before any is
@@ -255,7 +314,7 @@ pub async fn run_node(rt: Runtime, cfg: NodeConfig, shutdown: CancellationToken)
         cfg.maintenance.clone(),
         shutdown.clone(),
     ));
-    let worker = Worker::new(rt.store.clone(), rt.registry.clone(), rt.clock.clone(), cfg.worker.clone());
+    let worker = Worker::new(&rt, cfg.worker.clone());
     tasks.spawn(worker.run(shutdown));
     while tasks.join_next().await.is_some() {}
 }

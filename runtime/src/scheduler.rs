@@ -32,7 +32,7 @@ pub async fn run_schedules(
     }
 }
 
-/// One pass over all schedules; returns how many executions this node started.
+/// One pass over all enabled schedules; returns how many executions this node started.
 pub async fn check_once(
     store: &dyn Store,
     clock: &dyn Clock,
@@ -40,48 +40,55 @@ pub async fn check_once(
     checked: &mut HashMap<(String, String), Timestamp>,
 ) -> Result<usize, store::Error> {
     let mut fired = 0;
-    for summary in store.list_packages().await? {
-        if !summary.active {
-            continue;
+    let mut packages: HashMap<String, Option<(i32, std::sync::Arc<engine::Package>)>> = HashMap::new();
+    for schedule in store.list_schedules().await?.into_iter().filter(|s| s.enabled) {
+        if !packages.contains_key(&schedule.package_name) {
+            let latest = store.package(&schedule.package_name, None).await?;
+            packages.insert(schedule.package_name.clone(), latest);
         }
-        let Some((version, package)) = store.package(&summary.name, None).await? else {
-            continue;
+        // A deactivated package's schedules wait until it is active again.
+        let Some(Some((version, package))) = packages.get(&schedule.package_name).cloned() else { continue };
+        let cron = match engine::schedule::CronSchedule::parse(&schedule.cron, Some(&schedule.timezone)) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(package = %schedule.package_name, schedule = %schedule.name, error = %e, "stored schedule does not parse");
+                continue;
+            }
         };
-        for schedule in package.schedules.iter().filter(|s| s.enabled) {
-            let key = (package.name.clone(), schedule.name.clone());
-            let after = match checked.get(&key) {
-                Some(t) => *t,
-                None => store
-                    .last_schedule_tick(&package.name, &schedule.name)
-                    .await?
-                    .map_or(started, |t| t.max(started - chrono::Duration::days(1))),
-            };
-            let now = clock.now();
-            if let Some(tick) = schedule.cron.due(after, now) {
-                let params = match package.validate_params(&schedule.parameters) {
-                    Ok(p) => p,
-                    Err(errors) => {
-                        tracing::error!(package = %package.name, schedule = %schedule.name, ?errors, "schedule parameters invalid");
-                        checked.insert(key, now);
-                        continue;
+        let key = (schedule.package_name.clone(), schedule.name.clone());
+        let after = match checked.get(&key) {
+            Some(t) => *t,
+            None => store
+                .last_schedule_tick(&schedule.package_name, &schedule.name)
+                .await?
+                .map_or(started, |t| t.max(started - chrono::Duration::days(1))),
+        };
+        let now = clock.now();
+        if let Some(tick) = cron.due(after, now) {
+            match package.validate_params(&schedule.params) {
+                Ok(params) => {
+                    let new = NewExecution {
+                        package: package.clone(),
+                        package_version: version,
+                        params,
+                        priority: 0,
+                        idempotency_key: None,
+                        created_by: Some(
+                            schedule.created_by.clone().unwrap_or_else(|| format!("schedule:{}", schedule.name)),
+                        ),
+                        team_id: None,
+                    };
+                    if let Some(id) = store.fire_schedule(&schedule.name, tick, &new, now).await? {
+                        tracing::info!(package = %package.name, schedule = %schedule.name, %tick, execution = %id, "schedule fired");
+                        fired += 1;
                     }
-                };
-                let new = NewExecution {
-                    package: package.clone(),
-                    package_version: version,
-                    params,
-                    priority: 0,
-                    idempotency_key: None,
-                    created_by: Some(format!("schedule:{}", schedule.name)),
-                    team_id: None,
-                };
-                if let Some(id) = store.fire_schedule(&schedule.name, tick, &new, now).await? {
-                    tracing::info!(package = %package.name, schedule = %schedule.name, %tick, execution = %id, "schedule fired");
-                    fired += 1;
+                }
+                Err(errors) => {
+                    tracing::error!(package = %package.name, schedule = %schedule.name, ?errors, "schedule parameters no longer fit the package");
                 }
             }
-            checked.insert(key, now);
         }
+        checked.insert(key, now);
     }
     Ok(fired)
 }

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::handler::{Registry, StepContext, StepError};
+use crate::metrics::{Metrics, OutcomeKind};
 
 /// A step's serialized output is stored with the step row; keep rows small.
 pub const OUTPUT_BYTES_MAX: usize = 1024 * 1024;
@@ -75,14 +76,21 @@ pub struct Worker {
     store: Arc<dyn Store>,
     registry: Arc<Registry>,
     clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
     config: WorkerConfig,
 }
 
 impl Worker {
-    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Worker {
+    pub fn new(rt: &crate::Runtime, config: WorkerConfig) -> Worker {
         assert!(config.concurrency >= 1 && config.concurrency <= CONCURRENCY_MAX, "concurrency out of range");
         assert!(config.heartbeat < config.lease, "heartbeat must be shorter than the lease");
-        Worker { store, registry, clock, config }
+        Worker {
+            store: rt.store.clone(),
+            registry: rt.registry.clone(),
+            clock: rt.clock.clone(),
+            metrics: rt.metrics.clone(),
+            config,
+        }
     }
 
     /// Runs until `shutdown` is cancelled, then drains: stops claiming, lets running handlers
@@ -98,6 +106,7 @@ impl Worker {
         let completer = tokio::spawn(completer(
             self.store.clone(),
             self.clock.clone(),
+            self.metrics.clone(),
             cfg.id.clone(),
             results_rx,
             in_flight.clone(),
@@ -145,16 +154,19 @@ impl Worker {
                 }
             };
             let full = claimed.len() == free;
+            Metrics::add(&self.metrics.steps_started, claimed.len() as u64);
+            Metrics::add(&self.metrics.leases_reclaimed, claimed.iter().filter(|c| c.reclaimed).count() as u64);
             for step in claimed {
                 let permit = slots.clone().try_acquire_owned().expect("claimed no more steps than free slots");
                 let token = handlers_stop.child_token();
                 in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(step.attempt, token.clone());
                 let registry = self.registry.clone();
                 let clock = self.clock.clone();
+                let metrics = self.metrics.clone();
                 let tx = results_tx.clone();
                 let shutting_down = shutdown.clone();
                 tasks.spawn(async move {
-                    let result = run_step(step, &registry, clock.as_ref(), token, &shutting_down).await;
+                    let result = run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down).await;
                     // The completer only stops after every sender is gone, so this cannot fail
                     // while it matters.
                     let _ = tx.send(result).await;
@@ -201,6 +213,7 @@ async fn run_step(
     step: ClaimedStep,
     registry: &Registry,
     clock: &dyn Clock,
+    metrics: &Metrics,
     token: tokio_util::sync::CancellationToken,
     shutdown: &CancellationToken,
 ) -> StepResult {
@@ -227,9 +240,9 @@ async fn run_step(
     };
     let span =
         tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);
-    let _enter = span.enter();
     // A nested task turns a panicking handler into an error instead of a lost step.
-    let mut run = tokio::spawn(async move { handler.run(ctx, input).await });
+    let started = std::time::Instant::now();
+    let mut run = tokio::spawn(tracing::Instrument::instrument(async move { handler.run(ctx, input).await }, span));
     // Biased: when the token is cancelled, the step is released or abandoned even if the
     // handler reacted to the same cancellation with an error in the meantime.
     let result = tokio::select! {
@@ -252,6 +265,7 @@ async fn run_step(
             }
         },
     };
+    metrics.observe(&def.handler, started.elapsed().as_secs_f64());
     let (kind, error) = match result {
         Ok(output) => {
             let size = serde_json::to_string(&output).map(|s| s.len()).unwrap_or(usize::MAX);
@@ -277,6 +291,7 @@ async fn run_step(
 async fn completer(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
     worker: String,
     mut rx: mpsc::Receiver<StepResult>,
     in_flight: InFlight,
@@ -305,6 +320,17 @@ async fn completer(
                     let fenced = accepted.iter().filter(|a| !**a).count();
                     if fenced > 0 {
                         tracing::info!(fenced, "completions rejected: their attempts were no longer current");
+                    }
+                    Metrics::add(&metrics.completions_fenced, fenced as u64);
+                    let minute = clock.now().timestamp().div_euclid(60);
+                    for (c, _) in batch.iter().zip(&accepted).filter(|(_, ok)| **ok) {
+                        let kind = match c.outcome {
+                            Outcome::Succeeded { .. } => OutcomeKind::Succeeded,
+                            Outcome::Skipped => OutcomeKind::Skipped,
+                            Outcome::Retry { .. } => OutcomeKind::Retried,
+                            Outcome::Failed { .. } => OutcomeKind::Failed,
+                        };
+                        metrics.count_outcome(kind, minute);
                     }
                     let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
                     for c in batch.drain(..) {
@@ -338,6 +364,7 @@ async fn heartbeat(
     in_flight: InFlight,
     stop: CancellationToken,
 ) {
+    let started = clock.now();
     let mut tick = tokio::time::interval(cfg.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -346,6 +373,9 @@ async fn heartbeat(
             _ = stop.cancelled() => return,
         }
         let held: Vec<StepAttempt> = in_flight.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
+        if let Err(e) = store.worker_seen(&cfg.id, started, held.len() as u32, clock.now()).await {
+            tracing::warn!(error = %e, "worker registration failed");
+        }
         if held.is_empty() {
             continue;
         }

@@ -14,7 +14,9 @@
 //!   name the attempt they hold, and are ignored once it is no longer the running one.
 //! - **`now` is a parameter** of every call, so tests control time and SQL never reads a clock.
 
+pub mod accounts;
 mod cache;
+pub mod domain;
 mod plan;
 pub mod postgres;
 pub mod sqlite;
@@ -34,6 +36,9 @@ pub use types::*;
 pub enum Error {
     #[error("{0} not found")]
     NotFound(String),
+    /// A uniqueness rule was violated (e.g. an e-mail already taken).
+    #[error("{0}")]
+    Conflict(String),
     /// A transition the current state does not allow (e.g. resume a completed execution).
     #[error(transparent)]
     IllegalTransition(#[from] engine::run::IllegalTransition),
@@ -123,6 +128,26 @@ pub trait Store: Send + Sync + 'static {
         execution: &NewExecution,
         now: Timestamp,
     ) -> Result<Option<Uuid>, Error>;
+    /// Makes the stored `package`-sourced schedules of a package equal to `declared` (keeping
+    /// each one's enabled flag); schedules created through the API are untouched.
+    async fn sync_package_schedules(
+        &self,
+        package_name: &str,
+        declared: &[ScheduleRow],
+        now: Timestamp,
+    ) -> Result<(), Error>;
+    async fn list_schedules(&self) -> Result<Vec<ScheduleRow>, Error>;
+    /// `Error::Conflict` when the package already has a schedule of that name.
+    async fn create_schedule(&self, schedule: &ScheduleRow, now: Timestamp) -> Result<(), Error>;
+    async fn set_schedule_enabled(
+        &self,
+        package_name: &str,
+        name: &str,
+        enabled: bool,
+        now: Timestamp,
+    ) -> Result<ScheduleRow, Error>;
+    /// Deletes and returns the schedule; `Error::NotFound` when absent.
+    async fn delete_schedule(&self, package_name: &str, name: &str) -> Result<ScheduleRow, Error>;
     async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error>;
     /// Fails steps whose lease expired after their last allowed attempt (a step that keeps
     /// crashing its worker must not be re-run forever); returns how many.
@@ -132,16 +157,38 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_finished_before(&self, cutoff: Timestamp, limit: u32) -> Result<u64, Error>;
     /// Steps ready and due now, across all executions that can run.
     async fn queue_depth(&self, now: Timestamp) -> Result<u64, Error>;
+    /// Records that a worker is alive and how many steps it runs (upsert).
+    async fn worker_seen(&self, worker: &str, started: Timestamp, running: u32, now: Timestamp) -> Result<(), Error>;
+    /// Workers seen at or after `since`, most recent first.
+    async fn workers_seen_since(&self, since: Timestamp) -> Result<Vec<WorkerInfo>, Error>;
+    /// Steps of executions matching `filter` (newest executions first, at most `filter.limit`
+    /// executions), for analytics.
+    async fn step_records(&self, filter: &ExecutionFilter) -> Result<Vec<StepRecord>, Error>;
     /// Number of executions in each state (states with none are omitted).
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error>;
 }
 
-/// Opens the store a database URL names (`sqlite:…` or `postgres:…`).
+/// Opens the engine store a database URL names (`sqlite:…` or `postgres:…`).
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, Error> {
+    Ok(open(url).await?.engine)
+}
+
+/// Every store of one database, sharing its connection pools.
+#[derive(Clone)]
+pub struct Stores {
+    pub engine: Arc<dyn Store>,
+    pub accounts: Arc<dyn accounts::Accounts>,
+    pub domain: Arc<dyn domain::Domain>,
+}
+
+/// Opens all stores on the database a URL names (`sqlite:…` or `postgres:…`).
+pub async fn open(url: &str) -> Result<Stores, Error> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        let db = Arc::new(postgres::PgStore::connect(url).await?);
+        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db })
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+        let db = Arc::new(sqlite::SqliteStore::connect(url).await?);
+        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db })
     } else {
         Err(Error::Database(sqlx::Error::Configuration(
             format!("unsupported database URL `{url}` (use sqlite://PATH or postgres://…)").into(),

@@ -29,7 +29,7 @@ const CHANNEL: &str = "aura_work";
 const DEADLOCK_RETRIES_MAX: u32 = 8;
 
 pub struct PgStore {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
     cache: PackageCache,
     wakeup: Arc<Notify>,
     listener: tokio::task::JoinHandle<()>,
@@ -692,6 +692,7 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         let mut rows =
             self.claim_where(&mut tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
+        let fresh = rows.len();
         if rows.len() < max {
             let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
             rows.extend(self.claim_where(&mut tx, expired, worker, max - rows.len(), lease, now).await?);
@@ -704,7 +705,7 @@ impl Store for PgStore {
         let mut pending_ids = Vec::new();
         let mut needs_outputs = Vec::new();
         let mut events = Events::default();
-        for row in &rows {
+        for (i, row) in rows.iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
             let attempt: i32 = row.try_get("attempt")?;
@@ -720,6 +721,7 @@ impl Store for PgStore {
             claimed.push(ClaimedStep {
                 attempt: StepAttempt { execution_id, step, attempt },
                 max_attempts: row.try_get("max_attempts")?,
+                reclaimed: i >= fresh,
                 package,
                 params: row.try_get::<Json<Value>, _>("params")?.0,
                 outputs: serde_json::Map::new(),
@@ -937,6 +939,112 @@ impl Store for PgStore {
         Ok(Some(id))
     }
 
+    async fn sync_package_schedules(
+        &self,
+        package_name: &str,
+        declared: &[ScheduleRow],
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM schedules WHERE package_name = $1 AND source = 'package'")
+                .bind(package_name)
+                .fetch_all(&mut *tx)
+                .await?;
+        for name in existing.iter().filter(|n| !declared.iter().any(|d| &d.name == *n)) {
+            sqlx::query("DELETE FROM schedules WHERE package_name = $1 AND name = $2")
+                .bind(package_name)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for d in declared {
+            sqlx::query(
+                "INSERT INTO schedules (package_name, name, cron, timezone, params, enabled, source, created_by, created_at_us, updated_at_us) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'package', NULL, $7, $8) \
+                 ON CONFLICT (package_name, name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, \
+                 params = excluded.params, source = 'package', updated_at_us = excluded.updated_at_us",
+            )
+            .bind(package_name)
+            .bind(&d.name)
+            .bind(&d.cron)
+            .bind(&d.timezone)
+            .bind(Json(&d.params))
+            .bind(d.enabled)
+            .bind(to_us(now))
+            .bind(to_us(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_schedules(&self) -> Result<Vec<ScheduleRow>, Error> {
+        let rows = sqlx::query("SELECT package_name, name, cron, timezone, params, enabled, source, created_by FROM schedules ORDER BY package_name, name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(schedule_row).collect()
+    }
+
+    async fn create_schedule(&self, d: &ScheduleRow, now: Timestamp) -> Result<(), Error> {
+        let result = sqlx::query(
+            "INSERT INTO schedules (package_name, name, cron, timezone, params, enabled, source, created_by, created_at_us, updated_at_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'api', $7, $8, $9)",
+        )
+        .bind(&d.package_name)
+        .bind(&d.name)
+        .bind(&d.cron)
+        .bind(&d.timezone)
+        .bind(Json(&d.params))
+        .bind(d.enabled)
+        .bind(&d.created_by)
+        .bind(to_us(now))
+        .bind(to_us(now))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(Error::Conflict(format!("package `{}` already has a schedule named `{}`", d.package_name, d.name)))
+            }
+            other => other.map(|_| ()).map_err(Error::from),
+        }
+    }
+
+    async fn set_schedule_enabled(
+        &self,
+        package_name: &str,
+        name: &str,
+        enabled: bool,
+        now: Timestamp,
+    ) -> Result<ScheduleRow, Error> {
+        let row = sqlx::query(
+            "UPDATE schedules SET enabled = $1, updated_at_us = $2 WHERE package_name = $3 AND name = $4 \
+             RETURNING package_name, name, cron, timezone, params, enabled, source, created_by",
+        )
+        .bind(enabled)
+        .bind(to_us(now))
+        .bind(package_name)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("schedule `{package_name}/{name}`")))?;
+        schedule_row(&row)
+    }
+
+    async fn delete_schedule(&self, package_name: &str, name: &str) -> Result<ScheduleRow, Error> {
+        let row = sqlx::query(
+            "DELETE FROM schedules WHERE package_name = $1 AND name = $2 \
+             RETURNING package_name, name, cron, timezone, params, enabled, source, created_by",
+        )
+        .bind(package_name)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("schedule `{package_name}/{name}`")))?;
+        schedule_row(&row)
+    }
+
     async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
         let us: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = $1 AND schedule_name = $2",
@@ -994,6 +1102,70 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(n as u64)
+    }
+
+    async fn worker_seen(&self, worker: &str, started: Timestamp, running: u32, now: Timestamp) -> Result<(), Error> {
+        sqlx::query("INSERT INTO workers (id, started_at_us, last_seen_at_us, running_steps) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET last_seen_at_us = excluded.last_seen_at_us, running_steps = excluded.running_steps")
+            .bind(worker)
+            .bind(to_us(started))
+            .bind(to_us(now))
+            .bind(running as i32)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn workers_seen_since(&self, since: Timestamp) -> Result<Vec<WorkerInfo>, Error> {
+        let rows: Vec<(String, i64, i64, i32)> = sqlx::query_as("SELECT id, started_at_us, last_seen_at_us, running_steps FROM workers WHERE last_seen_at_us >= $1 ORDER BY last_seen_at_us DESC")
+            .bind(to_us(since))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, started, seen, running)| WorkerInfo {
+                id,
+                started_at: from_us(started),
+                last_seen_at: from_us(seen),
+                running_steps: running.max(0) as u32,
+            })
+            .collect())
+    }
+
+    async fn step_records(&self, f: &ExecutionFilter) -> Result<Vec<StepRecord>, Error> {
+        let rows = sqlx::query(
+            "SELECT e.id AS execution_id, e.package_name, e.status AS execution_status, e.created_at_us, e.finished_at_us AS execution_finished_at_us, \
+             s.step_id, s.status, s.attempt, s.started_at_us, s.finished_at_us, s.error \
+             FROM (SELECT id, package_name, status, created_at_us, finished_at_us FROM executions \
+                   WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
+                   AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::text IS NULL OR team_id = $6) \
+                   ORDER BY id DESC LIMIT $7) e JOIN steps s ON s.execution_id = e.id",
+        )
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(&f.package_name)
+        .bind(&f.created_by)
+        .bind(f.created_after.map(to_us))
+        .bind(f.created_before.map(to_us))
+        .bind(&f.team_id)
+        .bind(f.limit.clamp(1, 100_000) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StepRecord {
+                    execution_id: r.try_get("execution_id")?,
+                    package_name: r.try_get("package_name")?,
+                    execution_status: execution_status(r.try_get("execution_status")?)?,
+                    execution_created_at: from_us(r.try_get("created_at_us")?),
+                    execution_finished_at: r.try_get::<Option<i64>, _>("execution_finished_at_us")?.map(from_us),
+                    step_id: r.try_get("step_id")?,
+                    status: step_status(r.try_get("status")?)?,
+                    attempt: r.try_get("attempt")?,
+                    started_at: r.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
+                    finished_at: r.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+                    error: r.try_get("error")?,
+                })
+            })
+            .collect()
     }
 
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
@@ -1085,4 +1257,17 @@ pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), Error> {
     let mut conn = <PgConnection as sqlx::Connection>::connect(admin_url).await?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
     Ok(())
+}
+
+fn schedule_row(r: &PgRow) -> Result<ScheduleRow, Error> {
+    Ok(ScheduleRow {
+        package_name: r.try_get("package_name")?,
+        name: r.try_get("name")?,
+        cron: r.try_get("cron")?,
+        timezone: r.try_get("timezone")?,
+        params: r.try_get::<Json<Value>, _>("params")?.0,
+        enabled: r.try_get("enabled")?,
+        source: r.try_get("source")?,
+        created_by: r.try_get("created_by")?,
+    })
 }

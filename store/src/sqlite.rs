@@ -24,8 +24,8 @@ use crate::{Backend, Error, PackageCache, Store};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(crate) writer: SqlitePool,
+    pub(crate) reader: SqlitePool,
     cache: PackageCache,
     wakeup: Arc<Notify>,
 }
@@ -331,25 +331,15 @@ impl Store for SqliteStore {
     ) -> Result<Vec<ClaimedStep>, Error> {
         let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
-        let rows = sqlx::query(
-            "UPDATE steps SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at_us = ?2, \
-             started_at_us = ?3, finished_at_us = NULL \
-             WHERE (execution_id, idx) IN ( \
-                SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
-                WHERE e.status IN ('pending', 'running') AND ( \
-                    (s.status = 'ready' AND s.ready_at_us <= ?3) OR \
-                    (s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts)) \
-                ORDER BY s.priority DESC, s.ready_at_us LIMIT ?4) \
-             RETURNING execution_id, idx, step_id, attempt, max_attempts",
-        )
-        .bind(worker)
-        .bind(now_us + lease.as_micros() as i64)
-        .bind(now_us)
-        .bind(max as i64)
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut rows =
+            claim_rows(&mut tx, "s.status = 'ready' AND s.ready_at_us <= ?3", worker, max, lease, now_us).await?;
+        let fresh = rows.len();
+        if rows.len() < max {
+            let expired = "s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts";
+            rows.extend(claim_rows(&mut tx, expired, worker, max - rows.len(), lease, now_us).await?);
+        }
         let mut claimed = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (i, row) in rows.into_iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let idx: i16 = row.try_get("idx")?;
             let attempt: i32 = row.try_get("attempt")?;
@@ -385,6 +375,7 @@ impl Store for SqliteStore {
             claimed.push(ClaimedStep {
                 attempt: StepAttempt { execution_id, step, attempt },
                 max_attempts: row.try_get("max_attempts")?,
+                reclaimed: i >= fresh,
                 package,
                 params: params.0,
                 outputs,
@@ -713,6 +704,112 @@ impl Store for SqliteStore {
         Ok(Some(id))
     }
 
+    async fn sync_package_schedules(
+        &self,
+        package_name: &str,
+        declared: &[ScheduleRow],
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let mut tx = self.writer.begin().await?;
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM schedules WHERE package_name = ? AND source = 'package'")
+                .bind(package_name)
+                .fetch_all(&mut *tx)
+                .await?;
+        for name in existing.iter().filter(|n| !declared.iter().any(|d| &d.name == *n)) {
+            sqlx::query("DELETE FROM schedules WHERE package_name = ? AND name = ?")
+                .bind(package_name)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for d in declared {
+            sqlx::query(
+                "INSERT INTO schedules (package_name, name, cron, timezone, params, enabled, source, created_by, created_at_us, updated_at_us) \
+                 VALUES (?, ?, ?, ?, ?, ?, 'package', NULL, ?, ?) \
+                 ON CONFLICT (package_name, name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, \
+                 params = excluded.params, source = 'package', updated_at_us = excluded.updated_at_us",
+            )
+            .bind(package_name)
+            .bind(&d.name)
+            .bind(&d.cron)
+            .bind(&d.timezone)
+            .bind(Json(&d.params))
+            .bind(d.enabled)
+            .bind(to_us(now))
+            .bind(to_us(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_schedules(&self) -> Result<Vec<ScheduleRow>, Error> {
+        let rows = sqlx::query("SELECT package_name, name, cron, timezone, params, enabled, source, created_by FROM schedules ORDER BY package_name, name")
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(schedule_row).collect()
+    }
+
+    async fn create_schedule(&self, d: &ScheduleRow, now: Timestamp) -> Result<(), Error> {
+        let result = sqlx::query(
+            "INSERT INTO schedules (package_name, name, cron, timezone, params, enabled, source, created_by, created_at_us, updated_at_us) \
+             VALUES (?, ?, ?, ?, ?, ?, 'api', ?, ?, ?)",
+        )
+        .bind(&d.package_name)
+        .bind(&d.name)
+        .bind(&d.cron)
+        .bind(&d.timezone)
+        .bind(Json(&d.params))
+        .bind(d.enabled)
+        .bind(&d.created_by)
+        .bind(to_us(now))
+        .bind(to_us(now))
+        .execute(&self.writer)
+        .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(Error::Conflict(format!("package `{}` already has a schedule named `{}`", d.package_name, d.name)))
+            }
+            other => other.map(|_| ()).map_err(Error::from),
+        }
+    }
+
+    async fn set_schedule_enabled(
+        &self,
+        package_name: &str,
+        name: &str,
+        enabled: bool,
+        now: Timestamp,
+    ) -> Result<ScheduleRow, Error> {
+        let row = sqlx::query(
+            "UPDATE schedules SET enabled = ?, updated_at_us = ? WHERE package_name = ? AND name = ? \
+             RETURNING package_name, name, cron, timezone, params, enabled, source, created_by",
+        )
+        .bind(enabled)
+        .bind(to_us(now))
+        .bind(package_name)
+        .bind(name)
+        .fetch_optional(&self.writer)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("schedule `{package_name}/{name}`")))?;
+        schedule_row(&row)
+    }
+
+    async fn delete_schedule(&self, package_name: &str, name: &str) -> Result<ScheduleRow, Error> {
+        let row = sqlx::query(
+            "DELETE FROM schedules WHERE package_name = ? AND name = ? \
+             RETURNING package_name, name, cron, timezone, params, enabled, source, created_by",
+        )
+        .bind(package_name)
+        .bind(name)
+        .fetch_optional(&self.writer)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("schedule `{package_name}/{name}`")))?;
+        schedule_row(&row)
+    }
+
     async fn last_schedule_tick(&self, package_name: &str, schedule: &str) -> Result<Option<Timestamp>, Error> {
         let us: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(tick_at_us) FROM schedule_ticks WHERE package_name = ? AND schedule_name = ?",
@@ -775,11 +872,102 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
+    async fn worker_seen(&self, worker: &str, started: Timestamp, running: u32, now: Timestamp) -> Result<(), Error> {
+        sqlx::query("INSERT INTO workers (id, started_at_us, last_seen_at_us, running_steps) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET last_seen_at_us = excluded.last_seen_at_us, running_steps = excluded.running_steps")
+            .bind(worker)
+            .bind(to_us(started))
+            .bind(to_us(now))
+            .bind(running as i32)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn workers_seen_since(&self, since: Timestamp) -> Result<Vec<WorkerInfo>, Error> {
+        let rows: Vec<(String, i64, i64, i32)> = sqlx::query_as("SELECT id, started_at_us, last_seen_at_us, running_steps FROM workers WHERE last_seen_at_us >= ?1 ORDER BY last_seen_at_us DESC")
+            .bind(to_us(since))
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, started, seen, running)| WorkerInfo {
+                id,
+                started_at: from_us(started),
+                last_seen_at: from_us(seen),
+                running_steps: running.max(0) as u32,
+            })
+            .collect())
+    }
+
+    async fn step_records(&self, f: &ExecutionFilter) -> Result<Vec<StepRecord>, Error> {
+        let rows = sqlx::query(
+            "SELECT e.id AS execution_id, e.package_name, e.status AS execution_status, e.created_at_us, e.finished_at_us AS execution_finished_at_us, \
+             s.step_id, s.status, s.attempt, s.started_at_us, s.finished_at_us, s.error \
+             FROM (SELECT id, package_name, status, created_at_us, finished_at_us FROM executions \
+                   WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR package_name = ?2) AND (?3 IS NULL OR created_by = ?3) \
+                   AND (?4 IS NULL OR created_at_us >= ?4) AND (?5 IS NULL OR created_at_us < ?5) AND (?6 IS NULL OR team_id = ?6) \
+                   ORDER BY id DESC LIMIT ?7) e JOIN steps s ON s.execution_id = e.id",
+        )
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(&f.package_name)
+        .bind(&f.created_by)
+        .bind(f.created_after.map(to_us))
+        .bind(f.created_before.map(to_us))
+        .bind(&f.team_id)
+        .bind(f.limit.clamp(1, 100_000) as i64)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StepRecord {
+                    execution_id: r.try_get("execution_id")?,
+                    package_name: r.try_get("package_name")?,
+                    execution_status: execution_status(r.try_get("execution_status")?)?,
+                    execution_created_at: from_us(r.try_get("created_at_us")?),
+                    execution_finished_at: r.try_get::<Option<i64>, _>("execution_finished_at_us")?.map(from_us),
+                    step_id: r.try_get("step_id")?,
+                    status: step_status(r.try_get("status")?)?,
+                    attempt: r.try_get("attempt")?,
+                    started_at: r.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
+                    finished_at: r.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
+                    error: r.try_get("error")?,
+                })
+            })
+            .collect()
+    }
+
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status").fetch_all(&self.reader).await?;
         rows.into_iter().map(|(s, n)| Ok((execution_status(&s)?, n as u64))).collect()
     }
+}
+
+/// Claims up to `max` steps matching `filter` (SQL over `s`, with `?3` = now), highest priority first.
+async fn claim_rows(
+    conn: &mut SqliteConnection,
+    filter: &str,
+    worker: &str,
+    max: usize,
+    lease: Duration,
+    now_us: i64,
+) -> Result<Vec<SqliteRow>, Error> {
+    let sql = format!(
+        "UPDATE steps SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at_us = ?2, \
+         started_at_us = ?3, finished_at_us = NULL \
+         WHERE (execution_id, idx) IN ( \
+            SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
+            WHERE e.status IN ('pending', 'running') AND {filter} \
+            ORDER BY s.priority DESC, s.ready_at_us LIMIT ?4) \
+         RETURNING execution_id, idx, step_id, attempt, max_attempts"
+    );
+    Ok(sqlx::query(&sql)
+        .bind(worker)
+        .bind(now_us + lease.as_micros() as i64)
+        .bind(now_us)
+        .bind(max as i64)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 async fn insert_execution(
@@ -869,4 +1057,17 @@ async fn fail_execution(
         .await?;
     }
     Ok(())
+}
+
+fn schedule_row(r: &SqliteRow) -> Result<ScheduleRow, Error> {
+    Ok(ScheduleRow {
+        package_name: r.try_get("package_name")?,
+        name: r.try_get("name")?,
+        cron: r.try_get("cron")?,
+        timezone: r.try_get("timezone")?,
+        params: r.try_get::<Json<Value>, _>("params")?.0,
+        enabled: r.try_get("enabled")?,
+        source: r.try_get("source")?,
+        created_by: r.try_get("created_by")?,
+    })
 }

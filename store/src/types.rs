@@ -47,6 +47,8 @@ pub struct ClaimedStep {
     pub attempt: StepAttempt,
     /// Attempts allowed in total for this step (grows when an operator retries the execution).
     pub max_attempts: i32,
+    /// Taken over from a worker whose lease expired (it crashed or stalled).
+    pub reclaimed: bool,
     pub package: Arc<Package>,
     pub params: Value,
     /// Outputs of the execution's succeeded steps, keyed by step id (only loaded for steps with
@@ -172,4 +174,43 @@ pub(crate) fn to_us(t: Timestamp) -> i64 {
 
 pub(crate) fn from_us(us: i64) -> Timestamp {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerInfo {
+    pub id: String,
+    pub started_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub running_steps: u32,
+}
+
+/// One step of one execution, flattened for analytics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub execution_id: Uuid,
+    pub package_name: String,
+    pub execution_status: ExecutionStatus,
+    pub execution_created_at: Timestamp,
+    pub execution_finished_at: Option<Timestamp>,
+    pub step_id: String,
+    pub status: StepStatus,
+    pub attempt: i32,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub error: Option<String>,
+}
+
+/// A cron schedule as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleRow {
+    pub package_name: String,
+    pub name: String,
+    /// 5-field Unix cron, as the user wrote it.
+    pub cron: String,
+    pub timezone: String,
+    pub params: Value,
+    pub enabled: bool,
+    /// `package` (declared in the package file) or `api`.
+    pub source: String,
+    pub created_by: Option<String>,
 }

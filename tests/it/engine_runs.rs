@@ -84,7 +84,7 @@ impl Harness {
         cfg.heartbeat = Duration::from_millis(300);
         cfg.poll = Duration::from_millis(100);
         cfg.shutdown_grace = Duration::from_secs(2);
-        let worker = runtime::Worker::new(self.rt.store.clone(), self.rt.registry.clone(), self.rt.clock.clone(), cfg);
+        let worker = runtime::Worker::new(&self.rt, cfg);
         self.worker = Some(tokio::spawn(worker.run(self.stop.clone())));
     }
 
@@ -462,6 +462,76 @@ handler = "record"
         assert_eq!(runs[0].created_by.as_deref(), Some("schedule:monday_morning"));
     }
 
+    pub async fn api_schedules_fire_can_be_disabled_and_follow_the_package_file(store: Arc<dyn Store>) {
+        use chrono::TimeZone;
+        struct Fixed(Mutex<store::Timestamp>);
+        impl runtime::Clock for Fixed {
+            fn now(&self) -> store::Timestamp {
+                *self.0.lock().unwrap()
+            }
+        }
+        let h = Harness::new(store.clone());
+        h.register(
+            "name = \"digest\"\n[[parameters]]\nname = \"n\"\ntype = \"integer\"\nrequired = true\n[[schedules]]\nname = \"declared\"\ncron = \"0 8 * * *\"\nparameters = { n = 1 }\n[[steps]]\nid = \"s\"\nhandler = \"record\"\n",
+        )
+        .await;
+        let row = |name: &str, cron: &str, tz: &str, params: Value| store::ScheduleRow {
+            package_name: "digest".into(),
+            name: name.into(),
+            cron: cron.into(),
+            timezone: tz.into(),
+            params,
+            enabled: true,
+            source: "api".into(),
+            created_by: Some("tester".into()),
+        };
+        // Validation names the bad field.
+        for (bad, field) in [
+            (row("x", "61 * * * *", "Asia/Dubai", json!({ "n": 1 })), "cron"),
+            (row("x", "* * * * *", "Mars/Base", json!({ "n": 1 })), "timezone"),
+            (row("x", "* * * * *", "Asia/Dubai", json!({ "n": "one" })), "parameters.n"),
+        ] {
+            match h.rt.create_schedule(bad).await {
+                Err(runtime::Error::InvalidParameters(e)) => assert_eq!(e[0].field, field),
+                other => panic!("expected invalid {field}, got {other:?}"),
+            }
+        }
+        h.rt.create_schedule(row("every_minute", "* * * * *", "Asia/Dubai", json!({ "n": 2 }))).await.unwrap();
+        assert!(matches!(
+            h.rt.create_schedule(row("every_minute", "* * * * *", "Asia/Dubai", json!({ "n": 2 }))).await,
+            Err(runtime::Error::Store(store::Error::Conflict(_)))
+        ));
+        let names: Vec<(String, String)> =
+            store.list_schedules().await.unwrap().into_iter().map(|r| (r.name, r.source)).collect();
+        assert_eq!(
+            names,
+            [("declared".to_string(), "package".to_string()), ("every_minute".to_string(), "api".to_string())]
+        );
+
+        let start = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 30).unwrap();
+        let clock = Fixed(Mutex::new(start));
+        let mut seen = HashMap::new();
+        runtime::scheduler::check_once(store.as_ref(), &clock, start, &mut seen).await.unwrap();
+        *clock.0.lock().unwrap() = start + chrono::Duration::seconds(60);
+        assert_eq!(runtime::scheduler::check_once(store.as_ref(), &clock, start, &mut seen).await.unwrap(), 1);
+        let runs = store.list_executions(&store::ExecutionFilter { limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(runs[0].created_by.as_deref(), Some("tester"));
+        let run = store.execution(runs[0].id).await.unwrap().unwrap();
+        assert_eq!(run.params, json!({ "n": 2 }));
+
+        // Disabled: the next minute passes without a run.
+        store.set_schedule_enabled("digest", "every_minute", false, start).await.unwrap();
+        *clock.0.lock().unwrap() = start + chrono::Duration::seconds(120);
+        assert_eq!(runtime::scheduler::check_once(store.as_ref(), &clock, start, &mut seen).await.unwrap(), 0);
+
+        // A new package version without the declared schedule removes it; the API one stays.
+        h.register("name = \"digest\"\n[[parameters]]\nname = \"n\"\ntype = \"integer\"\nrequired = true\n[[steps]]\nid = \"s\"\nhandler = \"record\"\n").await;
+        let names: Vec<String> = store.list_schedules().await.unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["every_minute"]);
+        assert_eq!(store.delete_schedule("digest", "every_minute").await.unwrap().name, "every_minute");
+        assert!(matches!(store.delete_schedule("digest", "every_minute").await, Err(store::Error::NotFound(_))));
+    }
+
     pub async fn graceful_shutdown_releases_unfinished_steps(store: Arc<dyn Store>) {
         let mut h = Harness::new(store.clone());
         h.register("name = \"hold\"\n[[steps]]\nid = \"block\"\nhandler = \"wait_cancel\"\n").await;
@@ -487,3 +557,4 @@ crate::store_test!(cases::idempotency_key_returns_the_same_execution);
 crate::store_test!(cases::invalid_parameters_name_each_field);
 crate::store_test!(cases::schedule_fires_once_per_tick_across_nodes);
 crate::store_test!(cases::graceful_shutdown_releases_unfinished_steps);
+crate::store_test!(cases::api_schedules_fire_can_be_disabled_and_follow_the_package_file);

@@ -2,12 +2,15 @@
 //!
 //! - `conformance`: the `Store` contract, every test on SQLite and on PostgreSQL.
 //! - `engine_runs`: packages run to completion by real workers, retries, timeouts, controls.
+//! - `api`: the HTTP API through the router (no socket), on both backends.
 //! - `tidy`: the architecture's boundaries (pure engine, SQL only in the store, …).
 //!
 //! The crash test, which needs the `aura` binary, lives in `aura/tests/crash.rs`.
 
 mod support;
 
+mod accounts;
+mod api;
 mod conformance;
 mod engine_runs;
 mod tidy;

@@ -95,6 +95,37 @@ macro_rules! store_test {
     };
 }
 
+/// Runs `body` against every store of a fresh database of `backend`, then removes the database.
+pub async fn with_stores<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(store::Stores) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDb::new(backend).await;
+    let stores = store::open(&db.url).await.expect("open");
+    stores.engine.migrate().await.expect("migrate");
+    body(stores.clone()).await;
+    drop(stores);
+    db.cleanup().await;
+}
+
+/// Like `store_test!`, for tests that take every store (`store::Stores`) of one database.
+#[macro_export]
+macro_rules! accounts_test {
+    ($module:ident :: $name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::support::with_stores($crate::support::Backend::Sqlite, |s| super::$module::$name(s)).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::support::with_stores($crate::support::Backend::Postgres, |s| super::$module::$name(s)).await;
+            }
+        }
+    };
+}
+
 /// Parses a package that uses only the handlers the tests register.
 pub fn package(source: &str) -> engine::Package {
     engine::Package::parse(source, &|_| true).unwrap_or_else(|d| panic!("test package invalid:\n{d}"))

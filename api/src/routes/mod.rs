@@ -1,6 +1,10 @@
-//! The route table. Each module owns one router of the seed's API.
+//! The route table's handlers. Each module owns one router of the seed's API; access control is
+//! applied to all of them by `auth::authorize` from `spec::ROUTES`.
 
+pub(crate) mod auth;
 mod health;
+mod system;
+mod users;
 mod workflows;
 
 use axum::Router;
@@ -10,6 +14,10 @@ use crate::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(system::router())
+        .nest("/auth", auth::router())
+        .nest("/api/v1/auth", auth::router())
+        .nest("/api/v1", users::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

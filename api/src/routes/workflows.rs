@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use engine::package::ParamKind;
 use engine::{Control, ExecutionStatus, Package};
 use serde::Deserialize;
@@ -12,7 +12,12 @@ use serde_json::{json, Value};
 use store::ExecutionFilter;
 use uuid::Uuid;
 
+use crate::auth::Caller;
 use crate::{json as body, ApiError, AppState};
+
+mod analytics;
+mod schedules;
+mod stream;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -25,9 +30,29 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/executions", get(list_executions))
         .route("/executions/{id}", get(get_execution))
         .route("/executions/{id}/events", get(events))
+        .route("/executions/{id}/stream", get(stream::stream))
+        .route("/executions/{id}/steps/{step_id}/retry", post(retry_step))
+        .route("/analytics", get(analytics::analytics))
+        .route("/schedules", get(schedules::list).post(schedules::create))
+        .route("/schedules/{package}/{name}", axum::routing::patch(schedules::patch).delete(schedules::delete))
 }
 
-fn parse_id(s: &str) -> Result<Uuid, ApiError> {
+/// Executions a caller may not see do not exist for them (404, not 403: no existence leak).
+pub(crate) fn ensure_visible(caller: &Caller, e: &store::ExecutionView) -> Result<(), ApiError> {
+    if caller.can_see(e.created_by.as_deref(), e.team_id.as_deref()) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("execution {}", e.id)))
+    }
+}
+
+pub(crate) async fn visible_status(s: &AppState, caller: &Caller, id: Uuid) -> Result<runtime::StatusView, ApiError> {
+    let view = s.rt.status(id).await?;
+    ensure_visible(caller, &view.execution)?;
+    Ok(view)
+}
+
+pub(crate) fn parse_id(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::bad_request("invalid_id", format!("`{s}` is not an execution id (UUID)")))
 }
 
@@ -41,7 +66,16 @@ fn parameter_json(p: &engine::package::Parameter) -> Value {
         "default": p.default, "description": p.description,
     });
     match &p.kind {
-        ParamKind::Integer { min, max } | ParamKind::Number { min, max } => {
+        // Integer bounds are stored as f64; whole ones are rendered as integers (`0`, not `0.0`).
+        ParamKind::Integer { min, max } => {
+            let whole = |b: &Option<f64>| match *b {
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
+                other => json!(other),
+            };
+            v["min"] = whole(min);
+            v["max"] = whole(max);
+        }
+        ParamKind::Number { min, max } => {
             v["min"] = json!(min);
             v["max"] = json!(max);
         }
@@ -137,6 +171,7 @@ async fn validate_package(State(s): State<AppState>, bytes: Bytes) -> Result<Jso
 
 async fn put_package(
     State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -150,6 +185,14 @@ async fn put_package(
         ));
     }
     let info = s.rt.register_package(source).await?;
+    s.audit(
+        Some(caller.id()),
+        "package.upload",
+        Some(format!("{}@{}", info.name, info.version)),
+        Some(json!({ "created": info.created, "content_hash": info.content_hash })),
+        None,
+    )
+    .await;
     let status = if info.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
@@ -159,8 +202,13 @@ async fn put_package(
     ))
 }
 
-async fn delete_package(State(s): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn delete_package(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     s.rt.store.set_package_active(&name, false).await?;
+    s.audit(Some(caller.id()), "package.deactivate", Some(name.clone()), None, None).await;
     Ok(Json(json!({ "name": name, "active": false })))
 }
 
@@ -176,6 +224,7 @@ struct ExecuteRequest {
 
 async fn execute(
     State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -201,8 +250,8 @@ async fn execute(
             params: req.parameters,
             priority: req.priority,
             idempotency_key: key,
-            created_by: None,
-            team_id: None,
+            created_by: Some(caller.id().to_string()),
+            team_id: caller.user.team_id.map(|t| t.to_string()),
         })
         .await?;
     let view = s.rt.status(started.execution_id).await?;
@@ -291,13 +340,21 @@ fn summarize(v: &Value) -> Value {
     }
 }
 
-async fn status(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let view = s.rt.status(parse_id(&id)?).await?;
+async fn status(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = visible_status(&s, &caller, parse_id(&id)?).await?;
     Ok(Json(status_json(&view)))
 }
 
-async fn get_execution(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let view = s.rt.status(parse_id(&id)?).await?;
+async fn get_execution(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = visible_status(&s, &caller, parse_id(&id)?).await?;
     let mut v = status_json(&view);
     v["parameters"] = view.execution.params.clone();
     v["priority"] = json!(view.execution.priority);
@@ -328,9 +385,16 @@ struct ControlRequest {
     reason: Option<String>,
 }
 
-async fn control(State(s): State<AppState>, Path(id): Path<String>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+async fn control(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
     let req: ControlRequest = body::parse(&bytes)?;
+    let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
+    ensure_visible(&caller, &view)?;
     let action = Control::parse(&req.action).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -339,6 +403,14 @@ async fn control(State(s): State<AppState>, Path(id): Path<String>, bytes: Bytes
         )
     })?;
     let status = s.rt.control(id, action, req.reason.as_deref()).await?;
+    s.audit(
+        Some(caller.id()),
+        "execution.control",
+        Some(id.to_string()),
+        Some(json!({ "action": action.as_str(), "reason": req.reason })),
+        None,
+    )
+    .await;
     Ok(Json(json!({ "execution_id": id, "action": action.as_str(), "status": status.as_str() })))
 }
 
@@ -356,6 +428,7 @@ struct ListQuery {
 
 async fn list_executions(
     State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
@@ -367,11 +440,18 @@ async fn list_executions(
         None => None,
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let (own, team) = caller.scope();
+    // The caller's scope always applies; a `created_by` filter narrows it further.
+    let created_by = match (own, q.created_by) {
+        (Some(me), Some(asked)) if me != asked => return Ok(Json(json!({ "executions": [], "next_cursor": null }))),
+        (Some(me), _) => Some(me),
+        (None, asked) => asked,
+    };
     let filter = ExecutionFilter {
         status,
         package_name: q.package,
-        created_by: q.created_by,
-        team_id: None,
+        created_by,
+        team_id: team,
         created_after: q.created_after,
         created_before: q.created_before,
         before_id: q.cursor.as_deref().map(parse_id).transpose()?,
@@ -397,14 +477,14 @@ struct EventsQuery {
 
 async fn events(
     State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    if s.rt.store.execution(id).await?.is_none() {
-        return Err(ApiError::not_found(format!("execution {id}")));
-    }
+    let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
+    ensure_visible(&caller, &view)?;
     let events = s.rt.store.events(id, q.after.unwrap_or(0), q.limit.unwrap_or(500).clamp(1, 5000)).await?;
     Ok(Json(json!({
         "execution_id": id,
@@ -412,4 +492,46 @@ async fn events(
             "id": e.id, "at": e.at, "kind": e.kind, "step_id": e.step_id, "attempt": e.attempt, "detail": e.detail,
         })).collect::<Vec<_>>(),
     })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RetryStepRequest {
+    reason: Option<String>,
+}
+
+/// Retries a failed (or cancelled) execution from one of its failed or cancelled steps: that step
+/// and every other step that did not finish run again; finished steps keep their checkpoints.
+async fn retry_step(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, step_id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let req: RetryStepRequest = if bytes.is_empty() { RetryStepRequest::default() } else { body::parse(&bytes)? };
+    let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
+    ensure_visible(&caller, &view)?;
+    let step = view
+        .steps
+        .iter()
+        .find(|st| st.step_id == step_id)
+        .ok_or_else(|| ApiError::not_found(format!("step `{step_id}`")))?;
+    if !matches!(step.status, engine::StepStatus::Failed | engine::StepStatus::Cancelled) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "step_not_retryable",
+            format!("step `{step_id}` is {}, not failed or cancelled", step.status),
+        ));
+    }
+    let status = s.rt.control(id, Control::Retry, req.reason.as_deref()).await?;
+    s.audit(
+        Some(caller.id()),
+        "execution.retry_step",
+        Some(format!("{id}/{step_id}")),
+        Some(json!({ "reason": req.reason })),
+        None,
+    )
+    .await;
+    Ok(Json(json!({ "execution_id": id, "step_id": step_id, "status": status.as_str() })))
 }

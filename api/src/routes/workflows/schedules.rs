@@ -1,0 +1,121 @@
+//! `/workflows/schedules`: cron schedules of packages — those declared in package files (which
+//! may be enabled or disabled here) and those created through the API.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::ScheduleRow;
+
+use crate::auth::Caller;
+use crate::{json as body, ApiError, AppState};
+
+fn schedule_json(s: &ScheduleRow, now: chrono::DateTime<chrono::Utc>) -> Value {
+    let next = engine::schedule::CronSchedule::parse(&s.cron, Some(&s.timezone)).ok().and_then(|c| c.next_after(now));
+    json!({
+        "package_name": s.package_name, "name": s.name, "cron": s.cron, "timezone": s.timezone,
+        "parameters": s.params, "enabled": s.enabled, "source": s.source, "created_by": s.created_by,
+        "next_run_at": if s.enabled { next } else { None },
+    })
+}
+
+pub(crate) async fn list(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let now = s.rt.clock.now();
+    let rows = s.rt.store.list_schedules().await?;
+    Ok(Json(json!({ "schedules": rows.iter().map(|r| schedule_json(r, now)).collect::<Vec<_>>() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateSchedule {
+    package_name: String,
+    name: String,
+    cron: String,
+    timezone: Option<String>,
+    #[serde(default)]
+    parameters: Value,
+    #[serde(default = "enabled_default")]
+    enabled: bool,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+pub(crate) async fn create(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: CreateSchedule = body::parse(&bytes)?;
+    let row = ScheduleRow {
+        package_name: req.package_name,
+        name: req.name,
+        cron: req.cron,
+        timezone: req.timezone.unwrap_or_else(|| engine::schedule::DEFAULT_TIMEZONE.to_string()),
+        params: req.parameters,
+        enabled: req.enabled,
+        source: "api".into(),
+        created_by: Some(caller.id().to_string()),
+    };
+    let row = s.rt.create_schedule(row).await?;
+    s.audit(
+        Some(caller.id()),
+        "schedule.create",
+        Some(format!("{}/{}", row.package_name, row.name)),
+        Some(json!({ "cron": row.cron })),
+        None,
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(schedule_json(&row, s.rt.clock.now()))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatchSchedule {
+    enabled: bool,
+}
+
+pub(crate) async fn patch(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((package, name)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req: PatchSchedule = body::parse(&bytes)?;
+    let now = s.rt.clock.now();
+    let row = s.rt.store.set_schedule_enabled(&package, &name, req.enabled, now).await?;
+    s.audit(
+        Some(caller.id()),
+        if req.enabled { "schedule.enable" } else { "schedule.disable" },
+        Some(format!("{package}/{name}")),
+        None,
+        None,
+    )
+    .await;
+    Ok(Json(schedule_json(&row, now)))
+}
+
+pub(crate) async fn delete(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((package, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let existing = s.rt.store.list_schedules().await?.into_iter().find(|r| r.package_name == package && r.name == name);
+    match existing {
+        None => return Err(ApiError::not_found(format!("schedule `{package}/{name}`"))),
+        Some(r) if r.source == "package" => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "declared_in_package",
+                "this schedule is declared in the package file; disable it, or remove it from the file",
+            ));
+        }
+        Some(_) => {}
+    }
+    let row = s.rt.store.delete_schedule(&package, &name).await?;
+    s.audit(Some(caller.id()), "schedule.delete", Some(format!("{package}/{name}")), None, None).await;
+    Ok(Json(json!({ "deleted": true, "package_name": row.package_name, "name": row.name })))
+}

@@ -1,0 +1,253 @@
+//! The route table: every route with the access it needs and what it does.
+//!
+//! This table is the single source for access control ([`crate::auth::authorize`]) and for the
+//! OpenAPI document ([`crate::openapi`]); a test checks that it and the router agree.
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// Any signed-in user.
+    Authenticated,
+    Permission(&'static str),
+}
+
+/// What a route's request body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    None,
+    Json,
+    Toml,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// axum syntax: `/api/v1/users/{id}`.
+    pub path: &'static str,
+    pub access: Access,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub body: Body,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    tag: &'static str,
+    summary: &'static str,
+    body: Body,
+) -> RouteSpec {
+    RouteSpec { method, path, access, tag, summary, body }
+}
+
+use Access::{Authenticated, Permission, Public};
+use Body::{Json, None as NoBody, Toml};
+
+const EXECUTE: Access = Permission("workflows:execute_package");
+const SYSTEM: Access = Permission("workflows:system_management");
+const USERS: Access = Permission("system:manage_users");
+const TEAM: Access = Permission("workflows:manage_team_workflows");
+
+pub static ROUTES: &[RouteSpec] = &[
+    r("GET", "/health", Public, "system", "Liveness: the process answers.", NoBody),
+    r("GET", "/ready", Public, "system", "Readiness: the database answers and migrations are applied.", NoBody),
+    r("GET", "/metrics", Public, "system", "Prometheus metrics.", NoBody),
+    r("GET", "/openapi.json", Public, "system", "This API's OpenAPI 3.1 document.", NoBody),
+    r("GET", "/docs", Public, "system", "Interactive API documentation (works offline).", NoBody),
+    // Auth, at the seed's paths and under /api/v1.
+    r("POST", "/auth/login", Public, "auth", "Exchange e-mail and password for an access and a refresh token.", Json),
+    r("POST", "/auth/refresh", Public, "auth", "Rotate a refresh token; a reused token revokes its family.", Json),
+    r("POST", "/auth/logout", Authenticated, "auth", "Revoke a refresh token's family.", Json),
+    r("GET", "/auth/me", Authenticated, "auth", "The signed-in user and their permissions.", NoBody),
+    r(
+        "POST",
+        "/api/v1/auth/login",
+        Public,
+        "auth",
+        "Exchange e-mail and password for an access and a refresh token.",
+        Json,
+    ),
+    r(
+        "POST",
+        "/api/v1/auth/refresh",
+        Public,
+        "auth",
+        "Rotate a refresh token; a reused token revokes its family.",
+        Json,
+    ),
+    r("POST", "/api/v1/auth/logout", Authenticated, "auth", "Revoke a refresh token's family.", Json),
+    r("GET", "/api/v1/auth/me", Authenticated, "auth", "The signed-in user and their permissions.", NoBody),
+    // Users, teams, audit.
+    r("GET", "/api/v1/users", USERS, "users", "List users.", NoBody),
+    r("POST", "/api/v1/users", USERS, "users", "Create a user (agent, team_leader or admin).", Json),
+    r("GET", "/api/v1/users/{id}", USERS, "users", "One user.", NoBody),
+    r(
+        "PATCH",
+        "/api/v1/users/{id}",
+        USERS,
+        "users",
+        "Update a user's name, role, team, password or active flag.",
+        Json,
+    ),
+    r("DELETE", "/api/v1/users/{id}", USERS, "users", "Deactivate a user (their tokens stop working at once).", NoBody),
+    r("GET", "/api/v1/teams", USERS, "users", "List teams.", NoBody),
+    r("POST", "/api/v1/teams", USERS, "users", "Create a team.", Json),
+    r("GET", "/api/v1/audit", Permission("system:view_audit_log"), "users", "The audit log, newest first.", NoBody),
+    // Workflows.
+    r(
+        "GET",
+        "/api/v1/workflows/packages",
+        EXECUTE,
+        "workflows",
+        "Active packages with their parameters and deliverables.",
+        NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/workflows/packages/validate",
+        SYSTEM,
+        "workflows",
+        "Validate a package file without storing it.",
+        Toml,
+    ),
+    r(
+        "POST",
+        "/api/v1/workflows/packages/execute",
+        EXECUTE,
+        "workflows",
+        "Start an execution (honours Idempotency-Key).",
+        Json,
+    ),
+    r(
+        "GET",
+        "/api/v1/workflows/packages/status/{execution_id}",
+        EXECUTE,
+        "workflows",
+        "Progress, current step and ETA of an execution.",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/workflows/packages/{name}",
+        EXECUTE,
+        "workflows",
+        "A package with its step graph and versions.",
+        NoBody,
+    ),
+    r("PUT", "/api/v1/workflows/packages/{name}", SYSTEM, "workflows", "Upload a package file as a new version.", Toml),
+    r(
+        "DELETE",
+        "/api/v1/workflows/packages/{name}",
+        SYSTEM,
+        "workflows",
+        "Deactivate a package; running executions continue.",
+        NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/workflows/packages/{execution_id}/control",
+        EXECUTE,
+        "workflows",
+        "Pause, resume, cancel or retry an execution.",
+        Json,
+    ),
+    r(
+        "GET",
+        "/api/v1/workflows/executions",
+        EXECUTE,
+        "workflows",
+        "Executions visible to the caller, newest first (cursor paging).",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/workflows/executions/{id}",
+        EXECUTE,
+        "workflows",
+        "An execution with parameters, outputs and deliverables.",
+        NoBody,
+    ),
+    r("GET", "/api/v1/workflows/executions/{id}/events", EXECUTE, "workflows", "An execution's event history.", NoBody),
+    r(
+        "GET",
+        "/api/v1/workflows/executions/{id}/stream",
+        EXECUTE,
+        "workflows",
+        "Server-Sent Events of an execution's steps and progress.",
+        NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/workflows/executions/{id}/steps/{step_id}/retry",
+        EXECUTE,
+        "workflows",
+        "Retry a failed execution from a failed or cancelled step.",
+        Json,
+    ),
+    r(
+        "GET",
+        "/api/v1/workflows/analytics",
+        Permission("analytics:view_personal"),
+        "workflows",
+        "Per-package runs, success rate, durations, step failures.",
+        NoBody,
+    ),
+    r("GET", "/api/v1/workflows/schedules", EXECUTE, "workflows", "Cron schedules with their next run.", NoBody),
+    r(
+        "POST",
+        "/api/v1/workflows/schedules",
+        TEAM,
+        "workflows",
+        "Create a schedule for a package (5-field cron, time zone, parameters).",
+        Json,
+    ),
+    r(
+        "PATCH",
+        "/api/v1/workflows/schedules/{package}/{name}",
+        TEAM,
+        "workflows",
+        "Enable or disable a schedule.",
+        Json,
+    ),
+    r(
+        "DELETE",
+        "/api/v1/workflows/schedules/{package}/{name}",
+        TEAM,
+        "workflows",
+        "Delete a schedule created through the API.",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/analytics/health/system",
+        Permission("system:health_monitoring"),
+        "system",
+        "Engine status, workers, queue, throughput, errors, database latency.",
+        NoBody,
+    ),
+];
+
+/// The spec of a route by method and axum path template.
+pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_exist_and_routes_are_unique() {
+        let known: Vec<&str> = crate::auth::rbac::all_permissions().collect();
+        for (i, a) in ROUTES.iter().enumerate() {
+            if let Access::Permission(p) = a.access {
+                assert!(known.contains(&p), "{} {} declares unknown permission {p}", a.method, a.path);
+            }
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.method == b.method && a.path == b.path), "{} {} declared twice", a.method, a.path);
+            }
+        }
+    }
+}

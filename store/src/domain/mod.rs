@@ -1,0 +1,154 @@
+//! Business records beside the engine: market data (communities, DLD transactions, monthly
+//! snapshots), agents' properties, CMA reports and stored files (artefacts).
+//!
+//! A third trait implemented by both backends. Record bodies the API owns (a property's fields,
+//! a report's request and result) are stored as JSON, so their shape can grow without migrations;
+//! what is queried (owner, team, reference, status) has columns.
+
+mod postgres;
+mod sqlite;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{Error, Timestamp};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityRow {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub coord_source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionRow {
+    pub txn_id: String,
+    pub date: NaiveDate,
+    pub community: String,
+    pub building: Option<String>,
+    pub property_type: String,
+    pub bedrooms: Option<i32>,
+    pub size_sqft: f64,
+    pub price_aed: f64,
+    pub offplan: bool,
+    pub bulk: bool,
+    /// Where the row came from: `seed` or an import's file name.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRow {
+    pub community: String,
+    pub property_type: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub median_psf: f64,
+    pub volume: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyRecord {
+    pub id: Uuid,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub reference: String,
+    pub body: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub id: Uuid,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    /// E.g. `cma_report_pdf`, `postcard_pdf`.
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CmaReportRecord {
+    pub id: Uuid,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub property_id: Option<Uuid>,
+    pub execution_id: Option<Uuid>,
+    /// `processing`, `completed` or `failed`.
+    pub status: String,
+    pub request: Value,
+    pub result: Option<Value>,
+    pub error: Option<String>,
+    pub pdf_artifact_id: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[async_trait::async_trait]
+pub trait Domain: Send + Sync + 'static {
+    /// Replaces the community reference in one transaction.
+    async fn replace_communities(&self, rows: &[CommunityRow]) -> Result<(), Error>;
+    async fn communities(&self) -> Result<Vec<CommunityRow>, Error>;
+    /// Inserts transactions; rows whose `txn_id` exists are skipped. Returns how many were new.
+    async fn insert_transactions(&self, rows: &[TransactionRow]) -> Result<u64, Error>;
+    async fn transactions(&self) -> Result<Vec<TransactionRow>, Error>;
+    async fn count_transactions(&self) -> Result<u64, Error>;
+    async fn replace_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error>;
+    async fn snapshots(&self, community: Option<&str>, property_type: Option<&str>) -> Result<Vec<SnapshotRow>, Error>;
+
+    /// `Error::Conflict` when the owner already has a property with this reference.
+    async fn create_property(&self, p: &PropertyRecord) -> Result<(), Error>;
+    async fn property(&self, id: Uuid) -> Result<Option<PropertyRecord>, Error>;
+    /// Properties with this reference (of one owner when given), oldest first.
+    async fn properties_by_reference(
+        &self,
+        reference: &str,
+        owner_id: Option<&str>,
+    ) -> Result<Vec<PropertyRecord>, Error>;
+    /// Newest first; `owner_id`/`team_id` filter when given.
+    async fn list_properties(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<PropertyRecord>, Error>;
+    /// Replaces reference and body; `Error::NotFound` / `Error::Conflict`.
+    async fn update_property(
+        &self,
+        id: Uuid,
+        reference: &str,
+        body: &Value,
+        now: Timestamp,
+    ) -> Result<PropertyRecord, Error>;
+    async fn delete_property(&self, id: Uuid) -> Result<(), Error>;
+
+    async fn put_artifact(&self, artifact: &Artifact, bytes: &[u8]) -> Result<(), Error>;
+    async fn artifact(&self, id: Uuid) -> Result<Option<(Artifact, Vec<u8>)>, Error>;
+
+    async fn create_cma_report(&self, r: &CmaReportRecord) -> Result<(), Error>;
+    /// Records the outcome of a report's generation.
+    async fn finish_cma_report(
+        &self,
+        id: Uuid,
+        status: &str,
+        result: Option<&Value>,
+        error: Option<&str>,
+        pdf_artifact_id: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<(), Error>;
+    async fn set_cma_report_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error>;
+    async fn cma_report(&self, id: Uuid) -> Result<Option<CmaReportRecord>, Error>;
+    async fn list_cma_reports(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CmaReportRecord>, Error>;
+}

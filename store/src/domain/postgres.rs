@@ -1,0 +1,395 @@
+//! `Domain` on PostgreSQL.
+
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::*;
+use crate::postgres::PgStore;
+use crate::types::{from_us, to_us};
+
+fn unique(e: sqlx::Error, what: impl FnOnce() -> String) -> Error {
+    match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(what()),
+        other => Error::Database(other),
+    }
+}
+
+fn community(r: &PgRow) -> Result<CommunityRow, Error> {
+    let aliases: String = r.try_get("aliases")?;
+    Ok(CommunityRow {
+        name: r.try_get("name")?,
+        aliases: aliases.split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string).collect(),
+        latitude: r.try_get("latitude")?,
+        longitude: r.try_get("longitude")?,
+        coord_source: r.try_get("coord_source")?,
+    })
+}
+
+fn transaction(r: &PgRow) -> Result<TransactionRow, Error> {
+    let date: String = r.try_get("date")?;
+    Ok(TransactionRow {
+        txn_id: r.try_get("txn_id")?,
+        date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|e| Error::Corrupt(format!("transaction date `{date}`: {e}")))?,
+        community: r.try_get("community")?,
+        building: r.try_get("building")?,
+        property_type: r.try_get("property_type")?,
+        bedrooms: r.try_get("bedrooms")?,
+        size_sqft: r.try_get("size_sqft")?,
+        price_aed: r.try_get("price_aed")?,
+        offplan: r.try_get("offplan")?,
+        bulk: r.try_get("bulk")?,
+        source: r.try_get("source")?,
+    })
+}
+
+fn property(r: &PgRow) -> Result<PropertyRecord, Error> {
+    Ok(PropertyRecord {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        team_id: r.try_get("team_id")?,
+        reference: r.try_get("reference")?,
+        body: r.try_get::<Json<Value>, _>("body")?.0,
+        created_at: from_us(r.try_get("created_at_us")?),
+        updated_at: from_us(r.try_get("updated_at_us")?),
+    })
+}
+
+fn report(r: &PgRow) -> Result<CmaReportRecord, Error> {
+    Ok(CmaReportRecord {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        team_id: r.try_get("team_id")?,
+        property_id: r.try_get("property_id")?,
+        execution_id: r.try_get("execution_id")?,
+        status: r.try_get("status")?,
+        request: r.try_get::<Json<Value>, _>("request")?.0,
+        result: r.try_get::<Option<Json<Value>>, _>("result")?.map(|j| j.0),
+        error: r.try_get("error")?,
+        pdf_artifact_id: r.try_get("pdf_artifact_id")?,
+        created_at: from_us(r.try_get("created_at_us")?),
+        updated_at: from_us(r.try_get("updated_at_us")?),
+    })
+}
+
+const REPORT_COLUMNS: &str = "id, owner_id, team_id, property_id, execution_id, status, request, result, error, pdf_artifact_id, created_at_us, updated_at_us";
+const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_at_us, updated_at_us";
+
+#[async_trait::async_trait]
+impl Domain for PgStore {
+    async fn replace_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM communities").execute(&mut *tx).await?;
+        for c in rows {
+            sqlx::query("INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&c.name)
+                .bind(c.aliases.join("; "))
+                .bind(c.latitude)
+                .bind(c.longitude)
+                .bind(&c.coord_source)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn communities(&self) -> Result<Vec<CommunityRow>, Error> {
+        let rows =
+            sqlx::query("SELECT name, aliases, latitude, longitude, coord_source FROM communities ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(community).collect()
+    }
+
+    async fn insert_transactions(&self, rows: &[TransactionRow]) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut inserted = 0;
+        for t in rows {
+            let done = sqlx::query(
+                "INSERT INTO transactions (txn_id, date, community, building, property_type, bedrooms, size_sqft, price_aed, offplan, bulk, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (txn_id) DO NOTHING",
+            )
+            .bind(&t.txn_id)
+            .bind(t.date.format("%Y-%m-%d").to_string())
+            .bind(&t.community)
+            .bind(&t.building)
+            .bind(&t.property_type)
+            .bind(t.bedrooms)
+            .bind(t.size_sqft)
+            .bind(t.price_aed)
+            .bind(t.offplan)
+            .bind(t.bulk)
+            .bind(&t.source)
+            .execute(&mut *tx)
+            .await?;
+            inserted += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    async fn transactions(&self) -> Result<Vec<TransactionRow>, Error> {
+        let rows = sqlx::query(
+            "SELECT txn_id, date, community, building, property_type, bedrooms, size_sqft, price_aed, offplan, bulk, source FROM transactions ORDER BY date, txn_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(transaction).collect()
+    }
+
+    async fn count_transactions(&self) -> Result<u64, Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(&self.pool).await?;
+        Ok(n as u64)
+    }
+
+    async fn replace_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM market_snapshots").execute(&mut *tx).await?;
+        for s in rows {
+            sqlx::query("INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&s.community)
+                .bind(&s.property_type)
+                .bind(&s.month)
+                .bind(s.median_psf)
+                .bind(s.volume)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn snapshots(&self, community: Option<&str>, property_type: Option<&str>) -> Result<Vec<SnapshotRow>, Error> {
+        let rows: Vec<(String, String, String, f64, i32)> = sqlx::query_as(
+            "SELECT community, property_type, month, median_psf, volume FROM market_snapshots \
+             WHERE ($1::text IS NULL OR community = $1) AND ($2::text IS NULL OR property_type = $2) ORDER BY community, property_type, month",
+        )
+        .bind(community)
+        .bind(property_type)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(community, property_type, month, median_psf, volume)| SnapshotRow {
+                community,
+                property_type,
+                month,
+                median_psf,
+                volume,
+            })
+            .collect())
+    }
+
+    async fn create_property(&self, p: &PropertyRecord) -> Result<(), Error> {
+        sqlx::query(&format!("INSERT INTO properties ({PROPERTY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+            .bind(p.id)
+            .bind(&p.owner_id)
+            .bind(&p.team_id)
+            .bind(&p.reference)
+            .bind(Json(&p.body))
+            .bind(to_us(p.created_at))
+            .bind(to_us(p.updated_at))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| unique(e, || format!("you already have a property with reference `{}`", p.reference)))?;
+        Ok(())
+    }
+
+    async fn property(&self, id: Uuid) -> Result<Option<PropertyRecord>, Error> {
+        let row = sqlx::query(&format!("SELECT {PROPERTY_COLUMNS} FROM properties WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(property).transpose()
+    }
+
+    async fn properties_by_reference(
+        &self,
+        reference: &str,
+        owner_id: Option<&str>,
+    ) -> Result<Vec<PropertyRecord>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PROPERTY_COLUMNS} FROM properties WHERE reference = $1 AND ($2::text IS NULL OR owner_id = $2) ORDER BY created_at_us"
+        ))
+        .bind(reference)
+        .bind(owner_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(property).collect()
+    }
+
+    async fn list_properties(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<PropertyRecord>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PROPERTY_COLUMNS} FROM properties WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR team_id = $2) \
+             ORDER BY created_at_us DESC LIMIT $3"
+        ))
+        .bind(owner_id)
+        .bind(team_id)
+        .bind(limit.clamp(1, 1000) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(property).collect()
+    }
+
+    async fn update_property(
+        &self,
+        id: Uuid,
+        reference: &str,
+        body: &Value,
+        now: Timestamp,
+    ) -> Result<PropertyRecord, Error> {
+        let row = sqlx::query(&format!(
+            "UPDATE properties SET reference = $1, body = $2, updated_at_us = $3 WHERE id = $4 RETURNING {PROPERTY_COLUMNS}"
+        ))
+        .bind(reference)
+        .bind(Json(body))
+        .bind(to_us(now))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| unique(e, || format!("you already have a property with reference `{reference}`")))?
+        .ok_or_else(|| Error::NotFound(format!("property {id}")))?;
+        property(&row)
+    }
+
+    async fn delete_property(&self, id: Uuid) -> Result<(), Error> {
+        let done = sqlx::query("DELETE FROM properties WHERE id = $1").bind(id).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("property {id}")));
+        }
+        Ok(())
+    }
+
+    async fn put_artifact(&self, a: &Artifact, bytes: &[u8]) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO artifacts (id, owner_id, team_id, kind, filename, content_type, size_bytes, sha256, bytes, created_at_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(a.id)
+        .bind(&a.owner_id)
+        .bind(&a.team_id)
+        .bind(&a.kind)
+        .bind(&a.filename)
+        .bind(&a.content_type)
+        .bind(a.size_bytes)
+        .bind(&a.sha256)
+        .bind(bytes)
+        .bind(to_us(a.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn artifact(&self, id: Uuid) -> Result<Option<(Artifact, Vec<u8>)>, Error> {
+        let Some(r) = sqlx::query(
+            "SELECT id, owner_id, team_id, kind, filename, content_type, size_bytes, sha256, bytes, created_at_us FROM artifacts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let a = Artifact {
+            id: r.try_get("id")?,
+            owner_id: r.try_get("owner_id")?,
+            team_id: r.try_get("team_id")?,
+            kind: r.try_get("kind")?,
+            filename: r.try_get("filename")?,
+            content_type: r.try_get("content_type")?,
+            size_bytes: r.try_get("size_bytes")?,
+            sha256: r.try_get("sha256")?,
+            created_at: from_us(r.try_get("created_at_us")?),
+        };
+        Ok(Some((a, r.try_get("bytes")?)))
+    }
+
+    async fn create_cma_report(&self, r: &CmaReportRecord) -> Result<(), Error> {
+        sqlx::query(&format!(
+            "INSERT INTO cma_reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(r.id)
+        .bind(&r.owner_id)
+        .bind(&r.team_id)
+        .bind(r.property_id)
+        .bind(r.execution_id)
+        .bind(&r.status)
+        .bind(Json(&r.request))
+        .bind(r.result.as_ref().map(Json))
+        .bind(&r.error)
+        .bind(r.pdf_artifact_id)
+        .bind(to_us(r.created_at))
+        .bind(to_us(r.updated_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn finish_cma_report(
+        &self,
+        id: Uuid,
+        status: &str,
+        result: Option<&Value>,
+        error: Option<&str>,
+        pdf: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let done = sqlx::query("UPDATE cma_reports SET status = $1, result = $2, error = $3, pdf_artifact_id = $4, updated_at_us = $5 WHERE id = $6")
+            .bind(status)
+            .bind(result.map(Json))
+            .bind(error)
+            .bind(pdf)
+            .bind(to_us(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("CMA report {id}")));
+        }
+        Ok(())
+    }
+
+    async fn set_cma_report_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error> {
+        sqlx::query("UPDATE cma_reports SET execution_id = $1 WHERE id = $2")
+            .bind(execution_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn cma_report(&self, id: Uuid) -> Result<Option<CmaReportRecord>, Error> {
+        let row = sqlx::query(&format!("SELECT {REPORT_COLUMNS} FROM cma_reports WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(report).transpose()
+    }
+
+    async fn list_cma_reports(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CmaReportRecord>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM cma_reports WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR team_id = $2) \
+             ORDER BY created_at_us DESC LIMIT $3"
+        ))
+        .bind(owner_id)
+        .bind(team_id)
+        .bind(limit.clamp(1, 1000) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(report).collect()
+    }
+}
