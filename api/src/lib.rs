@@ -58,12 +58,21 @@ pub struct AppState {
     pub login_by_ip: Arc<auth::ratelimit::RateLimiter>,
     pub login_by_account: Arc<auth::ratelimit::RateLimiter>,
     pub http_metrics: Arc<middleware::HttpMetrics>,
+    /// Properties, market data and CMA reports.
+    pub estate: Arc<realestate::Services>,
 }
 
 impl AppState {
-    pub fn new(rt: Runtime, accounts: Arc<dyn Accounts>, tokens: auth::token::Tokens, config: ApiConfig) -> AppState {
+    pub fn new(
+        rt: Runtime,
+        accounts: Arc<dyn Accounts>,
+        estate: Arc<realestate::Services>,
+        tokens: auth::token::Tokens,
+        config: ApiConfig,
+    ) -> AppState {
         AppState {
             rt,
+            estate,
             accounts,
             tokens: Arc::new(tokens),
             login_by_ip: Arc::new(auth::ratelimit::RateLimiter::new(config.login_attempts_per_ip, config.login_window)),

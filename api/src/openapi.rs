@@ -32,6 +32,10 @@ fn operation(spec: &crate::spec::RouteSpec) -> Value {
             op["requestBody"] =
                 json!({ "required": true, "content": { "application/toml": { "schema": { "type": "string" } } } })
         }
+        Body::Csv => {
+            op["requestBody"] =
+                json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } })
+        }
         Body::None => {}
     }
     match spec.access {

@@ -141,7 +141,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         }
     };
     store.migrate().await?;
-    let rt = runtime::Runtime::new(store.clone(), crate::registry());
+    let rt = runtime::Runtime::new(store.clone(), runtime::Registry::with_builtins());
     let info = rt.register_package(&package_source(shape)).await?;
     let (version, package) = store.package(&info.name, Some(info.version)).await?.context("bench package")?;
     let steps_per_execution = package.steps.len();

@@ -25,6 +25,8 @@ USAGE:
     aura packages list                    list registered packages
     aura run PACKAGE [--param K=V]... [--priority N] [--idempotency-key KEY] [--wait] [--no-worker]
                                           start an execution; --wait follows it with a progress bar
+    aura seed [--transactions FILE]       load the shipped market data (or import a transactions CSV)
+    aura eval valuation [--test-from DATE] measure valuation accuracy against the naive baseline
     aura bench [--store sqlite|postgres] [--shape single|chain10|new_listing|all] [--executions N] [--workers W]
                                           measure scheduler throughput and latency
 
@@ -66,6 +68,8 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         ["run", rest @ ..] => run::run(rest).await,
+        ["seed", rest @ ..] => seed(rest).await,
+        ["eval", "valuation", rest @ ..] => eval_valuation(rest),
         ["bench", rest @ ..] => bench::bench(rest).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -78,9 +82,24 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
     }
 }
 
-/// The handlers this binary offers to packages.
-pub fn registry() -> runtime::Registry {
-    runtime::Registry::with_builtins()
+/// The handlers this binary offers to packages: the built-ins and the real-estate ones.
+pub fn registry(estate: &Arc<realestate::Services>) -> runtime::Registry {
+    let mut registry = runtime::Registry::with_builtins();
+    realestate::handlers::register(&mut registry, estate.clone());
+    registry
+}
+
+/// Opens every store, migrates, seeds an empty market and builds the runtime on it.
+pub async fn open_runtime(
+    config: &Config,
+) -> anyhow::Result<(runtime::Runtime, store::Stores, Arc<realestate::Services>)> {
+    let stores = store::open(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+    stores.engine.migrate().await.context("running migrations")?;
+    let estate = realestate::Services::start(stores.domain.clone()).await.context("loading market data")?;
+    let rt = runtime::Runtime::new(stores.engine.clone(), registry(&estate));
+    Ok((rt, stores, estate))
 }
 
 pub fn init_logging(config: &Config) {
@@ -123,11 +142,10 @@ fn fastrand_u16() -> u16 {
 }
 
 fn validate_files(files: &[&str]) -> std::process::ExitCode {
-    let registry = registry();
     let mut failed = false;
     for file in files {
         match std::fs::read_to_string(file) {
-            Ok(source) => match engine::Package::parse(&source, &|h| registry.contains(h)) {
+            Ok(source) => match engine::Package::parse(&source, &realestate::handler_exists) {
                 Ok(p) => {
                     println!("{file}: ok ({} v?, {} steps, content {})", p.name, p.steps.len(), &p.content_hash[..12])
                 }
@@ -177,11 +195,7 @@ fn shutdown_signal() -> CancellationToken {
 async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     let config = Config::load()?;
     init_logging(&config);
-    let stores = store::open(&config.database_url)
-        .await
-        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
-    stores.engine.migrate().await.context("running migrations")?;
-    let rt = runtime::Runtime::new(stores.engine.clone(), registry());
+    let (rt, stores, estate) = open_runtime(&config).await?;
     if config.packages_dir.is_dir() {
         match rt.register_dir(&config.packages_dir).await {
             Ok(infos) => {
@@ -208,7 +222,7 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
     let node = tokio::spawn(runtime::run_node(rt.clone(), config.node(worker), shutdown.clone()));
     if http {
-        let state = api_state(&config, rt, stores.accounts).await?;
+        let state = api_state(&config, rt, stores.accounts, estate).await?;
         let listener =
             tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "HTTP API listening");
@@ -229,6 +243,7 @@ async fn api_state(
     config: &Config,
     rt: runtime::Runtime,
     accounts: Arc<dyn store::accounts::Accounts>,
+    estate: Arc<realestate::Services>,
 ) -> anyhow::Result<api::AppState> {
     let secret = api::bootstrap::signing_secret(config.jwt_secret.as_deref(), config.production, &config.data_dir)
         .map_err(anyhow::Error::msg)?;
@@ -257,5 +272,63 @@ async fn api_state(
         cors_origins: config.cors_origins.clone(),
         ..api::ApiConfig::default()
     };
-    Ok(api::AppState::new(rt, accounts, tokens, api_config))
+    Ok(api::AppState::new(rt, accounts, estate, tokens, api_config))
+}
+
+/// `aura seed`: loads the shipped market data, or imports a transactions CSV with row errors.
+async fn seed(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+    let config = Config::load()?;
+    init_logging(&config);
+    let stores = store::open(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+    stores.engine.migrate().await.context("running migrations")?;
+    let report = match args {
+        [] => realestate::seed::seed(stores.domain.as_ref()).await?,
+        ["--transactions", file] => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            let (rows, errors) = realestate::seed::parse_transactions(&text, file).map_err(anyhow::Error::msg)?;
+            realestate::seed::import(stores.domain.as_ref(), rows, errors).await?
+        }
+        _ => bail!("usage: aura seed [--transactions FILE]"),
+    };
+    for e in &report.errors {
+        eprintln!("line {}: {}", e.line, e.message);
+    }
+    println!(
+        "{} rows: {} inserted, {} already present, {} rejected",
+        report.rows,
+        report.inserted,
+        report.duplicates,
+        report.errors.len()
+    );
+    Ok(if report.errors.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::from(1) })
+}
+
+/// `aura eval valuation`: the time-ordered hold-out on the shipped transactions.
+fn eval_valuation(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+    let test_from = match args {
+        [] => chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date"),
+        ["--test-from", d] => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").context("--test-from YYYY-MM-DD")?,
+        _ => bail!("usage: aura eval valuation [--test-from YYYY-MM-DD]"),
+    };
+    let (txns, _) = valuation::parse_transactions(include_str!("../../seeds/transactions.csv"));
+    let (communities, _) = valuation::parse_communities(include_str!("../../seeds/communities.csv"));
+    let report = valuation::evaluate(&txns, &communities, test_from);
+    let row = |name: &str, m: &valuation::Metrics| {
+        println!(
+            "{name:<10} {:>7.1}% {:>10.1}% {:>10.1}% {:>15.1}% {:>7}",
+            m.mdape * 100.0,
+            m.within_10 * 100.0,
+            m.within_20 * 100.0,
+            m.range_coverage * 100.0,
+            m.n
+        )
+    };
+    println!("hold-out: train before {test_from}, test on later non-bulk sales");
+    println!("{:<10} {:>8} {:>11} {:>11} {:>16} {:>7}", "", "MdAPE", "within 10%", "within 20%", "range coverage", "n");
+    row("engine", &report.engine);
+    row("baseline", &report.baseline);
+    println!("ratio (engine / baseline MdAPE): {:.2}", report.engine.mdape / report.baseline.mdape);
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -53,8 +53,7 @@ fn parse(args: &[&str]) -> anyhow::Result<RunArgs> {
 pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     let args = parse(args)?;
     let config = Config::load()?;
-    let store = crate::open_store(&config).await?;
-    let rt = runtime::Runtime::new(store, crate::registry());
+    let (rt, _stores, _estate) = crate::open_runtime(&config).await?;
     if config.packages_dir.is_dir() {
         if let Err(errors) = rt.register_dir(&config.packages_dir).await {
             for e in &errors {

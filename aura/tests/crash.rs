@@ -31,25 +31,37 @@ handler = "noop"
 depends_on = ["b", "c"]
 "#;
 
+/// Kills the worker process if the test fails before it does (no orphans on a red run).
+struct Worker(Child);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn admin_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-fn spawn_worker(url: &str, packages: &std::path::Path, id: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_aura"))
-        .arg("worker")
-        .env("AURA_DATABASE_URL", url)
-        .env("AURA_PACKAGES_DIR", packages)
-        .env("AURA_WORKER_ID", id)
-        .env("AURA_WORKER_CONCURRENCY", "4")
-        .env("AURA_LEASE", "3s")
-        .env("AURA_HEARTBEAT", "500ms")
-        .env("AURA_POLL", "200ms")
-        .env("AURA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn aura worker")
+fn spawn_worker(url: &str, packages: &std::path::Path, id: &str) -> Worker {
+    Worker(
+        Command::new(env!("CARGO_BIN_EXE_aura"))
+            .arg("worker")
+            .env("AURA_DATABASE_URL", url)
+            .env("AURA_PACKAGES_DIR", packages)
+            .env("AURA_WORKER_ID", id)
+            .env("AURA_WORKER_CONCURRENCY", "4")
+            .env("AURA_LEASE", "3s")
+            .env("AURA_HEARTBEAT", "500ms")
+            .env("AURA_POLL", "200ms")
+            .env("AURA_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn aura worker"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,8 +110,8 @@ async fn killed_worker_loses_nothing() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    victim.kill().expect("SIGKILL");
-    victim.wait().unwrap();
+    victim.0.kill().expect("SIGKILL");
+    victim.0.wait().unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(90);
     for id in &ids {
@@ -133,9 +145,9 @@ async fn killed_worker_loses_nothing() {
     assert!(reclaimed >= 1, "the killed worker's step was re-run elsewhere");
 
     // The survivor drains and exits cleanly on SIGTERM.
-    let status = Command::new("kill").arg("-TERM").arg(survivor.id().to_string()).status().unwrap();
+    let status = Command::new("kill").arg("-TERM").arg(survivor.0.id().to_string()).status().unwrap();
     assert!(status.success());
-    let exit = survivor.wait().unwrap();
+    let exit = survivor.0.wait().unwrap();
     assert!(exit.success(), "survivor exit: {exit:?}");
 
     drop(rt);

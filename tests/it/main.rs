@@ -11,6 +11,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod cma;
 mod conformance;
 mod engine_runs;
 mod tidy;

@@ -2,7 +2,9 @@
 //! applied to all of them by `auth::authorize` from `spec::ROUTES`.
 
 pub(crate) mod auth;
+mod cma;
 mod health;
+pub(crate) mod properties;
 mod system;
 mod users;
 mod workflows;
@@ -18,6 +20,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/auth", auth::router())
         .nest("/api/v1/auth", auth::router())
         .nest("/api/v1", users::router())
+        .nest("/api/v1", properties::router())
+        .nest("/api/v1", cma::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

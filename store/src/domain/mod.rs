@@ -93,14 +93,15 @@ pub struct CmaReportRecord {
 
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
-    /// Replaces the community reference in one transaction.
-    async fn replace_communities(&self, rows: &[CommunityRow]) -> Result<(), Error>;
+    /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.
+    async fn upsert_communities(&self, rows: &[CommunityRow]) -> Result<(), Error>;
     async fn communities(&self) -> Result<Vec<CommunityRow>, Error>;
     /// Inserts transactions; rows whose `txn_id` exists are skipped. Returns how many were new.
     async fn insert_transactions(&self, rows: &[TransactionRow]) -> Result<u64, Error>;
     async fn transactions(&self) -> Result<Vec<TransactionRow>, Error>;
     async fn count_transactions(&self) -> Result<u64, Error>;
-    async fn replace_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error>;
+    /// Inserts or updates monthly snapshots by (community, type, month).
+    async fn upsert_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error>;
     async fn snapshots(&self, community: Option<&str>, property_type: Option<&str>) -> Result<Vec<SnapshotRow>, Error>;
 
     /// `Error::Conflict` when the owner already has a property with this reference.

@@ -80,11 +80,12 @@ const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_
 
 #[async_trait::async_trait]
 impl Domain for PgStore {
-    async fn replace_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
+    async fn upsert_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM communities").execute(&mut *tx).await?;
         for c in rows {
-            sqlx::query("INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (name) DO UPDATE SET aliases = excluded.aliases, latitude = excluded.latitude, \
+                 longitude = excluded.longitude, coord_source = excluded.coord_source")
                 .bind(&c.name)
                 .bind(c.aliases.join("; "))
                 .bind(c.latitude)
@@ -146,11 +147,11 @@ impl Domain for PgStore {
         Ok(n as u64)
     }
 
-    async fn replace_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
+    async fn upsert_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM market_snapshots").execute(&mut *tx).await?;
         for s in rows {
-            sqlx::query("INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (community, property_type, month) DO UPDATE SET median_psf = excluded.median_psf, volume = excluded.volume")
                 .bind(&s.community)
                 .bind(&s.property_type)
                 .bind(&s.month)

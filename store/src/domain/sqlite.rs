@@ -80,12 +80,13 @@ const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_
 
 #[async_trait::async_trait]
 impl Domain for SqliteStore {
-    async fn replace_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
+    async fn upsert_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM communities").execute(&mut *tx).await?;
         for c in rows {
             sqlx::query(
-                "INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET aliases = excluded.aliases, latitude = excluded.latitude, \
+                 longitude = excluded.longitude, coord_source = excluded.coord_source",
             )
             .bind(&c.name)
             .bind(c.aliases.join("; "))
@@ -148,11 +149,11 @@ impl Domain for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn replace_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
+    async fn upsert_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM market_snapshots").execute(&mut *tx).await?;
         for s in rows {
-            sqlx::query("INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (community, property_type, month) DO UPDATE SET median_psf = excluded.median_psf, volume = excluded.volume")
                 .bind(&s.community)
                 .bind(&s.property_type)
                 .bind(&s.month)

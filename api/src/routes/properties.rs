@@ -1,0 +1,130 @@
+//! `/api/v1/properties`: agents' listings, scoped like executions (own / team / all).
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use realestate::property::{self, FieldError, PropertyInput};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::domain::PropertyRecord;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::{json as body, ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/properties", get(list).post(create))
+        .route("/properties/{id}", get(get_one).patch(update).delete(remove))
+}
+
+pub(crate) fn field_errors(errors: Vec<FieldError>) -> ApiError {
+    let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", detail).with("errors", json!(errors))
+}
+
+pub(crate) fn property_json(p: &PropertyRecord) -> Value {
+    let mut v = p.body.clone();
+    v["id"] = json!(p.id);
+    v["owner_id"] = json!(p.owner_id);
+    v["team_id"] = json!(p.team_id);
+    v["created_at"] = json!(p.created_at);
+    v["updated_at"] = json!(p.updated_at);
+    v
+}
+
+/// A property by our id or by the agent's reference, as the caller may see it.
+pub(crate) async fn find(s: &AppState, caller: &Caller, id_or_reference: &str) -> Result<PropertyRecord, ApiError> {
+    let not_found = || ApiError::not_found(format!("property `{id_or_reference}`"));
+    let candidates = match Uuid::parse_str(id_or_reference) {
+        Ok(id) => s.estate.domain.property(id).await?.into_iter().collect::<Vec<_>>(),
+        Err(_) => {
+            // An agent's own reference first; others' only where the caller may see them.
+            let mine = s.estate.domain.properties_by_reference(id_or_reference, Some(&caller.id().to_string())).await?;
+            if mine.is_empty() {
+                s.estate.domain.properties_by_reference(id_or_reference, None).await?
+            } else {
+                mine
+            }
+        }
+    };
+    candidates.into_iter().find(|p| caller.can_see(Some(&p.owner_id), p.team_id.as_deref())).ok_or_else(not_found)
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input: PropertyInput = body::parse(&bytes)?;
+    let market = &s.estate.market;
+    let normalised = property::validate(&input, &|t| market.resolve(t), true).map_err(field_errors)?;
+    let now = s.rt.clock.now();
+    let record = PropertyRecord {
+        id: Uuid::now_v7(),
+        owner_id: caller.id().to_string(),
+        team_id: caller.user.team_id.map(|t| t.to_string()),
+        reference: normalised["reference"].as_str().unwrap_or_default().to_string(),
+        body: normalised,
+        created_at: now,
+        updated_at: now,
+    };
+    s.estate.domain.create_property(&record).await?;
+    Ok((StatusCode::CREATED, Json(property_json(&record))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<u32>,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let (owner, team) = caller.scope();
+    let rows = s
+        .estate
+        .domain
+        .list_properties(owner.as_deref(), team.as_deref(), q.limit.unwrap_or(100).clamp(1, 1000))
+        .await?;
+    Ok(Json(json!({ "properties": rows.iter().map(property_json).collect::<Vec<_>>(), "total": rows.len() })))
+}
+
+async fn get_one(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(property_json(&find(&s, &caller, &id).await?)))
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let existing = find(&s, &caller, &id).await?;
+    let patch: Value = body::parse(&bytes)?;
+    let market = &s.estate.market;
+    let normalised = property::patch(&existing.body, &patch, &|t| market.resolve(t)).map_err(field_errors)?;
+    let reference = normalised["reference"].as_str().unwrap_or(&existing.reference).to_string();
+    let updated = s.estate.domain.update_property(existing.id, &reference, &normalised, s.rt.clock.now()).await?;
+    Ok(Json(property_json(&updated)))
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let existing = find(&s, &caller, &id).await?;
+    s.estate.domain.delete_property(existing.id).await?;
+    Ok(Json(json!({ "deleted": true, "id": existing.id })))
+}

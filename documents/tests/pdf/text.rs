@@ -1,0 +1,59 @@
+//! Text as extracted by a reader: escaping, WinAnsi characters, the `?` replacement, alignment and
+//! wrapped paragraphs.
+
+use crate::support::{info, page_text, parse};
+use documents::{text_width, wrap_text, Color, Document, Font, PageSize, TextStyle};
+
+#[test]
+fn text_with_delimiters_and_backslashes_round_trips() {
+    let mut doc = Document::new(info());
+    let p = doc.add_page(PageSize::A4);
+    let style = TextStyle::new(Font::Helvetica, 11.0).color(Color::NAVY);
+    doc.page(p)
+        .text(50.0, 800.0, "Price (AED) per sqft", &style)
+        .text(50.0, 780.0, r"C:\reports\cma) (unbalanced", &style)
+        .text(50.0, 760.0, "Caf\u{e9} \u{20ac}5 \u{2013} \u{201c}quoted\u{201d}", &style)
+        .text(50.0, 740.0, "Dubai \u{62f}\u{628}\u{64a}", &style);
+    let text = page_text(&parse(&doc.finish()), 1);
+    assert!(text.contains("Price (AED) per sqft"), "{text}");
+    assert!(text.contains(r"C:\reports\cma) (unbalanced"), "{text}");
+    assert!(text.contains("Café €5 – “quoted”"), "{text}");
+    assert!(text.contains("Dubai ???"), "characters outside WinAnsi become '?': {text}");
+}
+
+#[test]
+fn aligned_text_is_positioned_by_its_measured_width() {
+    let mut doc = Document::new(info());
+    let p = doc.add_page(PageSize::A4);
+    let style = TextStyle::new(Font::HelveticaBold, 10.0);
+    doc.page(p).text_right(500.0, 700.0, "AED 2,450,000", &style).text_centered(300.0, 680.0, "Centre", &style);
+    let pdf = parse(&doc.finish());
+    let content = String::from_utf8_lossy(&pdf.get_page_content(pdf.get_pages()[&1])).to_string();
+    let right_x = 500.0 - text_width(Font::HelveticaBold, 10.0, "AED 2,450,000");
+    let centre_x = 300.0 - text_width(Font::HelveticaBold, 10.0, "Centre") / 2.0;
+    assert!(content.contains(&format!("{} 700 Td", trim(right_x))), "{content}");
+    assert!(content.contains(&format!("{} 680 Td", trim(centre_x))), "{content}");
+}
+
+fn trim(v: f32) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[test]
+fn wrapped_paragraph_is_drawn_line_by_line() {
+    let paragraph = "Based on six comparable sales in Dubai Marina over the last six months, the subject \
+                     apartment's market value is estimated between AED 2.35M and AED 2.48M.";
+    let mut doc = Document::new(info());
+    let p = doc.add_page(PageSize::A4);
+    let style = TextStyle::new(Font::Helvetica, 10.0);
+    let height = doc.page(p).paragraph(50.0, 700.0, 200.0, paragraph, &style);
+    let lines = wrap_text(Font::Helvetica, 10.0, paragraph, 200.0);
+    assert!(lines.len() >= 3);
+    assert_eq!(height, lines.len() as f32 * style.line_height());
+
+    let text = page_text(&parse(&doc.finish()), 1);
+    let extracted: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(extracted, lines, "one extracted line per wrapped line");
+    assert_eq!(extracted.join(" "), paragraph);
+}

@@ -1,0 +1,140 @@
+//! Step handlers for the real-estate packages. Each is idempotent: a re-run after a crash finds
+//! its work already stored and returns the same output.
+
+use std::sync::Arc;
+
+use runtime::{Handler, Registry, StepContext, StepError};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use store::domain::Artifact;
+use uuid::Uuid;
+
+use crate::cma::{self, AnalysisOptions};
+use crate::Services;
+
+/// Every handler this crate registers, for validating package files without a database.
+pub const HANDLER_NAMES: &[&str] = &["cma_generation", "cma_report_pdf"];
+
+pub fn register(registry: &mut Registry, services: Arc<Services>) {
+    registry.register("cma_generation", CmaGeneration(services.clone()));
+    registry.register("cma_report_pdf", CmaReportPdf(services));
+}
+
+fn report_id(input: &Value) -> Result<Uuid, StepError> {
+    input
+        .get("report_id")
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| StepError::permanent("input.report_id must be a report id"))
+}
+
+/// Marks the report failed (so its readers see why) and fails the step for good.
+async fn fail(services: &Services, id: Uuid, message: String) -> StepError {
+    let now = chrono::Utc::now();
+    if let Err(e) = services.domain.finish_cma_report(id, "failed", None, Some(&message), None, now).await {
+        tracing::error!(error = %e, report = %id, "could not record the report failure");
+    }
+    StepError::Permanent(message)
+}
+
+/// Values the subject and stores the result on the report (still `processing` until the PDF).
+struct CmaGeneration(Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for CmaGeneration {
+    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        let id = report_id(&input)?;
+        let s = &self.0;
+        let report = s
+            .domain
+            .cma_report(id)
+            .await
+            .map_err(StepError::retryable)?
+            .ok_or_else(|| StepError::permanent(format!("CMA report {id} does not exist")))?;
+        if let Some(result) = &report.result {
+            return Ok(json!({ "report_id": id, "summary": cma::summary(result) }));
+        }
+        let options: AnalysisOptions =
+            serde_json::from_value(report.request["analysis_options"].clone()).unwrap_or_default();
+        let date = report.request["valuation_date"]
+            .as_str()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or_else(|| report.created_at.date_naive());
+        let market = s.market.market();
+        let subject = report.request["subject"].clone();
+        let result = match tokio::task::spawn_blocking(move || cma::generate(&market, &subject, &options, date)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(fail(s, id, format!("valuation failed: {e}")).await),
+            Err(e) => return Err(StepError::retryable(format!("valuation task failed: {e}"))),
+        };
+        s.domain
+            .finish_cma_report(id, "processing", Some(&result), None, None, chrono::Utc::now())
+            .await
+            .map_err(StepError::retryable)?;
+        Ok(json!({ "report_id": id, "summary": cma::summary(&result) }))
+    }
+}
+
+/// Renders the stored result as a PDF artefact and completes the report.
+struct CmaReportPdf(Arc<Services>);
+
+/// The artefact id of a report's PDF: derived from the report, so a re-run finds it.
+pub fn pdf_artifact_id(report: Uuid) -> Uuid {
+    let digest = Sha256::digest(format!("cma-pdf:{report}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+#[async_trait::async_trait]
+impl Handler for CmaReportPdf {
+    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        let id = report_id(&input)?;
+        let s = &self.0;
+        let report = s
+            .domain
+            .cma_report(id)
+            .await
+            .map_err(StepError::retryable)?
+            .ok_or_else(|| StepError::permanent(format!("CMA report {id} does not exist")))?;
+        let result = report.result.clone().ok_or_else(|| StepError::retryable("the report has no result yet"))?;
+        let artifact_id = pdf_artifact_id(id);
+        let existing = s.domain.artifact(artifact_id).await.map_err(StepError::retryable)?;
+        let (size, sha) = match existing {
+            Some((a, _)) => (a.size_bytes, a.sha256),
+            None => {
+                let meta = crate::cma_pdf::ReportMeta {
+                    report_id: id.to_string(),
+                    prepared_by: report.request["prepared_by"].as_str().unwrap_or("AURA").to_string(),
+                    generated_at: report.created_at,
+                };
+                let bytes = tokio::task::spawn_blocking(move || crate::cma_pdf::render(&result, &meta))
+                    .await
+                    .map_err(|e| StepError::retryable(format!("PDF rendering failed: {e}")))?;
+                let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let artifact = Artifact {
+                    id: artifact_id,
+                    owner_id: Some(report.owner_id.clone()),
+                    team_id: report.team_id.clone(),
+                    kind: "cma_report_pdf".into(),
+                    filename: format!("cma-{}.pdf", &id.to_string()[..8]),
+                    content_type: "application/pdf".into(),
+                    size_bytes: bytes.len() as i64,
+                    sha256: sha.clone(),
+                    created_at: chrono::Utc::now(),
+                };
+                s.domain.put_artifact(&artifact, &bytes).await.map_err(StepError::retryable)?;
+                (artifact.size_bytes, sha)
+            }
+        };
+        s.domain
+            .finish_cma_report(id, "completed", report.result.as_ref(), None, Some(artifact_id), chrono::Utc::now())
+            .await
+            .map_err(StepError::retryable)?;
+        Ok(json!({
+            "report_id": id,
+            "record_id": id,
+            "files": [{ "artifact_id": artifact_id, "url": format!("/api/v1/cma/reports/{id}/pdf"), "content_type": "application/pdf", "size_bytes": size, "sha256": sha }],
+        }))
+    }
+}
