@@ -167,6 +167,17 @@ pub mod cases {
             "{zero}"
         );
 
+        // The seed's TestAURAIntegration.test_cma_report_generation, as written there.
+        let (status, seed) = f
+            .json("POST", "/api/v1/cma/reports", Some(json!({
+                "subject_property": { "address": "Dubai Marina, Marina Heights Tower", "bedrooms": 2, "bathrooms": 2, "area_sqft": 1200, "property_type": "apartment" },
+                "analysis_options": { "comparable_count": 6, "radius_km": 2.0, "time_frame_months": 12, "include_market_trends": true },
+            })))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{seed}");
+        assert!(seed["cma_report_id"].is_string());
+        assert_eq!(seed["status"], "processing");
+
         // A CMA report as a durable execution.
         let (status, started) = f
             .json("POST", "/api/v1/cma/reports", Some(json!({ "property_id": "test_prop_123", "analysis_options": { "comparable_count": 6, "time_frame_months": 24, "include_market_trends": true }, "valuation_date": "2026-02-15" })))
