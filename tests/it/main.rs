@@ -13,5 +13,6 @@ mod accounts;
 mod api;
 mod cma;
 mod conformance;
+mod domain;
 mod engine_runs;
 mod tidy;

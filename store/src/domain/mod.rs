@@ -91,6 +91,22 @@ pub struct CmaReportRecord {
     pub updated_at: Timestamp,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateRecord {
+    pub name: String,
+    pub category: String,
+    pub channel: String,
+    pub market: String,
+    pub compliance_status: String,
+    pub customizable_fields: Value,
+    pub content: String,
+    /// `builtin` or `custom`.
+    pub source: String,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
     /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.
@@ -146,6 +162,13 @@ pub trait Domain: Send + Sync + 'static {
     ) -> Result<(), Error>;
     async fn set_cma_report_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error>;
     async fn cma_report(&self, id: Uuid) -> Result<Option<CmaReportRecord>, Error>;
+    /// Inserts or replaces a template by name. Built-in templates never overwrite custom ones
+    /// of the same name.
+    async fn upsert_template(&self, t: &TemplateRecord) -> Result<(), Error>;
+    async fn template(&self, name: &str) -> Result<Option<TemplateRecord>, Error>;
+    /// Filtered by category and market when given, by name.
+    async fn list_templates(&self, category: Option<&str>, market: Option<&str>) -> Result<Vec<TemplateRecord>, Error>;
+
     async fn list_cma_reports(
         &self,
         owner_id: Option<&str>,

@@ -76,6 +76,7 @@ fn report(r: &PgRow) -> Result<CmaReportRecord, Error> {
 }
 
 const REPORT_COLUMNS: &str = "id, owner_id, team_id, property_id, execution_id, status, request, result, error, pdf_artifact_id, created_at_us, updated_at_us";
+const TEMPLATE_COLUMNS: &str = "name, category, channel, market, compliance_status, customizable_fields, content, source, created_by, created_at_us, updated_at_us";
 const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_at_us, updated_at_us";
 
 #[async_trait::async_trait]
@@ -376,6 +377,47 @@ impl Domain for PgStore {
         row.as_ref().map(report).transpose()
     }
 
+    async fn upsert_template(&self, t: &TemplateRecord) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO marketing_templates (name, category, channel, market, compliance_status, customizable_fields, content, source, created_by, created_at_us, updated_at_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name) DO UPDATE SET category = excluded.category, channel = excluded.channel, \
+             market = excluded.market, compliance_status = excluded.compliance_status, customizable_fields = excluded.customizable_fields, \
+             content = excluded.content, source = excluded.source, created_by = excluded.created_by, updated_at_us = excluded.updated_at_us \
+             WHERE marketing_templates.source = 'builtin' OR excluded.source = 'custom'",
+        )
+        .bind(&t.name)
+        .bind(&t.category)
+        .bind(&t.channel)
+        .bind(&t.market)
+        .bind(&t.compliance_status)
+        .bind(Json(&t.customizable_fields))
+        .bind(&t.content)
+        .bind(&t.source)
+        .bind(&t.created_by)
+        .bind(to_us(t.created_at))
+        .bind(to_us(t.updated_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn template(&self, name: &str) -> Result<Option<TemplateRecord>, Error> {
+        let row = sqlx::query(&format!("SELECT {TEMPLATE_COLUMNS} FROM marketing_templates WHERE name = $1"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(template).transpose()
+    }
+
+    async fn list_templates(&self, category: Option<&str>, market: Option<&str>) -> Result<Vec<TemplateRecord>, Error> {
+        let rows = sqlx::query(&format!("SELECT {TEMPLATE_COLUMNS} FROM marketing_templates WHERE ($1::text IS NULL OR category = $1) AND ($2::text IS NULL OR market = $2) ORDER BY name"))
+            .bind(category)
+            .bind(market)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(template).collect()
+    }
+
     async fn list_cma_reports(
         &self,
         owner_id: Option<&str>,
@@ -393,4 +435,20 @@ impl Domain for PgStore {
         .await?;
         rows.iter().map(report).collect()
     }
+}
+
+fn template(r: &PgRow) -> Result<TemplateRecord, Error> {
+    Ok(TemplateRecord {
+        name: r.try_get("name")?,
+        category: r.try_get("category")?,
+        channel: r.try_get("channel")?,
+        market: r.try_get("market")?,
+        compliance_status: r.try_get("compliance_status")?,
+        customizable_fields: r.try_get::<Json<Value>, _>("customizable_fields")?.0,
+        content: r.try_get("content")?,
+        source: r.try_get("source")?,
+        created_by: r.try_get("created_by")?,
+        created_at: from_us(r.try_get("created_at_us")?),
+        updated_at: from_us(r.try_get("updated_at_us")?),
+    })
 }
