@@ -36,6 +36,8 @@ pub struct Config {
     pub refresh_ttl: Duration,
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
+    /// Advertising compliance settings (ORN, BRN, disclaimers, strictness), from a TOML file.
+    pub compliance: realestate::compliance::Config,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -65,6 +67,7 @@ struct FileConfig {
     refresh_ttl: Option<String>,
     request_timeout: Option<String>,
     cors_origins: Option<String>,
+    compliance_config: Option<String>,
 }
 
 impl Config {
@@ -119,6 +122,14 @@ impl Config {
             access_ttl: duration("ACCESS_TTL", file.access_ttl, "30m")?,
             refresh_ttl: duration("REFRESH_TTL", file.refresh_ttl, "14d")?,
             request_timeout: duration("REQUEST_TIMEOUT", file.request_timeout, "30s")?,
+            compliance: match var("COMPLIANCE_CONFIG", file.compliance_config) {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading AURA_COMPLIANCE_CONFIG {path}"))?;
+                    toml::from_str(&text).with_context(|| format!("parsing AURA_COMPLIANCE_CONFIG {path}"))?
+                }
+                None => realestate::compliance::Config::default(),
+            },
             cors_origins: var("CORS_ORIGINS", file.cors_origins)
                 .map(|s| s.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),

@@ -97,7 +97,9 @@ pub async fn open_runtime(
         .await
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
     stores.engine.migrate().await.context("running migrations")?;
-    let estate = realestate::Services::start(stores.domain.clone()).await.context("loading market data")?;
+    let estate = realestate::Services::start_with(stores.domain.clone(), config.compliance.clone())
+        .await
+        .context("loading market data")?;
     let rt = runtime::Runtime::new(stores.engine.clone(), registry(&estate));
     Ok((rt, stores, estate))
 }

@@ -29,7 +29,9 @@ fn benches(c: &mut Criterion) {
     let jvc = subject("JVC", 1, 750.0);
     c.bench_function("quick_valuation_jvc_1br", |b| b.iter(|| m.value(black_box(&jvc), &Options::default()).unwrap()));
     let marina = subject("Dubai Marina, Marina Heights Tower", 2, 1250.0);
-    c.bench_function("quick_valuation_marina_2br_by_address", |b| b.iter(|| m.value(black_box(&marina), &Options::default()).unwrap()));
+    c.bench_function("quick_valuation_marina_2br_by_address", |b| {
+        b.iter(|| m.value(black_box(&marina), &Options::default()).unwrap())
+    });
     let mut group = c.benchmark_group("startup");
     group.sample_size(10);
     group.bench_function("build_market_13k_sales", |b| b.iter(market));

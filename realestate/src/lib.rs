@@ -7,6 +7,8 @@
 
 pub mod cma;
 pub mod cma_pdf;
+pub mod compliance;
+pub mod content;
 pub mod handlers;
 pub mod market;
 pub mod property;
@@ -20,22 +22,89 @@ use store::domain::Domain;
 pub struct Services {
     pub domain: Arc<dyn Domain>,
     pub market: market::MarketService,
+    /// Brokerage registration numbers, disclaimers and the strictness of the uncertain rules.
+    pub compliance: compliance::Config,
 }
 
 impl Services {
     /// Seeds an empty market, then builds the valuation market from the store.
     pub async fn start(domain: Arc<dyn Domain>) -> Result<Arc<Services>, store::Error> {
+        Self::start_with(domain, compliance::Config::default()).await
+    }
+
+    pub async fn start_with(
+        domain: Arc<dyn Domain>,
+        compliance: compliance::Config,
+    ) -> Result<Arc<Services>, store::Error> {
         if let Some(report) = seed::seed_if_empty(domain.as_ref()).await? {
             tracing::info!(transactions = report.inserted, "loaded the Dubai market seed data");
         }
-        Self::open(domain).await
+        Self::open_with(domain, compliance).await
     }
 
     /// Builds the valuation market from whatever the store holds (no seeding).
     pub async fn open(domain: Arc<dyn Domain>) -> Result<Arc<Services>, store::Error> {
-        let market = market::MarketService::load(domain.clone()).await?;
-        Ok(Arc::new(Services { domain, market }))
+        Self::open_with(domain, compliance::Config::default()).await
     }
+
+    pub async fn open_with(
+        domain: Arc<dyn Domain>,
+        compliance: compliance::Config,
+    ) -> Result<Arc<Services>, store::Error> {
+        seed_templates(domain.as_ref()).await?;
+        let market = market::MarketService::load(domain.clone()).await?;
+        Ok(Arc::new(Services { domain, market, compliance }))
+    }
+
+    /// The template generator with the admins' templates over the built-in ones.
+    pub async fn generator(&self) -> Result<content::TemplateGenerator, store::Error> {
+        let custom: Vec<content::Template> = self
+            .domain
+            .list_templates(None, None)
+            .await?
+            .into_iter()
+            .filter(|t| t.source == "custom")
+            .filter_map(|t| {
+                let category = serde_json::from_value(serde_json::json!(t.category)).ok()?;
+                let fields = serde_json::from_value(t.customizable_fields).unwrap_or_default();
+                Some(content::Template {
+                    name: t.name,
+                    category,
+                    channel: t.channel,
+                    market: t.market,
+                    customizable_fields: fields,
+                    content: t.content,
+                })
+            })
+            .collect();
+        content::TemplateGenerator::with_overrides(custom)
+            .map_err(|e| store::Error::Corrupt(format!("stored template: {e}")))
+    }
+}
+
+/// Keeps the built-in templates in the store in step with this build (custom ones win).
+async fn seed_templates(domain: &dyn Domain) -> Result<(), store::Error> {
+    let now = chrono::Utc::now();
+    for t in content::builtin_templates() {
+        let record = store::domain::TemplateRecord {
+            name: t.name.clone(),
+            category: serde_json::to_value(t.category)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            channel: t.channel.clone(),
+            market: t.market.clone(),
+            compliance_status: "passed".into(),
+            customizable_fields: serde_json::json!(t.customizable_fields),
+            content: t.content.clone(),
+            source: "builtin".into(),
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        domain.upsert_template(&record).await?;
+    }
+    Ok(())
 }
 
 /// Handlers of the shipped packages, with the built-ins: the check `aura packages validate` uses.

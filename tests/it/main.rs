@@ -15,4 +15,5 @@ mod cma;
 mod conformance;
 mod domain;
 mod engine_runs;
+mod marketing;
 mod tidy;

@@ -4,6 +4,7 @@
 pub(crate) mod auth;
 mod cma;
 mod health;
+mod marketing;
 pub(crate) mod properties;
 mod system;
 mod users;
@@ -22,6 +23,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", users::router())
         .nest("/api/v1", properties::router())
         .nest("/api/v1", cma::router())
+        .nest("/api/v1", marketing::router())
+        .nest("/api/v1", marketing::templates_router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

@@ -1,0 +1,256 @@
+//! `/api/v1/marketing`: the advertising compliance checker agents run on their own copy, and
+//! its rule catalogue.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use realestate::compliance::{self, Asset, Channel, Context};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::routes::properties::find;
+use crate::{json as body, ApiError, AppState};
+
+/// Longest copy checked in one request (a brochure's text fits many times over).
+const TEXT_CHARS_MAX: usize = 50_000;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/marketing/compliance/check", post(check)).route("/marketing/compliance/rules", get(rules))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckRequest {
+    text: String,
+    channel: String,
+    property_id: Option<String>,
+    asset: Option<String>,
+    #[serde(default)]
+    has_qr_code: bool,
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("{field}: {message}"))
+        .with("errors", json!([{ "field": field, "message": message }]))
+}
+
+async fn check(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req: CheckRequest = body::parse(&bytes)?;
+    if req.text.trim().is_empty() || req.text.chars().count() > TEXT_CHARS_MAX {
+        return Err(invalid("text", format!("must be 1–{TEXT_CHARS_MAX} characters")));
+    }
+    let channel: Channel =
+        req.channel.parse().map_err(|e: compliance::UnknownChannel| invalid("channel", e.to_string()))?;
+    let asset = match &req.asset {
+        Some(a) => a.parse::<Asset>().map_err(|e| invalid("asset", e.to_string()))?,
+        None => Asset::default_for(channel),
+    };
+    let property = match &req.property_id {
+        Some(id) => Some(find(&s, &caller, id).await?.body),
+        None => None,
+    };
+    let mut ctx = Context::new(channel, &s.estate.compliance)
+        .with_asset(asset)
+        .with_qr_code(req.has_qr_code)
+        .with_today(s.rt.clock.now().date_naive());
+    if let Some(p) = &property {
+        ctx = ctx.with_property(p);
+    }
+    let report = compliance::check(&req.text, &ctx);
+    Ok(Json(json!(report)))
+}
+
+async fn rules() -> Json<Value> {
+    Json(json!({ "rules": compliance::rules() }))
+}
+
+pub(crate) fn templates_router() -> Router<AppState> {
+    Router::new()
+        .route("/marketing/templates", get(list_templates))
+        .route("/marketing/templates/{name}", axum::routing::put(put_template))
+        .route("/marketing/content/generate", post(generate))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateQuery {
+    category: Option<String>,
+    market: Option<String>,
+}
+
+fn template_json(t: &store::domain::TemplateRecord) -> Value {
+    json!({
+        "name": t.name, "category": t.category, "channel": t.channel, "market": t.market,
+        "compliance_status": t.compliance_status, "customizable_fields": t.customizable_fields,
+        "source": t.source, "content": t.content, "updated_at": t.updated_at,
+    })
+}
+
+async fn list_templates(
+    State(s): State<AppState>,
+    q: Result<axum::extract::Query<TemplateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let rows = s.estate.domain.list_templates(q.category.as_deref(), q.market.as_deref()).await?;
+    Ok(Json(json!({ "templates": rows.iter().map(template_json).collect::<Vec<_>>(), "total": rows.len() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutTemplate {
+    category: realestate::content::Category,
+    channel: String,
+    #[serde(default = "dubai")]
+    market: String,
+    #[serde(default)]
+    customizable_fields: Vec<String>,
+    content: String,
+}
+
+fn dubai() -> String {
+    "dubai".into()
+}
+
+/// An admin's template is accepted only if it renders with sample data and the result passes the
+/// compliance checker for its channel.
+async fn put_template(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: PutTemplate = body::parse(&bytes)?;
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(invalid("name", "must be 1–64 letters, digits or `_`".into()));
+    }
+    let sample = realestate::content::sample_context();
+    realestate::content::validate_template(&req.content, &sample).map_err(|e| invalid("content", e))?;
+    let tera = tera_one(&req.content).map_err(|e| invalid("content", e))?;
+    let rendered = tera.render("t", &tera_context(&sample)).map_err(|e| invalid("content", e.to_string()))?;
+    let channel: Channel =
+        req.channel.parse().map_err(|e: compliance::UnknownChannel| invalid("channel", e.to_string()))?;
+    let property = sample.get("property").cloned();
+    let mut ctx =
+        Context::new(channel, &s.estate.compliance).with_qr_code(true).with_today(s.rt.clock.now().date_naive());
+    if let Some(p) = &property {
+        ctx = ctx.with_property(p);
+    }
+    let report = compliance::check(&rendered, &ctx);
+    if !report.compliant {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_compliant",
+            "the template, rendered with sample data, fails the compliance checker",
+        )
+        .with("findings", json!(report.findings)));
+    }
+    let now = s.rt.clock.now();
+    let record = store::domain::TemplateRecord {
+        name: name.clone(),
+        category: serde_json::to_value(req.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        channel: req.channel,
+        market: req.market,
+        compliance_status: "passed".into(),
+        customizable_fields: json!(req.customizable_fields),
+        content: req.content,
+        source: "custom".into(),
+        created_by: Some(caller.id().to_string()),
+        created_at: now,
+        updated_at: now,
+    };
+    s.estate.domain.upsert_template(&record).await?;
+    s.audit(Some(caller.id()), "template.upsert", Some(name), None, None).await;
+    Ok((StatusCode::OK, Json(template_json(&record))))
+}
+
+fn tera_one(content: &str) -> Result<tera::Tera, String> {
+    let mut t = tera::Tera::default();
+    t.add_raw_template("t", content).map_err(|e| e.to_string())?;
+    Ok(t)
+}
+
+fn tera_context(v: &Value) -> tera::Context {
+    tera::Context::from_value(v.clone()).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenerateRequest {
+    property_id: String,
+    kind: realestate::content::ContentKind,
+    content_style: Option<realestate::content::ContentStyle>,
+    #[serde(default)]
+    customizations: Value,
+    agent_phone: Option<String>,
+}
+
+/// Generates copy for a property with the template generator, then checks it: content that fails
+/// the compliance checker is an error, never returned as usable copy.
+async fn generate(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    use realestate::content::{Agent, Brokerage, ContentError, ContentRequest, ContentStyle};
+    let req: GenerateRequest = body::parse(&bytes)?;
+    let property = find(&s, &caller, &req.property_id).await?;
+    let cfg = &s.estate.compliance;
+    let (Some(orn), Some(brn)) = (cfg.orn.clone(), cfg.brn.clone()) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "compliance_not_configured",
+            "set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before generating advertising copy",
+        ));
+    };
+    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
+    let content_request = ContentRequest {
+        kind: req.kind,
+        property: property.body.clone(),
+        content_style: style,
+        agent: Agent {
+            name: caller.user.name.clone(),
+            brn,
+            phone: req.agent_phone.unwrap_or_default(),
+            email: caller.user.email.clone(),
+        },
+        brokerage: Brokerage { name: "AURA".into(), orn },
+        customizations: req.customizations,
+    };
+    let generator = s.estate.generator().await?;
+    let generated = generator.write(&content_request).map_err(|e| match e {
+        ContentError::InvalidRequest(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_content_request", m)
+        }
+        ContentError::ProhibitedClaim(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_compliant", m),
+        other => {
+            tracing::error!(error = %other, "content generation failed");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        }
+    })?;
+    let channel: Channel = generated.channel.parse().unwrap_or(Channel::Portal);
+    let ctx = Context::new(channel, cfg)
+        .with_property(&property.body)
+        .with_qr_code(true)
+        .with_today(s.rt.clock.now().date_naive());
+    let full_text = format!("{}\n{}\n{}", generated.title, generated.body, generated.hashtags.join(" "));
+    let report = compliance::check(&full_text, &ctx);
+    if !report.compliant {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_compliant",
+            "the generated copy fails the compliance checker",
+        )
+        .with("findings", json!(report.findings)));
+    }
+    Ok(Json(json!({ "content": generated, "compliance": report })))
+}

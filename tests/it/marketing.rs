@@ -1,0 +1,234 @@
+//! Marketing through the HTTP API: the compliance checker on agents' copy, templates (built-in and
+//! admin-added, validated), and generated copy that must pass compliance.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use store::accounts::NewUser;
+use tower::ServiceExt;
+
+struct Fixture {
+    router: axum::Router,
+    agent: String,
+    admin: String,
+}
+
+async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
+    let mut config = realestate::compliance::Config::default();
+    if configured {
+        config.orn = Some("12345".into());
+        config.brn = Some("67890".into());
+    }
+    let estate = realestate::Services::open_with(stores.domain.clone(), config).await.unwrap();
+    // Community resolution needs the reference; transactions are not needed here.
+    let rt = runtime::Runtime::new(stores.engine.clone(), runtime::Registry::with_builtins());
+    let now = chrono::Utc::now();
+    let tokens = api::auth::token::Tokens::new(
+        b"marketing-test-secret-0123456789abcd",
+        "aura",
+        "aura-api",
+        Duration::from_secs(1800),
+        Duration::from_secs(3600),
+    );
+    let mut issued = Vec::new();
+    for (email, role) in [("agent@aura.test", "agent"), ("admin@aura.test", "admin")] {
+        let u = stores
+            .accounts
+            .create_user(
+                &NewUser {
+                    email: email.into(),
+                    name: "Sara Khan".into(),
+                    password_hash: "x".into(),
+                    role: role.into(),
+                    team_id: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        issued.push(tokens.issue(&u, now));
+    }
+    let state = api::AppState::new(rt, stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
+    Fixture { router: api::router(state), admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
+}
+
+impl Fixture {
+    async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {token}"));
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+const GOOD_AD: &str = "Spacious 2-bedroom apartment in Dubai Marina, 1,250 sq ft, AED 2,400,000. \
+    Trakheesi Permit No. 7112345678. AURA Real Estate, ORN 12345, agent BRN 67890.";
+
+pub mod cases {
+    use super::*;
+
+    pub async fn compliance_templates_and_generated_copy(stores: store::Stores) {
+        let f = fixture(stores.clone(), true).await;
+        let (status, prop) = f
+            .call("POST", "/api/v1/properties", &f.agent, Some(json!({
+                "reference": "mk-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+                "bedrooms": 2, "bathrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{prop}");
+
+        // The checker on an agent's own copy.
+        let (status, ok) = f
+            .call(
+                "POST",
+                "/api/v1/marketing/compliance/check",
+                &f.agent,
+                Some(json!({ "text": GOOD_AD, "channel": "portal", "property_id": "mk-1" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{ok}");
+        assert_eq!(ok["compliant"], true, "{ok}");
+        let bad = "Guaranteed 10% ROI, risk-free! The best investment in Dubai. AED 2,400,000. Permit 7112345678. ORN 12345 BRN 67890";
+        let (_, report) = f
+            .call(
+                "POST",
+                "/api/v1/marketing/compliance/check",
+                &f.agent,
+                Some(json!({ "text": bad, "channel": "instagram", "property_id": "mk-1" })),
+            )
+            .await;
+        assert_eq!(report["compliant"], false);
+        let rules: Vec<&str> =
+            report["findings"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+        for r in ["guaranteed_returns", "risk_free_claim", "unverifiable_superlative"] {
+            assert!(rules.contains(&r), "{r} missing in {rules:?}");
+        }
+        assert!(report["findings"][0]["fix_hint"].is_string());
+        let (status, wrong) = f
+            .call(
+                "POST",
+                "/api/v1/marketing/compliance/check",
+                &f.agent,
+                Some(json!({ "text": GOOD_AD, "channel": "carrier-pigeon" })),
+            )
+            .await;
+        assert_eq!((status, wrong["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("channel")));
+        let (status, catalogue) = f.call("GET", "/api/v1/marketing/compliance/rules", &f.agent, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(catalogue["rules"].as_array().unwrap().len() >= 20);
+
+        // Templates: the built-ins are listed; an admin's template must render and comply.
+        let (status, list) = f.call("GET", "/api/v1/marketing/templates?market=dubai", &f.agent, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list["total"].as_u64().unwrap() >= 10, "{list}");
+        let (status, _) = f.call("GET", "/api/v1/marketing/templates?category=social", &f.agent, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = f
+            .call(
+                "PUT",
+                "/api/v1/marketing/templates/my_ad",
+                &f.agent,
+                Some(json!({ "category": "social", "channel": "instagram", "content": "x" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "agents cannot manage templates");
+        let (status, broken) = f
+            .call(
+                "PUT",
+                "/api/v1/marketing/templates/my_ad",
+                &f.admin,
+                Some(json!({ "category": "social", "channel": "instagram", "content": "{{ unclosed" })),
+            )
+            .await;
+        assert_eq!(
+            (status, broken["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_fields")),
+            "{broken}"
+        );
+        let (status, risky) = f
+            .call("PUT", "/api/v1/marketing/templates/my_ad", &f.admin, Some(json!({ "category": "listing", "channel": "portal", "content": "Lovely home, only USD 650,000. Call us today." })))
+            .await;
+        assert_eq!(
+            (status, risky["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("not_compliant")),
+            "{risky}"
+        );
+        let (status, claim) = f
+            .call(
+                "PUT",
+                "/api/v1/marketing/templates/my_ad",
+                &f.admin,
+                Some(
+                    json!({ "category": "listing", "channel": "portal", "content": "Risk-free, guaranteed returns!" }),
+                ),
+            )
+            .await;
+        assert_eq!(
+            (status, claim["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("content")),
+            "{claim}"
+        );
+
+        // Generated copy passes the checker, in every content style.
+        for style in ["luxury", "standard", "investment", "family"] {
+            let (status, out) = f.call("POST", "/api/v1/marketing/content/generate", &f.agent, Some(json!({ "property_id": "mk-1", "kind": "listing", "content_style": style, "agent_phone": "+971 50 123 4567" }))).await;
+            assert_eq!(status, StatusCode::OK, "{style}: {out}");
+            assert_eq!(out["compliance"]["compliant"], true);
+            assert!(out["content"]["body"].as_str().unwrap().contains("7112345678"));
+        }
+        let (status, x) = f
+            .call(
+                "POST",
+                "/api/v1/marketing/content/generate",
+                &f.agent,
+                Some(json!({ "property_id": "mk-1", "kind": { "social": "x" }, "agent_phone": "+971 50 123 4567" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{x}");
+        assert!(x["content"]["body"].as_str().unwrap().chars().count() <= 280);
+
+        // Without the brokerage's registration numbers nothing is generated.
+        let unconfigured = fixture_without_users(stores).await;
+        let (status, refused) = unconfigured
+            .call(
+                "POST",
+                "/api/v1/marketing/content/generate",
+                &unconfigured.agent,
+                Some(json!({ "property_id": "mk-1", "kind": "listing" })),
+            )
+            .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (StatusCode::CONFLICT, Some("compliance_not_configured")),
+            "{refused}"
+        );
+    }
+
+    /// A second app on the same database with no compliance configuration (same users' tokens).
+    async fn fixture_without_users(stores: store::Stores) -> Fixture {
+        let estate = realestate::Services::open(stores.domain.clone()).await.unwrap();
+        let rt = runtime::Runtime::new(stores.engine.clone(), runtime::Registry::with_builtins());
+        let now = chrono::Utc::now();
+        let tokens = api::auth::token::Tokens::new(
+            b"marketing-test-secret-0123456789abcd",
+            "aura",
+            "aura-api",
+            Duration::from_secs(1800),
+            Duration::from_secs(3600),
+        );
+        let agent = stores.accounts.user_by_email("agent@aura.test").await.unwrap().unwrap();
+        let token = tokens.issue(&agent, now);
+        let state = api::AppState::new(rt, stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
+        Fixture { router: api::router(state), admin: token.clone(), agent: token }
+    }
+}
+
+crate::accounts_test!(cases::compliance_templates_and_generated_copy);
