@@ -195,6 +195,71 @@ pub mod cases {
         assert_eq!(status, StatusCode::OK, "{x}");
         assert!(x["content"]["body"].as_str().unwrap().chars().count() <= 280);
 
+        // A campaign: compliant copy per channel stored as assets, then the approval workflow.
+        let (status, c) = f
+            .call("POST", "/api/v1/marketing/campaigns", &f.agent, Some(json!({
+                "property_id": "mk-1", "campaign_type": "new_listing", "target_channels": ["listing", "email", "social"],
+                "budget": 5000, "target_audience": "luxury_buyers", "customizations": { "headline": "Marina living", "call_to_action": "Schedule Viewing" },
+                "agent_phone": "+971 50 123 4567",
+            })))
+            .await;
+        assert_eq!((status, c["status"].as_str()), (StatusCode::CREATED, Some("draft")), "{c}");
+        let assets = c["assets"].as_array().unwrap();
+        assert!(assets.len() >= 6, "listing, e-mail text and HTML, four social captions: {c}");
+        let html =
+            assets.iter().find(|a| a["content_type"].as_str().unwrap().starts_with("text/html")).expect("html e-mail");
+        let req = Request::builder()
+            .uri(html["url"].as_str().unwrap())
+            .header("authorization", format!("Bearer {}", f.agent))
+            .body(Body::empty())
+            .unwrap();
+        let res = f.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(page.contains("7112345678") && page.contains("AED"), "{page}");
+        let id = c["campaign_id"].as_str().unwrap().to_string();
+        let approval = |action: &str| json!({ "action": action, "notes": format!("{action} please") });
+        let path = format!("/api/v1/marketing/campaigns/{id}/approval");
+        assert_eq!(
+            f.call("POST", &path, &f.agent, Some(approval("approve"))).await.0,
+            StatusCode::CONFLICT,
+            "a draft is not in review"
+        );
+        assert_eq!(f.call("POST", &path, &f.agent, Some(approval("submit"))).await.0, StatusCode::OK);
+        let (status, denied) = f.call("POST", &path, &f.agent, Some(approval("approve"))).await;
+        assert_eq!(
+            (status, denied["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "agents do not approve"
+        );
+        assert_eq!(
+            f.call("POST", &path, &f.agent, Some(approval("submit"))).await.0,
+            StatusCode::CONFLICT,
+            "already in review"
+        );
+        let (status, approved) = f.call("POST", &path, &f.admin, Some(approval("approve"))).await;
+        assert_eq!((status, approved["status"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
+        let trail: Vec<&str> =
+            approved["approvals"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(trail, ["submit", "approve"]);
+        let (status, bad) = f.call("POST", &path, &f.admin, Some(json!({ "action": "publish" }))).await;
+        assert_eq!((status, bad["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("action")));
+        // Nobody approves their own campaign, admins included.
+        let (_, own) = f
+            .call(
+                "POST",
+                "/api/v1/marketing/campaigns",
+                &f.admin,
+                Some(json!({ "property_id": prop["id"], "target_channels": ["x"] })),
+            )
+            .await;
+        let own_path = format!("/api/v1/marketing/campaigns/{}/approval", own["campaign_id"].as_str().unwrap_or("x"));
+        assert_eq!(f.call("POST", &own_path, &f.admin, Some(approval("submit"))).await.0, StatusCode::OK, "{own}");
+        let (status, own_denied) = f.call("POST", &own_path, &f.admin, Some(approval("approve"))).await;
+        assert_eq!((status, own_denied["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_campaign")));
+        let (_, list) = f.call("GET", "/api/v1/marketing/campaigns", &f.agent, None).await;
+        assert_eq!(list["campaigns"].as_array().unwrap().len(), 1, "agents see their own campaigns only");
+
         // Without the brokerage's registration numbers nothing is generated.
         let unconfigured = fixture_without_users(stores).await;
         let (status, refused) = unconfigured

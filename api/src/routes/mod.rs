@@ -2,6 +2,7 @@
 //! applied to all of them by `auth::authorize` from `spec::ROUTES`.
 
 pub(crate) mod auth;
+mod campaigns;
 mod cma;
 mod health;
 mod marketing;
@@ -25,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", cma::router())
         .nest("/api/v1", marketing::router())
         .nest("/api/v1", marketing::templates_router())
+        .nest("/api/v1", campaigns::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

@@ -107,6 +107,32 @@ pub struct TemplateRecord {
     pub updated_at: Timestamp,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRecord {
+    pub id: Uuid,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub property_id: Uuid,
+    pub campaign_type: String,
+    pub status: String,
+    pub request: Value,
+    pub assets: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalRecord {
+    pub id: i64,
+    pub campaign_id: Uuid,
+    pub at: Timestamp,
+    pub actor_id: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub notes: Option<String>,
+}
+
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
     /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.
@@ -168,6 +194,28 @@ pub trait Domain: Send + Sync + 'static {
     async fn template(&self, name: &str) -> Result<Option<TemplateRecord>, Error>;
     /// Filtered by category and market when given, by name.
     async fn list_templates(&self, category: Option<&str>, market: Option<&str>) -> Result<Vec<TemplateRecord>, Error>;
+
+    async fn create_campaign(&self, c: &CampaignRecord) -> Result<(), Error>;
+    async fn campaign(&self, id: Uuid) -> Result<Option<CampaignRecord>, Error>;
+    async fn list_campaigns(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CampaignRecord>, Error>;
+    /// Moves a campaign from `from` to `to` and appends the trail entry, atomically; `Error::Conflict`
+    /// when the campaign is no longer in `from` (a concurrent decision won).
+    async fn transition_campaign(
+        &self,
+        id: Uuid,
+        from: &str,
+        to: &str,
+        actor_id: &str,
+        action: &str,
+        notes: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error>;
+    async fn approvals(&self, campaign_id: Uuid) -> Result<Vec<ApprovalRecord>, Error>;
 
     async fn list_cma_reports(
         &self,

@@ -77,6 +77,8 @@ fn report(r: &PgRow) -> Result<CmaReportRecord, Error> {
 
 const REPORT_COLUMNS: &str = "id, owner_id, team_id, property_id, execution_id, status, request, result, error, pdf_artifact_id, created_at_us, updated_at_us";
 const TEMPLATE_COLUMNS: &str = "name, category, channel, market, compliance_status, customizable_fields, content, source, created_by, created_at_us, updated_at_us";
+const CAMPAIGN_COLUMNS: &str =
+    "id, owner_id, team_id, property_id, campaign_type, status, request, assets, created_at_us, updated_at_us";
 const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_at_us, updated_at_us";
 
 #[async_trait::async_trait]
@@ -418,6 +420,104 @@ impl Domain for PgStore {
         rows.iter().map(template).collect()
     }
 
+    async fn create_campaign(&self, c: &CampaignRecord) -> Result<(), Error> {
+        sqlx::query(&format!(
+            "INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(c.id)
+        .bind(&c.owner_id)
+        .bind(&c.team_id)
+        .bind(c.property_id)
+        .bind(&c.campaign_type)
+        .bind(&c.status)
+        .bind(Json(&c.request))
+        .bind(Json(&c.assets))
+        .bind(to_us(c.created_at))
+        .bind(to_us(c.updated_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn campaign(&self, id: Uuid) -> Result<Option<CampaignRecord>, Error> {
+        let row = sqlx::query(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(campaign).transpose()
+    }
+
+    async fn list_campaigns(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CampaignRecord>, Error> {
+        let rows = sqlx::query(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR team_id = $2) ORDER BY created_at_us DESC LIMIT $3"))
+            .bind(owner_id)
+            .bind(team_id)
+            .bind(limit.clamp(1, 1000) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(campaign).collect()
+    }
+
+    async fn transition_campaign(
+        &self,
+        id: Uuid,
+        from: &str,
+        to: &str,
+        actor_id: &str,
+        action: &str,
+        notes: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE campaigns SET status = $1, updated_at_us = $2 WHERE id = $3 AND status = $4")
+            .bind(to)
+            .bind(to_us(now))
+            .bind(id)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::Conflict(format!("campaign {id} is no longer {from}")));
+        }
+        sqlx::query("INSERT INTO marketing_approvals (campaign_id, at_us, actor_id, action, from_status, to_status, notes) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id)
+            .bind(to_us(now))
+            .bind(actor_id)
+            .bind(action)
+            .bind(from)
+            .bind(to)
+            .bind(notes)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn approvals(&self, campaign_id: Uuid) -> Result<Vec<ApprovalRecord>, Error> {
+        let rows = sqlx::query("SELECT id, campaign_id, at_us, actor_id, action, from_status, to_status, notes FROM marketing_approvals WHERE campaign_id = $1 ORDER BY id")
+            .bind(campaign_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApprovalRecord {
+                    id: r.try_get("id")?,
+                    campaign_id: r.try_get("campaign_id")?,
+                    at: from_us(r.try_get("at_us")?),
+                    actor_id: r.try_get("actor_id")?,
+                    action: r.try_get("action")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    notes: r.try_get("notes")?,
+                })
+            })
+            .collect()
+    }
+
     async fn list_cma_reports(
         &self,
         owner_id: Option<&str>,
@@ -448,6 +548,21 @@ fn template(r: &PgRow) -> Result<TemplateRecord, Error> {
         content: r.try_get("content")?,
         source: r.try_get("source")?,
         created_by: r.try_get("created_by")?,
+        created_at: from_us(r.try_get("created_at_us")?),
+        updated_at: from_us(r.try_get("updated_at_us")?),
+    })
+}
+
+fn campaign(r: &PgRow) -> Result<CampaignRecord, Error> {
+    Ok(CampaignRecord {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        team_id: r.try_get("team_id")?,
+        property_id: r.try_get("property_id")?,
+        campaign_type: r.try_get("campaign_type")?,
+        status: r.try_get("status")?,
+        request: r.try_get::<Json<Value>, _>("request")?.0,
+        assets: r.try_get::<Json<Value>, _>("assets")?.0,
         created_at: from_us(r.try_get("created_at_us")?),
         updated_at: from_us(r.try_get("updated_at_us")?),
     })
