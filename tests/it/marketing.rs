@@ -260,6 +260,69 @@ pub mod cases {
         let (_, list) = f.call("GET", "/api/v1/marketing/campaigns", &f.agent, None).await;
         assert_eq!(list["campaigns"].as_array().unwrap().len(), 1, "agents see their own campaigns only");
 
+        // Social posts: the seed's test_social_media_content_creation, as written there.
+        let (status, posts) = f
+            .call("POST", "/api/v1/social/posts", &f.agent, Some(json!({
+                "property_id": "mk-1", "platforms": ["instagram", "facebook", "linkedin"], "post_type": "new_listing",
+                "content_style": "luxury", "include_property_details": true, "hashtags": "auto_generate",
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{posts}");
+        let list = posts["posts"].as_array().unwrap();
+        assert!(list.len() >= 3);
+        for p in list {
+            assert!(p["character_count"].as_u64().unwrap() <= p["character_limit"].as_u64().unwrap());
+            assert_eq!(p["status"], "draft");
+        }
+        let (status, x) = f
+            .call(
+                "POST",
+                "/api/v1/social/posts",
+                &f.agent,
+                Some(json!({ "property_id": "mk-1", "platforms": ["x"], "hashtags": ["DubaiMarina", "#Luxury"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{x}");
+        let x = &x["posts"][0];
+        assert!(x["text"].as_str().unwrap().chars().count() <= 280);
+        assert_eq!(x["hashtags"], json!(["#DubaiMarina", "#Luxury"]));
+        let (status, too_many) = f
+            .call(
+                "POST",
+                "/api/v1/social/posts",
+                &f.agent,
+                Some(json!({ "property_id": "mk-1", "platforms": ["x"], "hashtags": ["a", "b", "c", "d"] })),
+            )
+            .await;
+        assert_eq!(
+            (status, too_many["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("hashtags"))
+        );
+        let post_path = format!("/api/v1/social/posts/{}", x["post_id"].as_str().unwrap());
+        let (status, risky) = f.call("PATCH", &post_path, &f.agent, Some(json!({ "text": "Guaranteed 12% returns, risk-free! AED 2,400,000. Permit 7112345678. ORN 12345 BRN 67890" }))).await;
+        assert_eq!(
+            (status, risky["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("not_compliant")),
+            "{risky}"
+        );
+        let (status, edited) = f.call("PATCH", &post_path, &f.agent, Some(json!({ "text": "2-bed in Marina Gate, 1,250 sq ft, AED 2,400,000. Trakheesi Permit No. 7112345678. ORN 12345, BRN 67890." }))).await;
+        assert_eq!(status, StatusCode::OK, "{edited}");
+        assert!(edited["text"].as_str().unwrap().ends_with("#DubaiMarina #Luxury"));
+        let (status, cancelled) = f.call("DELETE", &post_path, &f.agent, None).await;
+        assert_eq!((status, cancelled["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+        assert_eq!(f.call("PATCH", &post_path, &f.agent, Some(json!({ "text": "x" }))).await.0, StatusCode::CONFLICT);
+        let (status, tags) = f
+            .call(
+                "POST",
+                "/api/v1/social/hashtags/research",
+                &f.agent,
+                Some(json!({ "community": "JVC", "property_type": "apartment", "platform": "instagram" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{tags}");
+        assert_eq!(tags["hashtags"][0]["hashtag"], "#JVC");
+        assert!(tags["hashtags"][0]["reason"].is_string());
+
         // Without the brokerage's registration numbers nothing is generated.
         let unconfigured = fixture_without_users(stores).await;
         let (status, refused) = unconfigured

@@ -7,6 +7,7 @@ mod cma;
 mod health;
 mod marketing;
 pub(crate) mod properties;
+mod social;
 mod system;
 mod users;
 mod workflows;
@@ -27,6 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", marketing::router())
         .nest("/api/v1", marketing::templates_router())
         .nest("/api/v1", campaigns::router())
+        .nest("/api/v1", social::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

@@ -133,6 +133,22 @@ pub struct ApprovalRecord {
     pub notes: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct SocialPostRecord {
+    pub id: Uuid,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub property_id: Uuid,
+    pub platform: String,
+    pub post_type: String,
+    pub status: String,
+    pub text: String,
+    pub hashtags: Value,
+    pub scheduled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
     /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.
@@ -216,6 +232,27 @@ pub trait Domain: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<(), Error>;
     async fn approvals(&self, campaign_id: Uuid) -> Result<Vec<ApprovalRecord>, Error>;
+
+    /// Inserts all posts in one transaction.
+    async fn create_social_posts(&self, posts: &[SocialPostRecord]) -> Result<(), Error>;
+    async fn social_post(&self, id: Uuid) -> Result<Option<SocialPostRecord>, Error>;
+    async fn list_social_posts(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SocialPostRecord>, Error>;
+    /// Replaces text, hashtags and status of a post that is still in `expected_status`;
+    /// `Error::Conflict` otherwise.
+    async fn update_social_post(
+        &self,
+        id: Uuid,
+        expected_status: &str,
+        text: &str,
+        hashtags: &Value,
+        status: &str,
+        now: Timestamp,
+    ) -> Result<SocialPostRecord, Error>;
 
     async fn list_cma_reports(
         &self,

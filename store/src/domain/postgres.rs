@@ -79,6 +79,7 @@ const REPORT_COLUMNS: &str = "id, owner_id, team_id, property_id, execution_id, 
 const TEMPLATE_COLUMNS: &str = "name, category, channel, market, compliance_status, customizable_fields, content, source, created_by, created_at_us, updated_at_us";
 const CAMPAIGN_COLUMNS: &str =
     "id, owner_id, team_id, property_id, campaign_type, status, request, assets, created_at_us, updated_at_us";
+const POST_COLUMNS: &str = "id, owner_id, team_id, property_id, platform, post_type, status, text, hashtags, scheduled_at_us, created_at_us, updated_at_us";
 const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_at_us, updated_at_us";
 
 #[async_trait::async_trait]
@@ -518,6 +519,78 @@ impl Domain for PgStore {
             .collect()
     }
 
+    async fn create_social_posts(&self, posts: &[SocialPostRecord]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        for p in posts {
+            sqlx::query(&format!(
+                "INSERT INTO social_posts ({POST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind(p.id)
+            .bind(&p.owner_id)
+            .bind(&p.team_id)
+            .bind(p.property_id)
+            .bind(&p.platform)
+            .bind(&p.post_type)
+            .bind(&p.status)
+            .bind(&p.text)
+            .bind(Json(&p.hashtags))
+            .bind(p.scheduled_at.map(to_us))
+            .bind(to_us(p.created_at))
+            .bind(to_us(p.updated_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn social_post(&self, id: Uuid) -> Result<Option<SocialPostRecord>, Error> {
+        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM social_posts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(social_post).transpose()
+    }
+
+    async fn list_social_posts(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SocialPostRecord>, Error> {
+        let rows = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM social_posts WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR team_id = $2) ORDER BY created_at_us DESC LIMIT $3"))
+            .bind(owner_id)
+            .bind(team_id)
+            .bind(limit.clamp(1, 1000) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(social_post).collect()
+    }
+
+    async fn update_social_post(
+        &self,
+        id: Uuid,
+        expected_status: &str,
+        text: &str,
+        hashtags: &Value,
+        status: &str,
+        now: Timestamp,
+    ) -> Result<SocialPostRecord, Error> {
+        let row = sqlx::query(&format!(
+            "UPDATE social_posts SET text = $1, hashtags = $2, status = $3, updated_at_us = $4 WHERE id = $5 AND status = $6 RETURNING {POST_COLUMNS}"
+        ))
+        .bind(text)
+        .bind(Json(hashtags))
+        .bind(status)
+        .bind(to_us(now))
+        .bind(id)
+        .bind(expected_status)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::Conflict(format!("post {id} is no longer {expected_status}")))?;
+        social_post(&row)
+    }
+
     async fn list_cma_reports(
         &self,
         owner_id: Option<&str>,
@@ -563,6 +636,23 @@ fn campaign(r: &PgRow) -> Result<CampaignRecord, Error> {
         status: r.try_get("status")?,
         request: r.try_get::<Json<Value>, _>("request")?.0,
         assets: r.try_get::<Json<Value>, _>("assets")?.0,
+        created_at: from_us(r.try_get("created_at_us")?),
+        updated_at: from_us(r.try_get("updated_at_us")?),
+    })
+}
+
+fn social_post(r: &PgRow) -> Result<SocialPostRecord, Error> {
+    Ok(SocialPostRecord {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        team_id: r.try_get("team_id")?,
+        property_id: r.try_get("property_id")?,
+        platform: r.try_get("platform")?,
+        post_type: r.try_get("post_type")?,
+        status: r.try_get("status")?,
+        text: r.try_get("text")?,
+        hashtags: r.try_get::<Json<Value>, _>("hashtags")?.0,
+        scheduled_at: r.try_get::<Option<i64>, _>("scheduled_at_us")?.map(from_us),
         created_at: from_us(r.try_get("created_at_us")?),
         updated_at: from_us(r.try_get("updated_at_us")?),
     })
