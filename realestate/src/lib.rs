@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod content;
 pub mod handlers;
 pub mod market;
+pub mod print;
 pub mod property;
 pub mod seed;
 

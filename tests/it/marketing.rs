@@ -198,7 +198,7 @@ pub mod cases {
         // A campaign: compliant copy per channel stored as assets, then the approval workflow.
         let (status, c) = f
             .call("POST", "/api/v1/marketing/campaigns", &f.agent, Some(json!({
-                "property_id": "mk-1", "campaign_type": "new_listing", "target_channels": ["listing", "email", "social"],
+                "property_id": "mk-1", "campaign_type": "new_listing", "target_channels": ["listing", "email", "social", "postcard", "brochure"],
                 "budget": 5000, "target_audience": "luxury_buyers", "customizations": { "headline": "Marina living", "call_to_action": "Schedule Viewing" },
                 "agent_phone": "+971 50 123 4567",
             })))

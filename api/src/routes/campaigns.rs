@@ -103,7 +103,16 @@ async fn create(
     let now = s.rt.clock.now();
     let today = now.date_naive();
     // Generate and check everything first: a campaign with one non-compliant asset is not created.
-    let mut files: Vec<(String, String, &'static str, String)> = Vec::new();
+    let mut files: Vec<(String, String, &'static str, Vec<u8>)> = Vec::new();
+    // The print renderers read the agent and brokerage from the property document.
+    let mut print_property = property.body.clone();
+    print_property["agent"] = json!({ "name": caller.user.name, "brn": brn, "phone": req.agent_phone.clone().unwrap_or_default(), "email": caller.user.email });
+    print_property["brokerage"] = json!({ "name": "AURA", "orn": orn });
+    let print_info = |what: &str| realestate::print::PrintInfo {
+        title: format!("{what} \u{2013} {}", property.reference),
+        author: caller.user.name.clone(),
+        created: now,
+    };
     for kind in kinds {
         let request = ContentRequest {
             kind,
@@ -140,27 +149,44 @@ async fn create(
             )
             .with("findings", json!(report.findings)));
         }
-        let plain =
-            format!("{}\n\n{}\n\n{}", generated.title, generated.body, generated.hashtags.join(" ")).trim().to_string();
+        let plain = format!("{}\n\n{}\n\n{}", generated.title, generated.body, generated.hashtags.join(" "));
+        let stem = generated.channel.replace(':', "_");
         files.push((
             generated.channel.clone(),
-            format!("{}.txt", generated.channel.replace(':', "_")),
+            format!("{stem}.txt"),
             "text/plain; charset=utf-8",
-            plain,
+            plain.trim().as_bytes().to_vec(),
         ));
         if let Some(html) = &generated.html {
             files.push((
                 generated.channel.clone(),
-                format!("{}.html", generated.channel.replace(':', "_")),
+                format!("{stem}.html"),
                 "text/html; charset=utf-8",
-                html.clone(),
+                html.as_bytes().to_vec(),
             ));
+        }
+        // Print assets: the permit number is printed and encoded as a QR code on each.
+        match kind {
+            ContentKind::Postcard => {
+                let pdf = realestate::print::postcard_pdf(
+                    &print_property,
+                    &generated,
+                    &generated,
+                    "",
+                    print_info("Postcard"),
+                );
+                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
+            }
+            ContentKind::Brochure => {
+                let pdf = realestate::print::brochure_pdf(&print_property, &generated, "", print_info("Brochure"));
+                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
+            }
+            _ => {}
         }
     }
     let id = Uuid::now_v7();
     let mut assets = Vec::new();
-    for (channel, filename, content_type, text) in files {
-        let bytes = text.into_bytes();
+    for (channel, filename, content_type, bytes) in files {
         let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         let artifact = Artifact {
             id: Uuid::now_v7(),
