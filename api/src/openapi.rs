@@ -107,7 +107,7 @@ h2{margin-top:24px;text-transform:capitalize}
 </style></head><body>
 <header><h1>AURA API</h1><div id="desc"></div></header>
 <main>
-<p>Bearer token (from <code>POST /auth/login</code>): <input id="token" placeholder="eyJ..."></p>
+<p>Bearer token (from <code>POST /auth/login</code>): <input id="token" aria-label="access token" title="paste the access_token here"></p>
 <div id="ops">Loading /openapi.json…</div>
 </main>
 <script>
