@@ -361,6 +361,14 @@ pub static ROUTES: &[RouteSpec] = &[
         Json,
     ),
     r(
+        "POST",
+        "/api/v1/marketing/campaigns/full-package",
+        Permission("marketing:create_campaign"),
+        "marketing",
+        "Start the full marketing package (a durable execution); 201 with status processing.",
+        Json,
+    ),
+    r(
         "GET",
         "/api/v1/marketing/campaigns/{id}",
         Permission("marketing:create_campaign"),

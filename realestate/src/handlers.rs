@@ -13,11 +13,12 @@ use crate::cma::{self, AnalysisOptions};
 use crate::Services;
 
 /// Every handler this crate registers, for validating package files without a database.
-pub const HANDLER_NAMES: &[&str] = &["cma_generation", "cma_report_pdf"];
+pub const HANDLER_NAMES: &[&str] = &["cma_generation", "cma_report_pdf", "marketing_assets"];
 
 pub fn register(registry: &mut Registry, services: Arc<Services>) {
     registry.register("cma_generation", CmaGeneration(services.clone()));
-    registry.register("cma_report_pdf", CmaReportPdf(services));
+    registry.register("cma_report_pdf", CmaReportPdf(services.clone()));
+    registry.register("marketing_assets", MarketingAssets(services));
 }
 
 fn report_id(input: &Value) -> Result<Uuid, StepError> {
@@ -136,5 +137,70 @@ impl Handler for CmaReportPdf {
             "record_id": id,
             "files": [{ "artifact_id": artifact_id, "url": format!("/api/v1/cma/reports/{id}/pdf"), "content_type": "application/pdf", "size_bytes": size, "sha256": sha }],
         }))
+    }
+}
+
+/// Generates a full-package campaign's assets and moves it from `processing` to `draft` (or
+/// `failed`, with the reason, when the copy cannot be made compliant).
+struct MarketingAssets(Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for MarketingAssets {
+    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        use crate::campaign::{generate_assets, CampaignError, Requester};
+        let id = input
+            .get("campaign_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| StepError::permanent("input.campaign_id must be a campaign id"))?;
+        let s = &self.0;
+        let campaign = s
+            .domain
+            .campaign(id)
+            .await
+            .map_err(StepError::retryable)?
+            .ok_or_else(|| StepError::permanent(format!("campaign {id} does not exist")))?;
+        if campaign.status != "processing" {
+            return Ok(
+                json!({ "campaign_id": id, "record_id": id, "status": campaign.status, "files": campaign.assets }),
+            );
+        }
+        let property = s
+            .domain
+            .property(campaign.property_id)
+            .await
+            .map_err(StepError::retryable)?
+            .ok_or_else(|| StepError::permanent("the campaign's property was deleted"))?;
+        let requester: Requester = serde_json::from_value(campaign.request["requester"].clone())
+            .map_err(|e| StepError::permanent(format!("campaign request: {e}")))?;
+        let channels: Vec<String> =
+            serde_json::from_value(campaign.request["target_channels"].clone()).unwrap_or_default();
+        let style = serde_json::from_value(campaign.request["content_style"].clone()).ok();
+        let now = chrono::Utc::now();
+        match generate_assets(s, &property, &requester, &channels, style, &campaign.request["customizations"], now)
+            .await
+        {
+            Ok(assets) => {
+                let assets = Value::Array(assets);
+                s.domain
+                    .finish_campaign_generation(id, "draft", &assets, None, now)
+                    .await
+                    .map_err(StepError::retryable)?;
+                Ok(json!({ "campaign_id": id, "record_id": id, "status": "draft", "files": assets }))
+            }
+            Err(CampaignError::Store(e)) => Err(StepError::retryable(e)),
+            Err(e) => {
+                let message = match &e {
+                    CampaignError::NotCompliant { findings, .. } => format!("{e}: {findings}"),
+                    _ => e.to_string(),
+                };
+                if let Err(store_error) =
+                    s.domain.finish_campaign_generation(id, "failed", &json!([]), Some(&message), now).await
+                {
+                    tracing::error!(error = %store_error, campaign = %id, "could not record the campaign failure");
+                }
+                Err(StepError::Permanent(message))
+            }
+        }
     }
 }

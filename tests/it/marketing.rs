@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 struct Fixture {
     router: axum::Router,
+    rt: runtime::Runtime,
     agent: String,
     admin: String,
 }
@@ -24,7 +25,14 @@ async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
     }
     let estate = realestate::Services::open_with(stores.domain.clone(), config).await.unwrap();
     // Community resolution needs the reference; transactions are not needed here.
-    let rt = runtime::Runtime::new(stores.engine.clone(), runtime::Registry::with_builtins());
+    let mut registry = runtime::Registry::with_builtins();
+    realestate::handlers::register(&mut registry, estate.clone());
+    let rt = runtime::Runtime::new(stores.engine.clone(), registry);
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/marketing_full_package.toml"),
+    )
+    .unwrap();
+    rt.register_package(&source).await.expect("register marketing_full_package");
     let now = chrono::Utc::now();
     let tokens = api::auth::token::Tokens::new(
         b"marketing-test-secret-0123456789abcd",
@@ -51,8 +59,8 @@ async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
             .unwrap();
         issued.push(tokens.issue(&u, now));
     }
-    let state = api::AppState::new(rt, stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
-    Fixture { router: api::router(state), admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
+    let state = api::AppState::new(rt.clone(), stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
+    Fixture { router: api::router(state), rt, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
 }
 
 impl Fixture {
@@ -323,6 +331,43 @@ pub mod cases {
         assert_eq!(tags["hashtags"][0]["hashtag"], "#JVC");
         assert!(tags["hashtags"][0]["reason"].is_string());
 
+        // The seed's test_marketing_full_package_creation: 201, processing, tracking_url; a worker
+        // then produces the assets through the marketing_full_package execution.
+        let (status, full) = f
+            .call("POST", "/api/v1/marketing/campaigns/full-package", &f.agent, Some(json!({
+                "property_id": "mk-1", "campaign_type": "new_listing", "target_channels": ["postcard", "email", "social"],
+                "budget": 5000, "target_audience": "luxury_buyers",
+                "customizations": { "headline": "Test Property Listing", "call_to_action": "Schedule Viewing" },
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{full}");
+        assert_eq!(full["status"], "processing");
+        assert!(full["campaign_id"].is_string() && full["tracking_url"].is_string());
+        let tracking = full["tracking_url"].as_str().unwrap().to_string();
+        let worker_stop = tokio_util::sync::CancellationToken::new();
+        let worker = tokio::spawn(
+            runtime::Worker::new(&f.rt, {
+                let mut cfg = runtime::WorkerConfig::new("marketing-test");
+                cfg.poll = Duration::from_millis(100);
+                cfg.heartbeat = Duration::from_millis(500);
+                cfg
+            })
+            .run(worker_stop.clone()),
+        );
+        let mut done = Value::Null;
+        for _ in 0..100 {
+            let (_, c) = f.call("GET", &tracking, &f.agent, None).await;
+            if c["status"] != "processing" {
+                done = c;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        worker_stop.cancel();
+        worker.await.unwrap();
+        assert_eq!(done["status"], "draft", "{done}");
+        assert!(done["assets"].as_array().unwrap().iter().any(|a| a["content_type"] == "application/pdf"), "{done}");
+
         // Without the brokerage's registration numbers nothing is generated.
         let unconfigured = fixture_without_users(stores).await;
         let (status, refused) = unconfigured
@@ -354,8 +399,8 @@ pub mod cases {
         );
         let agent = stores.accounts.user_by_email("agent@aura.test").await.unwrap().unwrap();
         let token = tokens.issue(&agent, now);
-        let state = api::AppState::new(rt, stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
-        Fixture { router: api::router(state), admin: token.clone(), agent: token }
+        let state = api::AppState::new(rt.clone(), stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
+        Fixture { router: api::router(state), rt, admin: token.clone(), agent: token }
     }
 }
 

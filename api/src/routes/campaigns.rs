@@ -8,12 +8,11 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::approval::{self, ApprovalAction, ApprovalError, CampaignStatus};
-use realestate::compliance::{self, Channel, Context};
-use realestate::content::{Agent, Brokerage, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use realestate::campaign::{generate_assets, kinds_for, CampaignError, Requester};
+use realestate::content::ContentStyle;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use store::domain::{Artifact, CampaignRecord};
+use store::domain::CampaignRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -23,6 +22,7 @@ use crate::{json as body, ApiError, AppState};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/marketing/campaigns", get(list).post(create))
+        .route("/marketing/campaigns/full-package", post(full_package))
         .route("/marketing/campaigns/{id}", get(get_one))
         .route("/marketing/campaigns/{id}/approval", post(approval_action))
         .route("/marketing/assets/{id}", get(asset))
@@ -53,169 +53,127 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
         .with("errors", json!([{ "field": field, "message": message }]))
 }
 
-/// The content kinds a target channel asks for (`social` means every network).
-fn kinds_for(channel: &str) -> Result<Vec<ContentKind>, ApiError> {
-    Ok(match channel {
-        "listing" | "portal" => vec![ContentKind::Listing],
-        "email" => vec![ContentKind::Email],
-        "postcard" => vec![ContentKind::Postcard],
-        "brochure" => vec![ContentKind::Brochure],
-        "social" => Platform::ALL.iter().map(|p| ContentKind::Social(*p)).collect(),
-        "instagram" => vec![ContentKind::Social(Platform::Instagram)],
-        "facebook" => vec![ContentKind::Social(Platform::Facebook)],
-        "linkedin" => vec![ContentKind::Social(Platform::Linkedin)],
-        "x" | "twitter" => vec![ContentKind::Social(Platform::X)],
-        other => return Err(invalid("target_channels", format!("unknown channel `{other}` (listing, email, postcard, brochure, social, instagram, facebook, linkedin, x)"))),
-    })
+fn campaign_error(e: CampaignError) -> ApiError {
+    match e {
+        CampaignError::InvalidRequest(m) => invalid("target_channels", m),
+        CampaignError::NotCompliant { channel, findings } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_compliant",
+            format!("the {channel} copy fails the compliance checker"),
+        )
+        .with("findings", findings),
+        e @ CampaignError::NotConfigured => {
+            ApiError::new(StatusCode::CONFLICT, "compliance_not_configured", e.to_string())
+        }
+        CampaignError::Store(e) => e.into(),
+        CampaignError::Internal(m) => {
+            tracing::error!(error = %m, "campaign generation failed");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        }
+    }
 }
 
+/// Checks what can be checked before any work: body, channels, property, configuration.
+async fn prepare(
+    s: &AppState,
+    caller: &Caller,
+    bytes: &Bytes,
+) -> Result<(CreateCampaign, store::domain::PropertyRecord, Requester), ApiError> {
+    let req: CreateCampaign = body::parse(bytes)?;
+    if req.budget.is_some_and(|b| !(0.0..=100_000_000.0).contains(&b)) {
+        return Err(invalid("budget", "must be an amount in AED between 0 and 100,000,000"));
+    }
+    kinds_for(&req.target_channels).map_err(campaign_error)?;
+    let property = find(s, caller, &req.property_id).await?;
+    if s.estate.compliance.orn.is_none() || s.estate.compliance.brn.is_none() {
+        return Err(campaign_error(CampaignError::NotConfigured));
+    }
+    let requester = Requester {
+        owner_id: caller.id().to_string(),
+        team_id: caller.user.team_id.map(|t| t.to_string()),
+        name: caller.user.name.clone(),
+        email: caller.user.email.clone(),
+        phone: req.agent_phone.clone().unwrap_or_default(),
+    };
+    Ok((req, property, requester))
+}
+
+fn record(
+    req: &CreateCampaign,
+    property: &store::domain::PropertyRecord,
+    requester: &Requester,
+    status: &str,
+    assets: Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CampaignRecord {
+    CampaignRecord {
+        id: Uuid::now_v7(),
+        owner_id: requester.owner_id.clone(),
+        team_id: requester.team_id.clone(),
+        property_id: property.id,
+        campaign_type: req.campaign_type.clone(),
+        status: status.into(),
+        request: json!({
+            "target_channels": req.target_channels, "budget": req.budget, "target_audience": req.target_audience,
+            "content_style": req.content_style, "customizations": req.customizations, "requester": requester,
+        }),
+        assets,
+        execution_id: None,
+        error: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Creates a campaign draft now: every asset generated, checked and stored before it answers.
 async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: CreateCampaign = body::parse(&bytes)?;
-    if req.target_channels.is_empty() {
-        return Err(invalid("target_channels", "name at least one channel"));
-    }
-    if req.budget.is_some_and(|b| !(0.0..=100_000_000.0).contains(&b)) {
-        return Err(invalid("budget", "must be an amount in AED between 0 and 100,000,000"));
-    }
-    let mut kinds = Vec::new();
-    for c in &req.target_channels {
-        for k in kinds_for(c)? {
-            if !kinds.contains(&k) {
-                kinds.push(k);
-            }
-        }
-    }
-    let property = find(&s, &caller, &req.property_id).await?;
-    let cfg = &s.estate.compliance;
-    let (Some(orn), Some(brn)) = (cfg.orn.clone(), cfg.brn.clone()) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "compliance_not_configured",
-            "set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before creating campaigns",
-        ));
-    };
-    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
-    let generator = s.estate.generator().await?;
+    let (req, property, requester) = prepare(&s, &caller, &bytes).await?;
     let now = s.rt.clock.now();
-    let today = now.date_naive();
-    // Generate and check everything first: a campaign with one non-compliant asset is not created.
-    let mut files: Vec<(String, String, &'static str, Vec<u8>)> = Vec::new();
-    // The print renderers read the agent and brokerage from the property document.
-    let mut print_property = property.body.clone();
-    print_property["agent"] = json!({ "name": caller.user.name, "brn": brn, "phone": req.agent_phone.clone().unwrap_or_default(), "email": caller.user.email });
-    print_property["brokerage"] = json!({ "name": "AURA", "orn": orn });
-    let print_info = |what: &str| realestate::print::PrintInfo {
-        title: format!("{what} \u{2013} {}", property.reference),
-        author: caller.user.name.clone(),
-        created: now,
-    };
-    for kind in kinds {
-        let request = ContentRequest {
-            kind,
-            property: property.body.clone(),
-            content_style: style,
-            agent: Agent {
-                name: caller.user.name.clone(),
-                brn: brn.clone(),
-                phone: req.agent_phone.clone().unwrap_or_default(),
-                email: caller.user.email.clone(),
-            },
-            brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
-            customizations: req.customizations.clone(),
-        };
-        let generated = generator.write(&request).map_err(|e| match e {
-            ContentError::InvalidRequest(m) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_content_request", m)
-            }
-            ContentError::ProhibitedClaim(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_compliant", m),
-            other => {
-                tracing::error!(error = %other, "content generation failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
-            }
-        })?;
-        let channel: Channel = generated.channel.parse().unwrap_or(Channel::Portal);
-        let text = format!("{}\n{}\n{}", generated.title, generated.body, generated.hashtags.join(" "));
-        let ctx = Context::new(channel, cfg).with_property(&property.body).with_qr_code(true).with_today(today);
-        let report = compliance::check(&text, &ctx);
-        if !report.compliant {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_compliant",
-                format!("the {} copy fails the compliance checker", generated.channel),
-            )
-            .with("findings", json!(report.findings)));
-        }
-        let plain = format!("{}\n\n{}\n\n{}", generated.title, generated.body, generated.hashtags.join(" "));
-        let stem = generated.channel.replace(':', "_");
-        files.push((
-            generated.channel.clone(),
-            format!("{stem}.txt"),
-            "text/plain; charset=utf-8",
-            plain.trim().as_bytes().to_vec(),
-        ));
-        if let Some(html) = &generated.html {
-            files.push((
-                generated.channel.clone(),
-                format!("{stem}.html"),
-                "text/html; charset=utf-8",
-                html.as_bytes().to_vec(),
-            ));
-        }
-        // Print assets: the permit number is printed and encoded as a QR code on each.
-        match kind {
-            ContentKind::Postcard => {
-                let pdf = realestate::print::postcard_pdf(
-                    &print_property,
-                    &generated,
-                    &generated,
-                    "",
-                    print_info("Postcard"),
-                );
-                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
-            }
-            ContentKind::Brochure => {
-                let pdf = realestate::print::brochure_pdf(&print_property, &generated, "", print_info("Brochure"));
-                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
-            }
-            _ => {}
-        }
-    }
-    let id = Uuid::now_v7();
-    let mut assets = Vec::new();
-    for (channel, filename, content_type, bytes) in files {
-        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        let artifact = Artifact {
-            id: Uuid::now_v7(),
-            owner_id: Some(caller.id().to_string()),
-            team_id: caller.user.team_id.map(|t| t.to_string()),
-            kind: format!("campaign_copy:{channel}"),
-            filename,
-            content_type: content_type.into(),
-            size_bytes: bytes.len() as i64,
-            sha256: sha.clone(),
-            created_at: now,
-        };
-        s.estate.domain.put_artifact(&artifact, &bytes).await?;
-        assets.push(json!({ "artifact_id": artifact.id, "channel": channel, "filename": artifact.filename, "content_type": artifact.content_type, "size_bytes": artifact.size_bytes, "sha256": sha, "url": format!("/api/v1/marketing/assets/{}", artifact.id) }));
-    }
-    let record = CampaignRecord {
-        id,
-        owner_id: caller.id().to_string(),
-        team_id: caller.user.team_id.map(|t| t.to_string()),
-        property_id: property.id,
-        campaign_type: req.campaign_type,
-        status: CampaignStatus::Draft.as_str().into(),
-        request: json!({ "target_channels": req.target_channels, "budget": req.budget, "target_audience": req.target_audience, "content_style": style, "customizations": req.customizations }),
-        assets: Value::Array(assets),
-        created_at: now,
-        updated_at: now,
-    };
+    let assets = generate_assets(
+        &s.estate,
+        &property,
+        &requester,
+        &req.target_channels,
+        req.content_style,
+        &req.customizations,
+        now,
+    )
+    .await
+    .map_err(campaign_error)?;
+    let record = record(&req, &property, &requester, CampaignStatus::Draft.as_str(), Value::Array(assets), now);
     s.estate.domain.create_campaign(&record).await?;
-    s.audit(Some(caller.id()), "campaign.create", Some(id.to_string()), None, None).await;
+    s.audit(Some(caller.id()), "campaign.create", Some(record.id.to_string()), None, None).await;
+    Ok((StatusCode::CREATED, Json(campaign_json(&record, &[]))))
+}
+
+/// The seed's full package: the campaign is created `processing` and a durable execution of the
+/// `marketing_full_package` package makes its assets; follow it at `tracking_url`.
+async fn full_package(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (req, property, requester) = prepare(&s, &caller, &bytes).await?;
+    let now = s.rt.clock.now();
+    let mut record = record(&req, &property, &requester, "processing", json!([]), now);
+    s.estate.domain.create_campaign(&record).await?;
+    let started =
+        s.rt.trigger(runtime::Trigger {
+            package: "marketing_full_package".into(),
+            params: json!({ "campaign_id": record.id.to_string() }),
+            priority: 0,
+            idempotency_key: Some(format!("campaign:{}", record.id)),
+            created_by: Some(caller.id().to_string()),
+            team_id: requester.team_id.clone(),
+        })
+        .await?;
+    s.estate.domain.set_campaign_execution(record.id, &started.execution_id.to_string()).await?;
+    record.execution_id = Some(started.execution_id.to_string());
+    s.audit(Some(caller.id()), "campaign.full_package", Some(record.id.to_string()), None, None).await;
     Ok((StatusCode::CREATED, Json(campaign_json(&record, &[]))))
 }
 
@@ -223,7 +181,7 @@ fn campaign_json(c: &CampaignRecord, trail: &[store::domain::ApprovalRecord]) ->
     json!({
         "campaign_id": c.id, "status": c.status, "campaign_type": c.campaign_type, "property_id": c.property_id,
         "owner_id": c.owner_id, "created_at": c.created_at, "updated_at": c.updated_at,
-        "request": c.request, "assets": c.assets,
+        "request": c.request, "assets": c.assets, "execution_id": c.execution_id, "error": c.error,
         "tracking_url": format!("/api/v1/marketing/campaigns/{}", c.id),
         "approvals": trail.iter().map(|a| json!({ "at": a.at, "actor_id": a.actor_id, "action": a.action, "from": a.from_status, "to": a.to_status, "notes": a.notes })).collect::<Vec<_>>(),
     })

@@ -118,6 +118,10 @@ pub struct CampaignRecord {
     pub status: String,
     pub request: Value,
     pub assets: Value,
+    /// The full-package execution that generates the assets, when there is one.
+    pub execution_id: Option<String>,
+    /// Why generation failed (status `failed`).
+    pub error: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -214,6 +218,17 @@ pub trait Domain: Send + Sync + 'static {
 
     async fn create_campaign(&self, c: &CampaignRecord) -> Result<(), Error>;
     async fn campaign(&self, id: Uuid) -> Result<Option<CampaignRecord>, Error>;
+    /// Records the outcome of asset generation of a `processing` campaign (`draft` with its
+    /// assets, or `failed` with the error); a campaign no longer processing is left alone.
+    async fn finish_campaign_generation(
+        &self,
+        id: Uuid,
+        status: &str,
+        assets: &Value,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error>;
+    async fn set_campaign_execution(&self, id: Uuid, execution_id: &str) -> Result<(), Error>;
     async fn list_campaigns(
         &self,
         owner_id: Option<&str>,

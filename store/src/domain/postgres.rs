@@ -353,7 +353,7 @@ impl Domain for PgStore {
 
     async fn create_campaign(&self, c: &CampaignRecord) -> Result<(), Error> {
         sqlx::query(&format!(
-            "INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         ))
         .bind(c.id)
         .bind(&c.owner_id)
@@ -363,6 +363,8 @@ impl Domain for PgStore {
         .bind(&c.status)
         .bind(Json(&c.request))
         .bind(Json(&c.assets))
+        .bind(&c.execution_id)
+        .bind(&c.error)
         .bind(to_us(c.created_at))
         .bind(to_us(c.updated_at))
         .execute(&self.pool)
@@ -376,6 +378,34 @@ impl Domain for PgStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(campaign).transpose()
+    }
+
+    async fn finish_campaign_generation(
+        &self,
+        id: Uuid,
+        status: &str,
+        assets: &Value,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        sqlx::query("UPDATE campaigns SET status = $1, assets = $2, error = $3, updated_at_us = $4 WHERE id = $5 AND status = 'processing'")
+            .bind(status)
+            .bind(Json(assets))
+            .bind(error)
+            .bind(to_us(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_campaign_execution(&self, id: Uuid, execution_id: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE campaigns SET execution_id = $1 WHERE id = $2")
+            .bind(execution_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn list_campaigns(

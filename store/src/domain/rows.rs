@@ -75,7 +75,7 @@ macro_rules! row_decoders {
         const TEMPLATE_COLUMNS: &str = "name, category, channel, market, compliance_status, customizable_fields, content, source, created_by, created_at_us, updated_at_us";
 
         const CAMPAIGN_COLUMNS: &str =
-            "id, owner_id, team_id, property_id, campaign_type, status, request, assets, created_at_us, updated_at_us";
+            "id, owner_id, team_id, property_id, campaign_type, status, request, assets, execution_id, error, created_at_us, updated_at_us";
 
         const POST_COLUMNS: &str = "id, owner_id, team_id, property_id, platform, post_type, status, text, hashtags, scheduled_at_us, created_at_us, updated_at_us";
 
@@ -107,6 +107,8 @@ macro_rules! row_decoders {
                 status: r.try_get("status")?,
                 request: r.try_get::<Json<Value>, _>("request")?.0,
                 assets: r.try_get::<Json<Value>, _>("assets")?.0,
+                execution_id: r.try_get("execution_id")?,
+                error: r.try_get("error")?,
                 created_at: from_us(r.try_get("created_at_us")?),
                 updated_at: from_us(r.try_get("updated_at_us")?),
             })

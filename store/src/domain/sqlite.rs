@@ -352,7 +352,7 @@ impl Domain for SqliteStore {
     }
 
     async fn create_campaign(&self, c: &CampaignRecord) -> Result<(), Error> {
-        sqlx::query(&format!("INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        sqlx::query(&format!("INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
             .bind(c.id)
             .bind(&c.owner_id)
             .bind(&c.team_id)
@@ -361,6 +361,8 @@ impl Domain for SqliteStore {
             .bind(&c.status)
             .bind(Json(&c.request))
             .bind(Json(&c.assets))
+            .bind(&c.execution_id)
+            .bind(&c.error)
             .bind(to_us(c.created_at))
             .bind(to_us(c.updated_at))
             .execute(&self.writer)
@@ -374,6 +376,34 @@ impl Domain for SqliteStore {
             .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(campaign).transpose()
+    }
+
+    async fn finish_campaign_generation(
+        &self,
+        id: Uuid,
+        status: &str,
+        assets: &Value,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        sqlx::query("UPDATE campaigns SET status = ?, assets = ?, error = ?, updated_at_us = ? WHERE id = ? AND status = 'processing'")
+            .bind(status)
+            .bind(Json(assets))
+            .bind(error)
+            .bind(to_us(now))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_campaign_execution(&self, id: Uuid, execution_id: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE campaigns SET execution_id = ? WHERE id = ?")
+            .bind(execution_id)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
     }
 
     async fn list_campaigns(

@@ -1,0 +1,183 @@
+//! A campaign's assets: copy per channel (generated, compliance-checked) and print PDFs, stored as
+//! artefacts. Used by the synchronous campaign endpoint and by the `marketing_assets` step of the
+//! full-package execution, so both produce the same files.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use store::domain::{Artifact, PropertyRecord};
+use uuid::Uuid;
+
+use crate::compliance::{self, Channel, Context};
+use crate::content::{Agent, Brokerage, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use crate::Services;
+
+/// Who the campaign is for, as captured when it was requested.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Requester {
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("the {channel} copy fails the compliance checker")]
+    NotCompliant { channel: String, findings: Value },
+    #[error("set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before creating campaigns")]
+    NotConfigured,
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error("content generation failed: {0}")]
+    Internal(String),
+}
+
+/// The content kinds the target channels ask for (`social` means every network), deduplicated.
+pub fn kinds_for(channels: &[String]) -> Result<Vec<ContentKind>, CampaignError> {
+    let mut kinds = Vec::new();
+    for channel in channels {
+        let add: Vec<ContentKind> = match channel.as_str() {
+            "listing" | "portal" => vec![ContentKind::Listing],
+            "email" => vec![ContentKind::Email],
+            "postcard" => vec![ContentKind::Postcard],
+            "brochure" => vec![ContentKind::Brochure],
+            "social" => Platform::ALL.iter().map(|p| ContentKind::Social(*p)).collect(),
+            "instagram" => vec![ContentKind::Social(Platform::Instagram)],
+            "facebook" => vec![ContentKind::Social(Platform::Facebook)],
+            "linkedin" => vec![ContentKind::Social(Platform::Linkedin)],
+            "x" | "twitter" => vec![ContentKind::Social(Platform::X)],
+            other => {
+                return Err(CampaignError::InvalidRequest(format!(
+                    "unknown channel `{other}` (listing, email, postcard, brochure, social, instagram, facebook, linkedin, x)"
+                )))
+            }
+        };
+        for k in add {
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+    }
+    if kinds.is_empty() {
+        return Err(CampaignError::InvalidRequest("name at least one channel".into()));
+    }
+    Ok(kinds)
+}
+
+/// Generates and checks every asset first (a campaign with one non-compliant asset gets none),
+/// then stores them; returns their descriptions.
+pub async fn generate_assets(
+    s: &Services,
+    property: &PropertyRecord,
+    requester: &Requester,
+    channels: &[String],
+    style: Option<ContentStyle>,
+    customizations: &Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Value>, CampaignError> {
+    let kinds = kinds_for(channels)?;
+    let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
+        return Err(CampaignError::NotConfigured);
+    };
+    let style = style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
+    let generator = s.generator().await?;
+    let mut files: Vec<(String, String, &'static str, Vec<u8>)> = Vec::new();
+    // The print renderers read the agent and brokerage from the property document.
+    let mut print_property = property.body.clone();
+    print_property["agent"] =
+        json!({ "name": requester.name, "brn": brn, "phone": requester.phone, "email": requester.email });
+    print_property["brokerage"] = json!({ "name": "AURA", "orn": orn });
+    let info = |what: &str| crate::print::PrintInfo {
+        title: format!("{what} \u{2013} {}", property.reference),
+        author: requester.name.clone(),
+        created: now,
+    };
+    for kind in kinds {
+        let request = ContentRequest {
+            kind,
+            property: property.body.clone(),
+            content_style: style,
+            agent: Agent {
+                name: requester.name.clone(),
+                brn: brn.clone(),
+                phone: requester.phone.clone(),
+                email: requester.email.clone(),
+            },
+            brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
+            customizations: customizations.clone(),
+        };
+        let generated = generator.write(&request).map_err(|e| match e {
+            ContentError::InvalidRequest(m) => CampaignError::InvalidRequest(m),
+            ContentError::ProhibitedClaim(m) => CampaignError::NotCompliant {
+                channel: format!("{kind:?}"),
+                findings: json!([{ "rule": "prohibited_claim", "message": m }]),
+            },
+            other => CampaignError::Internal(other.to_string()),
+        })?;
+        let channel: Channel = generated.channel.parse().unwrap_or(Channel::Portal);
+        let text = format!("{}\n{}\n{}", generated.title, generated.body, generated.hashtags.join(" "));
+        let ctx = Context::new(channel, &s.compliance)
+            .with_property(&property.body)
+            .with_qr_code(true)
+            .with_today(now.date_naive());
+        let report = compliance::check(&text, &ctx);
+        if !report.compliant {
+            return Err(CampaignError::NotCompliant {
+                channel: generated.channel.clone(),
+                findings: json!(report.findings),
+            });
+        }
+        let stem = generated.channel.replace(':', "_");
+        let plain = format!("{}\n\n{}\n\n{}", generated.title, generated.body, generated.hashtags.join(" "));
+        files.push((
+            generated.channel.clone(),
+            format!("{stem}.txt"),
+            "text/plain; charset=utf-8",
+            plain.trim().as_bytes().to_vec(),
+        ));
+        if let Some(html) = &generated.html {
+            files.push((
+                generated.channel.clone(),
+                format!("{stem}.html"),
+                "text/html; charset=utf-8",
+                html.as_bytes().to_vec(),
+            ));
+        }
+        // Print assets: the permit number is printed and encoded as a QR code on each.
+        match kind {
+            ContentKind::Postcard => {
+                let pdf = crate::print::postcard_pdf(&print_property, &generated, &generated, "", info("Postcard"));
+                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
+            }
+            ContentKind::Brochure => {
+                let pdf = crate::print::brochure_pdf(&print_property, &generated, "", info("Brochure"));
+                files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
+            }
+            _ => {}
+        }
+    }
+    let mut assets = Vec::new();
+    for (channel, filename, content_type, bytes) in files {
+        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let artifact = Artifact {
+            id: Uuid::now_v7(),
+            owner_id: Some(requester.owner_id.clone()),
+            team_id: requester.team_id.clone(),
+            kind: format!("campaign_copy:{channel}"),
+            filename,
+            content_type: content_type.into(),
+            size_bytes: bytes.len() as i64,
+            sha256: sha.clone(),
+            created_at: now,
+        };
+        s.domain.put_artifact(&artifact, &bytes).await?;
+        assets.push(json!({
+            "artifact_id": artifact.id, "channel": channel, "filename": artifact.filename, "content_type": artifact.content_type,
+            "size_bytes": artifact.size_bytes, "sha256": sha, "url": format!("/api/v1/marketing/assets/{}", artifact.id),
+        }));
+    }
+    Ok(assets)
+}
