@@ -369,6 +369,22 @@ pub static ROUTES: &[RouteSpec] = &[
         Json,
     ),
     r(
+        "POST",
+        "/api/v1/marketing/campaigns/{id}/events",
+        Permission("marketing:create_campaign"),
+        "marketing",
+        "Record engagement (views, opens, clicks, leads, …) reported by a channel.",
+        Json,
+    ),
+    r(
+        "GET",
+        "/api/v1/marketing/campaigns/{id}/analytics",
+        Permission("marketing:create_campaign"),
+        "marketing",
+        "Assets produced, approval time and engagement of a campaign.",
+        NoBody,
+    ),
+    r(
         "GET",
         "/api/v1/marketing/campaigns/{id}",
         Permission("marketing:create_campaign"),

@@ -265,6 +265,35 @@ pub mod cases {
         assert_eq!(f.call("POST", &own_path, &f.admin, Some(approval("submit"))).await.0, StatusCode::OK, "{own}");
         let (status, own_denied) = f.call("POST", &own_path, &f.admin, Some(approval("approve"))).await;
         assert_eq!((status, own_denied["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_campaign")));
+        // Engagement recorded against the campaign, and its analytics.
+        let events = format!("/api/v1/marketing/campaigns/{id}/events");
+        for (kind, count, channel) in
+            [("open", 40, "email"), ("click", 10, "email"), ("lead", 2, "email"), ("click", 5, "instagram")]
+        {
+            let (status, _) = f
+                .call("POST", &events, &f.agent, Some(json!({ "kind": kind, "count": count, "channel": channel })))
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        let (status, bad_kind) = f.call("POST", &events, &f.agent, Some(json!({ "kind": "teleport" }))).await;
+        assert_eq!((status, bad_kind["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("kind")));
+        let (status, stats) =
+            f.call("GET", &format!("/api/v1/marketing/campaigns/{id}/analytics"), &f.agent, None).await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        assert_eq!(
+            (
+                stats["engagement"]["opens"].as_i64(),
+                stats["engagement"]["clicks"].as_i64(),
+                stats["engagement"]["leads"].as_i64()
+            ),
+            (Some(40), Some(15), Some(2))
+        );
+        assert_eq!(stats["rates"]["click_through"], 0.375);
+        assert_eq!(stats["engagement"]["by_channel"]["instagram"]["click"], 5);
+        assert_eq!(stats["approval"]["steps"], 2);
+        assert!(stats["hours_to_decision"].is_null() || stats["approval"]["hours_to_decision"].as_f64().is_some());
+        assert_eq!(stats["assets_by_type"]["application/pdf"], 2);
+
         let (_, list) = f.call("GET", "/api/v1/marketing/campaigns", &f.agent, None).await;
         assert_eq!(list["campaigns"].as_array().unwrap().len(), 1, "agents see their own campaigns only");
 

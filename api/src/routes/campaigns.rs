@@ -25,6 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/marketing/campaigns/full-package", post(full_package))
         .route("/marketing/campaigns/{id}", get(get_one))
         .route("/marketing/campaigns/{id}/approval", post(approval_action))
+        .route("/marketing/campaigns/{id}/events", post(record_event))
+        .route("/marketing/campaigns/{id}/analytics", get(analytics))
         .route("/marketing/assets/{id}", get(asset))
 }
 
@@ -291,4 +293,100 @@ async fn asset(
         ],
         bytes,
     ))
+}
+
+/// Engagement a channel reports for a campaign.
+const EVENT_KINDS: &[&str] = &["view", "open", "click", "lead", "share", "reply", "unsubscribe"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventRequest {
+    kind: String,
+    channel: Option<String>,
+    #[serde(default = "one")]
+    count: i32,
+    detail: Option<Value>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+pub(crate) async fn record_event(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: EventRequest = body::parse(&bytes)?;
+    if !EVENT_KINDS.contains(&req.kind.as_str()) {
+        return Err(invalid("kind", format!("must be one of {}", EVENT_KINDS.join(", "))));
+    }
+    if !(1..=100_000).contains(&req.count) {
+        return Err(invalid("count", "must be 1–100,000"));
+    }
+    if req.channel.as_ref().is_some_and(|c| c.is_empty() || c.len() > 40) {
+        return Err(invalid("channel", "must be 1–40 characters"));
+    }
+    let c = visible(&s, &caller, &id).await?;
+    let event = store::domain::CampaignEvent {
+        campaign_id: c.id,
+        at: s.rt.clock.now(),
+        kind: req.kind,
+        channel: req.channel,
+        count: req.count,
+        detail: req.detail,
+    };
+    s.estate.domain.add_campaign_event(&event).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "campaign_id": c.id, "kind": event.kind, "channel": event.channel, "count": event.count })),
+    ))
+}
+
+/// What a campaign produced and how it performed, from its records.
+pub(crate) async fn analytics(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = visible(&s, &caller, &id).await?;
+    let trail = s.estate.domain.approvals(c.id).await?;
+    let totals = s.estate.domain.campaign_event_totals(c.id).await?;
+    let mut by_type = serde_json::Map::new();
+    for a in c.assets.as_array().into_iter().flatten() {
+        let t = a["content_type"].as_str().unwrap_or("unknown").split(';').next().unwrap_or("unknown").to_string();
+        let n = by_type.get(&t).and_then(Value::as_u64).unwrap_or(0) + 1;
+        by_type.insert(t, json!(n));
+    }
+    let submitted = trail.iter().find(|a| a.action == "submit").map(|a| a.at);
+    let decided = trail.iter().rev().find(|a| a.action == "approve" || a.action == "request_changes").map(|a| a.at);
+    let hours = match (submitted, decided) {
+        (Some(s), Some(d)) => Some(((d - s).num_seconds() as f64 / 3600.0 * 100.0).round() / 100.0),
+        _ => None,
+    };
+    let total = |kind: &str| totals.iter().filter(|(k, _, _)| k == kind).map(|(_, _, n)| *n).sum::<i64>();
+    let mut by_channel = serde_json::Map::new();
+    for (kind, channel, n) in &totals {
+        let key = channel.clone().unwrap_or_else(|| "unspecified".into());
+        let entry = by_channel.entry(key).or_insert_with(|| json!({}));
+        entry[kind.as_str()] = json!(n);
+    }
+    let (opens, clicks, leads) = (total("open"), total("click"), total("lead"));
+    Ok(Json(json!({
+        "campaign_id": c.id,
+        "status": c.status,
+        "assets_produced": c.assets.as_array().map_or(0, Vec::len),
+        "assets_by_type": by_type,
+        "approval": { "submitted_at": submitted, "decided_at": decided, "hours_to_decision": hours, "steps": trail.len() },
+        "engagement": {
+            "views": total("view"), "opens": opens, "clicks": clicks, "leads": leads,
+            "shares": total("share"), "replies": total("reply"), "unsubscribes": total("unsubscribe"),
+            "by_channel": by_channel,
+        },
+        "rates": {
+            "click_through": if opens > 0 { Some(((clicks as f64 / opens as f64) * 10_000.0).round() / 10_000.0) } else { None },
+            "lead_conversion": if clicks > 0 { Some(((leads as f64 / clicks as f64) * 10_000.0).round() / 10_000.0) } else { None },
+        },
+    })))
 }

@@ -154,6 +154,17 @@ pub struct SocialPostRecord {
     pub updated_at: Timestamp,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignEvent {
+    pub campaign_id: Uuid,
+    pub at: Timestamp,
+    /// `open`, `click`, `lead`, `view`, `share`, …
+    pub kind: String,
+    pub channel: Option<String>,
+    pub count: i32,
+    pub detail: Option<Value>,
+}
+
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
     /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.
@@ -248,6 +259,9 @@ pub trait Domain: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<(), Error>;
     async fn approvals(&self, campaign_id: Uuid) -> Result<Vec<ApprovalRecord>, Error>;
+    async fn add_campaign_event(&self, e: &CampaignEvent) -> Result<(), Error>;
+    /// Totals per (kind, channel) of a campaign's events.
+    async fn campaign_event_totals(&self, campaign_id: Uuid) -> Result<Vec<(String, Option<String>, i64)>, Error>;
 
     /// Inserts all posts in one transaction.
     async fn create_social_posts(&self, posts: &[SocialPostRecord]) -> Result<(), Error>;

@@ -408,6 +408,26 @@ impl Domain for PgStore {
         Ok(())
     }
 
+    async fn add_campaign_event(&self, e: &CampaignEvent) -> Result<(), Error> {
+        sqlx::query("INSERT INTO campaign_events (campaign_id, at_us, kind, channel, count, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(e.campaign_id)
+            .bind(to_us(e.at))
+            .bind(&e.kind)
+            .bind(&e.channel)
+            .bind(e.count)
+            .bind(e.detail.as_ref().map(Json))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn campaign_event_totals(&self, campaign_id: Uuid) -> Result<Vec<(String, Option<String>, i64)>, Error> {
+        Ok(sqlx::query_as("SELECT kind, channel, SUM(count)::int8 FROM campaign_events WHERE campaign_id = $1 GROUP BY kind, channel ORDER BY kind, channel")
+            .bind(campaign_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     async fn list_campaigns(
         &self,
         owner_id: Option<&str>,
