@@ -38,6 +38,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Advertising compliance settings (ORN, BRN, disclaimers, strictness), from a TOML file.
     pub compliance: realestate::compliance::Config,
+    /// An OpenAI-compatible chat-completions endpoint for marketing copy (none: templates only).
+    pub openai: Option<realestate::content::OpenAiConfig>,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -68,6 +70,10 @@ struct FileConfig {
     request_timeout: Option<String>,
     cors_origins: Option<String>,
     compliance_config: Option<String>,
+    openai_base_url: Option<String>,
+    openai_api_key: Option<String>,
+    openai_model: Option<String>,
+    openai_fallback_model: Option<String>,
 }
 
 impl Config {
@@ -130,6 +136,14 @@ impl Config {
                 }
                 None => realestate::compliance::Config::default(),
             },
+            openai: var("OPENAI_BASE_URL", file.openai_base_url).map(|base| {
+                realestate::content::OpenAiConfig::new(
+                    &base,
+                    &var("OPENAI_API_KEY", file.openai_api_key.clone()).unwrap_or_default(),
+                    &var("OPENAI_MODEL", file.openai_model.clone()).unwrap_or_else(|| "gpt-4o-mini".into()),
+                    &var("OPENAI_FALLBACK_MODEL", file.openai_fallback_model.clone()).unwrap_or_default(),
+                )
+            }),
             cors_origins: var("CORS_ORIGINS", file.cors_origins)
                 .map(|s| s.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),

@@ -100,6 +100,12 @@ pub async fn open_runtime(
     let estate = realestate::Services::start_with(stores.domain.clone(), config.compliance.clone())
         .await
         .context("loading market data")?;
+    if let Some(openai) = &config.openai {
+        let ai = realestate::content::OpenAiGenerator::new(openai.clone())
+            .map_err(|e| anyhow::anyhow!("AURA_OPENAI_*: {e}"))?;
+        let _ = estate.ai.set(Arc::new(ai));
+        tracing::info!(model = %openai.primary_model, "marketing copy from the configured model, templates as fallback");
+    }
     let rt = runtime::Runtime::new(stores.engine.clone(), registry(&estate));
     Ok((rt, stores, estate))
 }

@@ -109,7 +109,7 @@ pub async fn generate_assets(
             brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
             customizations: customizations.clone(),
         };
-        let generated = generator.write(&request).map_err(|e| match e {
+        let generated = s.write_content(&generator, &request).await.map_err(|e| match e {
             ContentError::InvalidRequest(m) => CampaignError::InvalidRequest(m),
             ContentError::ProhibitedClaim(m) => CampaignError::NotCompliant {
                 channel: format!("{kind:?}"),

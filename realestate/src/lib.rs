@@ -27,6 +27,8 @@ pub struct Services {
     pub market: market::MarketService,
     /// Brokerage registration numbers, disclaimers and the strictness of the uncertain rules.
     pub compliance: compliance::Config,
+    /// An OpenAI-compatible model for copy, when configured; the templates otherwise.
+    pub ai: std::sync::OnceLock<Arc<content::OpenAiGenerator>>,
 }
 
 impl Services {
@@ -56,7 +58,28 @@ impl Services {
     ) -> Result<Arc<Services>, store::Error> {
         seed_templates(domain.as_ref()).await?;
         let market = market::MarketService::load(domain.clone()).await?;
-        Ok(Arc::new(Services { domain, market, compliance }))
+        Ok(Arc::new(Services { domain, market, compliance, ai: std::sync::OnceLock::new() }))
+    }
+
+    /// Copy for one request: the configured model first (the seed's `ai_request_with_fallback`),
+    /// the deterministic templates when no model is configured or every model failed. Either
+    /// way the caller still runs the compliance checker on the result.
+    pub async fn write_content(
+        &self,
+        templates: &content::TemplateGenerator,
+        req: &content::ContentRequest,
+    ) -> Result<content::GeneratedContent, content::ContentError> {
+        use content::ContentGenerator;
+        if let Some(ai) = self.ai.get() {
+            match ai.generate(req).await {
+                Ok(out) => return Ok(out),
+                Err(e @ (content::ContentError::InvalidRequest(_) | content::ContentError::ProhibitedClaim(_))) => {
+                    return Err(e)
+                }
+                Err(e) => tracing::warn!(error = %e, "AI copy failed; using the templates"),
+            }
+        }
+        templates.write(req)
     }
 
     /// The template generator with the admins' templates over the built-in ones.

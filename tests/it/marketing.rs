@@ -13,6 +13,7 @@ use tower::ServiceExt;
 struct Fixture {
     router: axum::Router,
     rt: runtime::Runtime,
+    estate: std::sync::Arc<realestate::Services>,
     agent: String,
     admin: String,
 }
@@ -59,8 +60,9 @@ async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
             .unwrap();
         issued.push(tokens.issue(&u, now));
     }
-    let state = api::AppState::new(rt.clone(), stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
-    Fixture { router: api::router(state), rt, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
+    let state =
+        api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+    Fixture { router: api::router(state), rt, estate, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
 }
 
 impl Fixture {
@@ -414,6 +416,60 @@ pub mod cases {
         );
     }
 
+    /// A local OpenAI-compatible server answering every chat completion with `answer` (or 500).
+    async fn model_server(answer: Option<&'static str>) -> String {
+        let app = axum::Router::new().route(
+            "/v1/chat/completions",
+            axum::routing::post(move |body: axum::Json<Value>| async move {
+                match answer {
+                    Some(text) => (StatusCode::OK, axum::Json(json!({ "model": body["model"], "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" }] }))),
+                    None => (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({ "error": "down" }))),
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/v1")
+    }
+
+    pub async fn configured_model_writes_copy_and_is_still_checked(stores: store::Stores) {
+        for (answer, expect) in [
+            (Some("Title: Marina living, ready now\n\nA bright two-bedroom apartment in Marina Gate with open marina views and a large balcony."), "openai"),
+            (Some("Title: Invest now\n\nGuaranteed returns of 12% a year, completely risk-free."), "refused"),
+            (None, "template"),
+        ] {
+            let db = crate::support::TestDb::new(crate::support::Backend::Sqlite).await;
+            let fresh = store::open(&db.url).await.unwrap();
+            fresh.engine.migrate().await.unwrap();
+            let f = fixture(fresh, true).await;
+            let mut config = realestate::content::OpenAiConfig::new(&model_server(answer).await, "test-key", "m1", "m2");
+            config.timeout = Duration::from_secs(5);
+            config.max_retries = 0;
+            let _ = f.estate.ai.set(std::sync::Arc::new(realestate::content::OpenAiGenerator::new(config).unwrap()));
+            let (status, _) = f.call("POST", "/api/v1/properties", &f.agent, Some(json!({
+                "reference": "ai-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+                "bedrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+            }))).await;
+            assert_eq!(status, StatusCode::CREATED);
+            let (status, out) = f.call("POST", "/api/v1/marketing/content/generate", &f.agent, Some(json!({ "property_id": "ai-1", "kind": "listing", "agent_phone": "+971 50 123 4567" }))).await;
+            match expect {
+                "openai" => {
+                    assert_eq!(status, StatusCode::OK, "{out}");
+                    assert!(out["content"]["generator"].as_str().unwrap().starts_with("openai:"), "{out}");
+                    assert!(out["content"]["body"].as_str().unwrap().contains("7112345678"), "the disclosure is always appended: {out}");
+                }
+                "refused" => assert_eq!((status, out["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_compliant")), "{out}"),
+                _ => {
+                    assert_eq!(status, StatusCode::OK, "{out}");
+                    assert!(!out["content"]["generator"].as_str().unwrap().starts_with("openai:"), "falls back to the templates: {out}");
+                }
+            }
+            db.cleanup().await;
+        }
+        drop(stores);
+    }
+
     /// A second app on the same database with no compliance configuration (same users' tokens).
     async fn fixture_without_users(stores: store::Stores) -> Fixture {
         let estate = realestate::Services::open(stores.domain.clone()).await.unwrap();
@@ -428,9 +484,11 @@ pub mod cases {
         );
         let agent = stores.accounts.user_by_email("agent@aura.test").await.unwrap().unwrap();
         let token = tokens.issue(&agent, now);
-        let state = api::AppState::new(rt.clone(), stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
-        Fixture { router: api::router(state), rt, admin: token.clone(), agent: token }
+        let state =
+            api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+        Fixture { router: api::router(state), rt, estate, admin: token.clone(), agent: token }
     }
 }
 
 crate::accounts_test!(cases::compliance_templates_and_generated_copy);
+crate::accounts_test!(cases::configured_model_writes_copy_and_is_still_checked);

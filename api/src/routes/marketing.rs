@@ -227,7 +227,7 @@ async fn generate(
         customizations: req.customizations,
     };
     let generator = s.estate.generator().await?;
-    let generated = generator.write(&content_request).map_err(|e| match e {
+    let generated = s.estate.write_content(&generator, &content_request).await.map_err(|e| match e {
         ContentError::InvalidRequest(m) => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_content_request", m)
         }

@@ -164,7 +164,7 @@ async fn create(
             brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
             customizations: json!({ "post_type": req.post_type, "include_property_details": if req.include_property_details { "yes" } else { "no" } }),
         };
-        let generated = generator.write(&request).map_err(|e| match e {
+        let generated = s.estate.write_content(&generator, &request).await.map_err(|e| match e {
             ContentError::InvalidRequest(m) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_content_request", m)
             }
