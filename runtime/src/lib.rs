@@ -98,11 +98,24 @@ pub struct Runtime {
     pub registry: Arc<Registry>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Observed step durations per package, for ETAs: an aggregate over the package's whole
+    /// history, so it is read at most once a `STATS_TTL` rather than on every status request.
+    stats:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Vec<store::StepDurationStats>)>>>,
 }
+
+/// How long observed step durations are reused before they are read again.
+const STATS_TTL: Duration = Duration::from_secs(60);
 
 impl Runtime {
     pub fn new(store: Arc<dyn Store>, registry: Registry) -> Runtime {
-        Runtime { store, registry: Arc::new(registry), clock: Arc::new(SystemClock), metrics: Arc::default() }
+        Runtime {
+            store,
+            registry: Arc::new(registry),
+            clock: Arc::new(SystemClock),
+            metrics: Arc::default(),
+            stats: Arc::default(),
+        }
     }
 
     /// Parses and validates a package against this process's handlers.
@@ -248,6 +261,25 @@ impl Runtime {
         }
     }
 
+    async fn step_duration_stats(&self, package: &str) -> Result<Vec<store::StepDurationStats>, Error> {
+        let cached = self
+            .stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(package)
+            .filter(|(at, _)| at.elapsed() < STATS_TTL)
+            .map(|(_, s)| s.clone());
+        if let Some(stats) = cached {
+            return Ok(stats);
+        }
+        let stats = self.store.step_duration_stats(package).await?;
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(package.to_string(), (std::time::Instant::now(), stats.clone()));
+        Ok(stats)
+    }
+
     /// The execution with progress and an ETA calibrated by observed step durations.
     pub async fn status(&self, id: Uuid) -> Result<StatusView, Error> {
         let execution = self.store.execution(id).await?.ok_or(Error::ExecutionNotFound(id))?;
@@ -256,7 +288,7 @@ impl Runtime {
             .package(&execution.package_name, Some(execution.package_version))
             .await?
             .ok_or_else(|| Error::PackageNotFound(execution.package_name.clone()))?;
-        let stats = self.store.step_duration_stats(&package.name).await?;
+        let stats = self.step_duration_stats(&package.name).await?;
         let estimates: Vec<Duration> = package
             .steps
             .iter()

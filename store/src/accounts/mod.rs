@@ -5,6 +5,7 @@
 //! already hashed: this layer never sees a secret.
 
 mod postgres;
+mod rows;
 mod sqlite;
 
 use serde_json::Value;
