@@ -1,0 +1,368 @@
+//! End-to-end tests: build a message, send it with `SmtpClient` to a real `SmtpSink`, parse what arrived.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use mail::{
+    parse_message, Address, Attachment, Message, SinkOptions, SmtpClient, SmtpConfig, SmtpError, SmtpSink, Stage,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Bytes of a fake PDF that contain every byte value, so any transfer-encoding slip shows.
+fn brochure_bytes() -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    bytes.extend(0..=255u8);
+    bytes.extend((0..=255u8).rev());
+    bytes.extend_from_slice(b"\r\n.\r\n\n.\n%%EOF\n");
+    bytes
+}
+
+fn campaign_message() -> Message {
+    Message {
+        from: Address::with_name("Agence Émile Immobilier", "listings@aura.example").unwrap(),
+        to: vec![Address::parse("\"Tremblay, Émilie\" <emilie@example.com>").unwrap()],
+        reply_to: Some(Address::new("agent-7@aura.example").unwrap()),
+        subject: "Nouvelle inscription : maison à vendre — 3 chambres, vue sur le fleuve 🏡".to_string(),
+        text: "Bonjour Émilie,\n\n\
+               Une nouvelle propriété correspond à vos critères.\n\
+               .\n\
+               .a line that starts with a dot\n\
+               trailing spaces   \n\
+               a=b and a very long line that must be soft-wrapped by quoted-printable because it is far longer than seventy-six characters\n\
+               \n-- \nAURA"
+            .to_string(),
+        html: Some("<html><body><p>Bonjour <b>Émilie</b>,</p>\n<p>.dot</p>\n</body></html>".to_string()),
+        attachments: vec![
+            Attachment::new("brochure.pdf", "application/pdf", brochure_bytes()),
+            Attachment::new("Plan d'étage – rez-de-chaussée.png", "image/png", vec![0x89, b'P', b'N', b'G', 0, 255, 13, 10]),
+        ],
+        date: Utc.with_ymd_and_hms(2025, 7, 1, 14, 30, 0).unwrap(),
+        message_id: "campaign-42.recipient-7@aura.example".to_string(),
+        headers: vec![
+            ("List-Unsubscribe".to_string(), "<https://aura.example/unsubscribe/7>".to_string()),
+            ("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()),
+        ],
+    }
+}
+
+fn crlf(text: &str) -> Vec<u8> {
+    text.replace("\r\n", "\n").replace('\n', "\r\n").into_bytes()
+}
+
+#[tokio::test]
+async fn full_message_arrives_with_its_attachments() {
+    let sink = SmtpSink::start().await;
+    let client = SmtpClient::new(sink.config());
+    let message = campaign_message();
+    let built = message.to_rfc5322().unwrap();
+
+    let report = client.send_message(&message).await.unwrap();
+    assert_eq!(report.accepted, vec!["emilie@example.com".to_string()]);
+    assert!(report.rejected.is_empty());
+    assert_eq!(report.final_reply.code, 250);
+    assert!(report.final_reply.text().contains("queued as SINK"), "{}", report.final_reply);
+    assert!(report.esmtp && !report.authenticated);
+
+    let received = sink.wait_for(1, WAIT).await.expect("message arrives");
+    assert_eq!(received.len(), 1);
+    let received = &received[0];
+    assert_eq!(received.from, "listings@aura.example");
+    assert_eq!(received.recipients, vec!["emilie@example.com".to_string()]);
+    assert_eq!(received.data, built, "the sink got exactly the built bytes (dot-stuffing undone)");
+
+    let parsed = parse_message(&received.data).unwrap();
+    assert_eq!(parsed.header_decoded("Subject").unwrap(), message.subject);
+    assert_eq!(parsed.header_decoded("From").unwrap(), "Agence Émile Immobilier <listings@aura.example>");
+    assert_eq!(parsed.header("Reply-To"), Some("agent-7@aura.example"));
+    assert_eq!(parsed.header("Date"), Some("Tue, 01 Jul 2025 14:30:00 +0000"));
+    assert_eq!(parsed.header("Message-ID"), Some("<campaign-42.recipient-7@aura.example>"));
+    assert_eq!(parsed.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
+    assert_eq!(parsed.content_type, "multipart/mixed");
+
+    let alternative = &parsed.parts[0];
+    assert_eq!(alternative.content_type, "multipart/alternative");
+    let kinds: Vec<&str> = alternative.parts.iter().map(|p| p.content_type.as_str()).collect();
+    assert_eq!(kinds, ["text/plain", "text/html"]);
+    assert_eq!(parsed.find_body("text/plain").unwrap().body, crlf(&message.text));
+    assert_eq!(parsed.find_body("text/html").unwrap().body, crlf(message.html.as_deref().unwrap()));
+    assert_eq!(parsed.find_body("text/plain").unwrap().param("charset"), Some("utf-8"));
+
+    let attachments = parsed.attachments();
+    assert_eq!(attachments.len(), 2);
+    for (got, want) in attachments.iter().zip(&message.attachments) {
+        assert_eq!(got.filename.as_deref(), Some(want.filename.as_str()));
+        assert_eq!(got.content_type, want.content_type);
+        assert_eq!(got.body, want.bytes, "{} is byte-exact", want.filename);
+    }
+}
+
+#[tokio::test]
+async fn python_email_package_agrees() {
+    let message = campaign_message();
+    let built = message.to_rfc5322().unwrap();
+    let Some(report) = python_report(&built) else {
+        eprintln!("python3 not available: skipping the cross-check with Python's email package");
+        return;
+    };
+    let lines: Vec<Vec<&str>> = report.lines().map(|l| l.split('\t').collect()).collect();
+    let field = |name: &str| lines.iter().find(|l| l[0] == name).map(|l| l[1..].to_vec()).unwrap();
+    assert_eq!(unhex(field("subject")[0]), message.subject.as_bytes());
+    assert_eq!(unhex(field("from_name")[0]), "Agence Émile Immobilier".as_bytes());
+    assert_eq!(unhex(field("to_name")[0]), "Tremblay, Émilie".as_bytes());
+    assert_eq!(field("defects"), ["0"], "python reported defects:\n{report}");
+
+    let parts: Vec<&Vec<&str>> = lines.iter().filter(|l| l[0] == "part").collect();
+    let types: Vec<&str> = parts.iter().map(|p| p[1]).collect();
+    assert_eq!(
+        types,
+        ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf", "image/png"]
+    );
+    let text = String::from_utf8(unhex(parts[2][3])).unwrap();
+    assert_eq!(text.replace("\r\n", "\n"), message.text);
+    let html = String::from_utf8(unhex(parts[3][3])).unwrap();
+    assert_eq!(html.replace("\r\n", "\n"), message.html.clone().unwrap());
+    for (part, want) in parts[4..].iter().zip(&message.attachments) {
+        assert_eq!(unhex(part[2]), want.filename.as_bytes());
+        assert_eq!(unhex(part[3]), want.bytes);
+    }
+}
+
+#[test]
+fn python_sees_no_defects_in_other_layouts() {
+    let mut text_only = campaign_message();
+    text_only.html = None;
+    text_only.attachments.clear();
+    let mut alternative = campaign_message();
+    alternative.attachments.clear();
+    let mut mixed_text = campaign_message();
+    mixed_text.html = None;
+    mixed_text.to = vec![
+        Address::with_name("Doe, Jane \"JD\"", "jane@example.com").unwrap(),
+        Address::with_name("John Q Public", "john@example.com").unwrap(),
+        Address::new("plain@example.com").unwrap(),
+    ];
+    mixed_text.subject = "A plain ASCII subject that is long enough to need folding across more than one line".into();
+    mixed_text.attachments[1].filename = format!("Fiche descriptive — {}.pdf", "résidence à vendre ".repeat(5));
+    for message in [text_only, alternative, mixed_text] {
+        let built = message.to_rfc5322().unwrap();
+        let Some(report) = python_report(&built) else {
+            eprintln!("python3 not available: skipping the cross-check with Python's email package");
+            return;
+        };
+        assert!(report.ends_with("defects\t0\n"), "python reported defects:\n{report}");
+        let subject = report.lines().find_map(|l| l.strip_prefix("subject\t")).unwrap();
+        assert_eq!(unhex(subject), message.subject.as_bytes());
+        let filenames: Vec<Vec<u8>> =
+            report.lines().filter(|l| l.starts_with("part\t")).map(|l| unhex(l.split('\t').nth(2).unwrap())).collect();
+        for attachment in &message.attachments {
+            assert!(filenames.contains(&attachment.filename.clone().into_bytes()), "{report}");
+        }
+    }
+}
+
+/// Runs Python's `email` parser on `data`; `None` when python3 is not on PATH.
+fn python_report(data: &[u8]) -> Option<String> {
+    const SCRIPT: &str = r#"
+import sys, email, email.policy
+msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+h = lambda s: (s or "").encode("utf-8").hex()
+print("subject\t" + h(str(msg["subject"])))
+print("from_name\t" + h(msg["from"].addresses[0].display_name))
+print("to_name\t" + h(msg["to"].addresses[0].display_name))
+defects = 0
+for part in msg.walk():
+    defects += len(part.defects)
+    for value in part.values():
+        defects += len(getattr(value, "defects", ()))
+    if part.is_multipart():
+        print("part\t" + part.get_content_type() + "\t\t")
+    else:
+        print("part\t" + part.get_content_type() + "\t" + h(part.get_filename()) + "\t" + part.get_payload(decode=True).hex())
+print("defects\t" + str(defects))
+"#;
+    let mut child = match Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(_) => return None,
+    };
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "python failed: {}", String::from_utf8_lossy(&output.stderr));
+    Some(String::from_utf8(output.stdout).unwrap())
+}
+
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn dot_stuffing_keeps_lines_that_start_with_a_dot() {
+    let sink = SmtpSink::start().await;
+    let client = SmtpClient::new(sink.config());
+    let data = b"Subject: dots\r\n\r\n.\r\n..\r\n.leading\r\nmiddle.\r\n.\r\n";
+    let recipients = vec!["a@example.com".to_string()];
+    client.send("sender@example.com", &recipients, data).await.unwrap();
+    let received = sink.wait_for(1, WAIT).await.unwrap();
+    assert_eq!(received[0].data, data);
+
+    // Bare LF input goes out as CRLF, and a missing final line break is added.
+    client.send("sender@example.com", &recipients, b"Subject: lf\n\n.x\nend").await.unwrap();
+    let received = sink.wait_for(2, WAIT).await.unwrap();
+    assert_eq!(received[1].data, b"Subject: lf\r\n\r\n.x\r\nend\r\n");
+}
+
+#[tokio::test]
+async fn rejected_recipient_is_reported() {
+    let options = SinkOptions { reject_recipients: vec!["gone@example.com".to_string()], ..Default::default() };
+    let sink = SmtpSink::start_with(options).await;
+    let client = SmtpClient::new(sink.config());
+    let recipients = vec!["here@example.com".to_string(), "GONE@example.com".to_string()];
+    let report = client.send("sender@example.com", &recipients, b"Subject: x\r\n\r\nbody\r\n").await.unwrap();
+    assert_eq!(report.accepted, vec!["here@example.com".to_string()]);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].recipient, "GONE@example.com");
+    assert_eq!(report.rejected[0].reply.code, 550);
+    let received = sink.wait_for(1, WAIT).await.unwrap();
+    assert_eq!(received[0].recipients, vec!["here@example.com".to_string()]);
+
+    // When nobody is accepted the send fails, permanently for 5xx rejections.
+    let error = client.send("sender@example.com", &["gone@example.com".to_string()], b"x\r\n").await.unwrap_err();
+    match &error {
+        SmtpError::AllRecipientsRejected { rejected } => assert_eq!(rejected[0].reply.code, 550),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(error.is_permanent());
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn transient_451_is_retryable_and_a_retry_succeeds() {
+    let sink = SmtpSink::start_with(SinkOptions { fail_first_mail_from: true, ..Default::default() }).await;
+    let client = SmtpClient::new(sink.config());
+    let message = campaign_message();
+
+    let error = client.send_message(&message).await.unwrap_err();
+    match &error {
+        SmtpError::Rejected { stage: Stage::MailFrom, reply } => assert_eq!(reply.code, 451),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(error.is_transient());
+    assert_eq!(error.reply().map(|r| r.code), Some(451));
+    assert!(sink.messages().is_empty());
+
+    // What the workflow engine does with a transient error: try again.
+    client.send_message(&message).await.unwrap();
+    assert_eq!(sink.wait_for(1, WAIT).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn silent_server_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hold the connection without ever answering.
+    let silent = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buffer = [0u8; 64];
+        let _ = socket.read(&mut buffer).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    });
+    let mut config = SmtpConfig::new("127.0.0.1", port);
+    config.timeout = Duration::from_millis(200);
+    let started = Instant::now();
+    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, SmtpError::Timeout { stage: Stage::Greeting, .. }), "{error:?}");
+    assert!(error.is_transient());
+    assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(3), "{elapsed:?}");
+    silent.abort();
+}
+
+#[tokio::test]
+async fn refused_connection_and_garbage_replies_are_transient() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut config = SmtpConfig::new("127.0.0.1", port);
+    config.timeout = Duration::from_secs(2);
+    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    assert!(matches!(error, SmtpError::Connect { .. }), "{error:?}");
+    assert!(error.is_transient());
+
+    // Something that is not an SMTP server (here, an HTTP-ish reply).
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await.unwrap();
+    });
+    let mut config = SmtpConfig::new("127.0.0.1", port);
+    config.timeout = Duration::from_secs(2);
+    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    assert!(matches!(error, SmtpError::Protocol { stage: Stage::Greeting, .. }), "{error:?}");
+    assert!(error.is_transient());
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn auth_plain_when_advertised() {
+    let credentials = Some(("campaigns".to_string(), "s3cret pass".to_string()));
+    let sink = SmtpSink::start_with(SinkOptions { credentials, ..Default::default() }).await;
+    let recipients = vec!["a@example.com".to_string()];
+
+    let mut config = sink.config();
+    config.username = Some("campaigns".to_string());
+    config.password = Some("s3cret pass".to_string());
+    let report = SmtpClient::new(config.clone()).send("s@example.com", &recipients, b"x\r\n").await.unwrap();
+    assert!(report.authenticated);
+
+    config.password = Some("wrong".to_string());
+    let error = SmtpClient::new(config).send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
+    assert!(matches!(&error, SmtpError::Rejected { stage: Stage::Auth, reply } if reply.code == 535), "{error:?}");
+    assert!(error.is_permanent());
+
+    // Without credentials the server refuses MAIL FROM (530).
+    let error = SmtpClient::new(sink.config()).send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
+    assert!(matches!(&error, SmtpError::Rejected { stage: Stage::MailFrom, reply } if reply.code == 530), "{error:?}");
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn falls_back_to_helo_when_ehlo_is_refused() {
+    let sink = SmtpSink::start_with(SinkOptions { reject_ehlo: true, ..Default::default() }).await;
+    let report =
+        SmtpClient::new(sink.config()).send("s@example.com", &["a@example.com".to_string()], b"x\r\n").await.unwrap();
+    assert!(!report.esmtp);
+    assert_eq!(sink.wait_for(1, WAIT).await.unwrap()[0].data, b"x\r\n");
+}
+
+#[tokio::test]
+async fn concurrent_sends_all_arrive() {
+    let sink = SmtpSink::start().await;
+    let client = SmtpClient::new(sink.config());
+    let mut tasks = Vec::new();
+    for i in 0..5 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let data = format!("Subject: {i}\r\n\r\nbody {i}\r\n");
+            client.send("s@example.com", &[format!("r{i}@example.com")], data.as_bytes()).await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let received = sink.wait_for(5, WAIT).await.unwrap();
+    let mut recipients: Vec<String> = received.iter().map(|m| m.recipients[0].clone()).collect();
+    recipients.sort();
+    assert_eq!(recipients, (0..5).map(|i| format!("r{i}@example.com")).collect::<Vec<_>>());
+    assert!(sink.wait_for(6, Duration::from_millis(50)).await.is_none());
+}
