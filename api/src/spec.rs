@@ -172,6 +172,14 @@ pub static ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/api/v1/workflows/executions/{id}/events", EXECUTE, "workflows", "An execution's event history.", NoBody),
     r(
+        "POST",
+        "/api/v1/workflows/executions/{id}/signal",
+        EXECUTE,
+        "workflows",
+        "Post a signal (e.g. lead_replied) to a running execution; wakes its waiting steps.",
+        Json,
+    ),
+    r(
         "GET",
         "/api/v1/workflows/executions/{id}/stream",
         EXECUTE,

@@ -21,6 +21,11 @@ pub enum StepError {
     /// Another attempt cannot help (invalid input, a business rule said no).
     #[error("{0}")]
     Permanent(String),
+    /// Not done yet: a person, a signal or a date is awaited. The step is looked at again after
+    /// `after` (or as soon as a signal reaches the execution) without spending an attempt; the
+    /// reason is shown on the step while it waits.
+    #[error("waiting: {reason}")]
+    Wait { after: std::time::Duration, reason: String },
 }
 
 impl StepError {
@@ -29,6 +34,9 @@ impl StepError {
     }
     pub fn permanent(e: impl std::fmt::Display) -> StepError {
         StepError::Permanent(e.to_string())
+    }
+    pub fn wait(after: std::time::Duration, reason: impl std::fmt::Display) -> StepError {
+        StepError::Wait { after, reason: reason.to_string() }
     }
 }
 
@@ -44,6 +52,46 @@ pub struct StepContext {
     pub outputs: serde_json::Map<String, Value>,
     /// Cancelled when the execution is cancelled, the lease is lost, or the worker shuts down.
     pub cancel: CancellationToken,
+    /// The signals posted to this execution, read on demand.
+    pub signals: Signals,
+}
+
+/// Reads the signals of one execution (`POST /executions/{id}/signal`). A handle rather than a
+/// loaded list: only the steps that wait for something pay for the query.
+#[derive(Clone)]
+pub struct Signals {
+    store: Option<Arc<dyn store::Store>>,
+    execution_id: Uuid,
+}
+
+impl Signals {
+    pub fn new(store: Arc<dyn store::Store>, execution_id: Uuid) -> Signals {
+        Signals { store: Some(store), execution_id }
+    }
+
+    /// No signals at all: for running a handler outside a worker (tests, tools).
+    pub fn none(execution_id: Uuid) -> Signals {
+        Signals { store: None, execution_id }
+    }
+
+    /// Every signal of the execution, oldest first.
+    pub async fn list(&self) -> Result<Vec<store::SignalRecord>, StepError> {
+        match &self.store {
+            Some(store) => store.signals(self.execution_id).await.map_err(StepError::retryable),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The latest signal with one of `names`, if any.
+    pub async fn latest(&self, names: &[&str]) -> Result<Option<store::SignalRecord>, StepError> {
+        Ok(self.list().await?.into_iter().rev().find(|s| names.contains(&s.name.as_str())))
+    }
+}
+
+impl std::fmt::Debug for Signals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signals").field("execution_id", &self.execution_id).finish()
+    }
 }
 
 impl StepContext {

@@ -261,6 +261,14 @@ impl Runtime {
         }
     }
 
+    /// Posts a signal to an execution and wakes its waiting steps; the signal's id.
+    pub async fn signal(&self, id: Uuid, name: &str, payload: &Value) -> Result<i64, Error> {
+        match self.store.signal(id, name, payload, self.clock.now()).await {
+            Err(store::Error::NotFound(_)) => Err(Error::ExecutionNotFound(id)),
+            other => Ok(other?),
+        }
+    }
+
     async fn step_duration_stats(&self, package: &str) -> Result<Vec<store::StepDurationStats>, Error> {
         let cached = self
             .stats

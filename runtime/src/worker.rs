@@ -18,8 +18,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::handler::{Registry, StepContext, StepError};
+use crate::handler::{Signals, Registry, StepContext, StepError};
 use crate::metrics::{Metrics, OutcomeKind};
+
+/// Longest single wait a handler may ask for; it can wait again when it wakes.
+const WAIT_MAX: Duration = Duration::from_secs(366 * 24 * 3600);
 
 /// A step's serialized output is stored with the step row; keep rows small.
 pub const OUTPUT_BYTES_MAX: usize = 1024 * 1024;
@@ -165,8 +168,10 @@ impl Worker {
                 let metrics = self.metrics.clone();
                 let tx = results_tx.clone();
                 let shutting_down = shutdown.clone();
+                let signals = Signals::new(self.store.clone(), step.attempt.execution_id);
                 tasks.spawn(async move {
-                    let result = run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down).await;
+                    let result =
+                        run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down, signals).await;
                     // The completer only stops after every sender is gone, so this cannot fail
                     // while it matters.
                     let _ = tx.send(result).await;
@@ -216,6 +221,7 @@ async fn run_step(
     metrics: &Metrics,
     token: tokio_util::sync::CancellationToken,
     shutdown: &CancellationToken,
+    signals: Signals,
 ) -> StepResult {
     let attempt = step.attempt;
     let def = step.package.step(attempt.step);
@@ -237,6 +243,7 @@ async fn run_step(
         params: step.params.clone(),
         outputs: step.outputs.clone(),
         cancel: token.clone(),
+        signals,
     };
     let span =
         tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);
@@ -273,6 +280,10 @@ async fn run_step(
                 return done(Outcome::Succeeded { output });
             }
             (FailureKind::Permanent, format!("output of {size} bytes exceeds the limit of {OUTPUT_BYTES_MAX}"))
+        }
+        Err(StepError::Wait { after, reason }) => {
+            let until = clock.now() + chrono::Duration::from_std(after.min(WAIT_MAX)).unwrap_or_default();
+            return done(Outcome::Wait { until, reason });
         }
         Err(StepError::Retryable(e)) => (FailureKind::Retryable, e),
         Err(StepError::Permanent(e)) => (FailureKind::Permanent, e),
@@ -327,7 +338,7 @@ async fn completer(
                         let kind = match c.outcome {
                             Outcome::Succeeded { .. } => OutcomeKind::Succeeded,
                             Outcome::Skipped => OutcomeKind::Skipped,
-                            Outcome::Retry { .. } => OutcomeKind::Retried,
+                            Outcome::Retry { .. } | Outcome::Wait { .. } => OutcomeKind::Retried,
                             Outcome::Failed { .. } => OutcomeKind::Failed,
                         };
                         metrics.count_outcome(kind, minute);

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::{Control, ExecutionStatus, Package};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub use cache::PackageCache;
@@ -114,6 +115,11 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<ExecutionStatus, Error>;
     async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>, Error>;
+    /// Records a signal for a pending, running or paused execution and wakes its waiting steps;
+    /// `NotFound` for an unknown execution, `Conflict` for a finished one. Returns the signal's id.
+    async fn signal(&self, id: Uuid, name: &str, payload: &Value, now: Timestamp) -> Result<i64, Error>;
+    /// The execution's signals, oldest first.
+    async fn signals(&self, id: Uuid) -> Result<Vec<SignalRecord>, Error>;
     async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error>;
     /// Events with id greater than `after`, oldest first.
     async fn events(&self, id: Uuid, after: i64, limit: u32) -> Result<Vec<EventRecord>, Error>;

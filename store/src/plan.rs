@@ -17,6 +17,8 @@ pub(crate) mod event {
     pub const STEP_SKIPPED: &str = "step_skipped";
     pub const STEP_RETRY: &str = "step_retry_scheduled";
     pub const STEP_FAILED: &str = "step_failed";
+    pub const STEP_WAITING: &str = "step_waiting";
+    pub const SIGNAL: &str = "signal_received";
     pub const STEP_READY: &str = "step_ready";
     pub const COMPLETED: &str = "execution_completed";
     pub const FAILED: &str = "execution_failed";
@@ -36,7 +38,7 @@ pub(crate) fn outcome_status(o: &Outcome) -> StepStatus {
     match o {
         Outcome::Succeeded { .. } => StepStatus::Succeeded,
         Outcome::Skipped => StepStatus::Skipped,
-        Outcome::Retry { .. } => StepStatus::Ready,
+        Outcome::Retry { .. } | Outcome::Wait { .. } => StepStatus::Ready,
         Outcome::Failed { .. } => StepStatus::Failed,
     }
 }
@@ -47,6 +49,7 @@ pub(crate) fn outcome_event(o: &Outcome) -> &'static str {
         Outcome::Skipped => event::STEP_SKIPPED,
         Outcome::Retry { .. } => event::STEP_RETRY,
         Outcome::Failed { .. } => event::STEP_FAILED,
+        Outcome::Wait { .. } => event::STEP_WAITING,
     }
 }
 

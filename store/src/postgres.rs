@@ -162,7 +162,7 @@ impl PgStore {
             return Ok(None);
         };
         let steps = sqlx::query(
-            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner \
+            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner, waiting \
              FROM steps WHERE execution_id = $1 ORDER BY idx",
         )
         .bind(id)
@@ -215,6 +215,7 @@ impl PgStore {
         let mut outputs: Vec<Option<String>> = Vec::with_capacity(n);
         let mut errors: Vec<Option<&str>> = Vec::with_capacity(n);
         let mut ready_ats: Vec<Option<i64>> = Vec::with_capacity(n);
+        let mut waits: Vec<bool> = Vec::with_capacity(n);
         for c in batch {
             ids.push(c.attempt.execution_id);
             idxs.push(c.attempt.step.0 as i16);
@@ -225,7 +226,9 @@ impl PgStore {
                 Outcome::Skipped => (None, None, None),
                 Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
                 Outcome::Failed { error } => (None, Some(error.as_str()), None),
+                Outcome::Wait { until, reason } => (None, Some(reason.as_str()), Some(to_us(*until))),
             };
+            waits.push(matches!(c.outcome, Outcome::Wait { .. }));
             outputs.push(output);
             errors.push(error);
             ready_ats.push(ready_at);
@@ -234,9 +237,10 @@ impl PgStore {
             "UPDATE steps s SET status = u.status, output = u.output::jsonb, error = u.error, \
                 ready_at_us = COALESCE(u.ready_at, s.ready_at_us), \
                 finished_at_us = CASE WHEN u.status = 'ready' THEN NULL ELSE $1 END, \
-                lease_owner = NULL, lease_expires_at_us = NULL \
-             FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[]) \
-                WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, n) \
+                lease_owner = NULL, lease_expires_at_us = NULL, waiting = u.waiting, \
+                max_attempts = s.max_attempts + CASE WHEN u.waiting THEN 1 ELSE 0 END \
+             FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::bool[]) \
+                WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, waiting, n) \
              JOIN executions e ON e.id = u.id \
              WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
              RETURNING u.n, s.execution_id, s.step_id, e.package_name, e.package_version",
@@ -249,6 +253,7 @@ impl PgStore {
         .bind(&outputs)
         .bind(&errors)
         .bind(&ready_ats)
+        .bind(&waits)
         .fetch_all(&mut *tx)
         .await?;
 
@@ -282,7 +287,7 @@ impl PgStore {
             events.push(a.execution_id, outcome_event(&c.outcome), Some(step_id.clone()), Some(a.attempt), detail);
             match &c.outcome {
                 Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, a.step)),
-                Outcome::Retry { .. } => woke = true,
+                Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id.clone(), error.clone())),
             }
         }
@@ -452,6 +457,7 @@ fn step_view(row: &PgRow) -> Result<StepView, Error> {
         output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
         error: row.try_get("error")?,
         lease_owner: row.try_get("lease_owner")?,
+        waiting: row.try_get("waiting")?,
     })
 }
 
@@ -839,6 +845,57 @@ impl Store for PgStore {
         Self::read_execution(&mut conn, id, false).await
     }
 
+    async fn signal(&self, id: Uuid, name: &str, payload: &Value, now: Timestamp) -> Result<i64, Error> {
+        let mut tx = self.pool.begin().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM executions WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *tx).await?;
+        let status = execution_status(&status.ok_or_else(|| Error::NotFound(format!("execution {id}")))?)?;
+        if status.is_terminal() {
+            return Err(Error::Conflict(format!("execution {id} is {}; it takes no more signals", status.as_str())));
+        }
+        let signal_id: i64 = sqlx::query_scalar(
+            "INSERT INTO signals (execution_id, name, payload, created_at_us) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(sqlx::types::Json(payload))
+        .bind(to_us(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let woken = sqlx::query(
+            "UPDATE steps SET ready_at_us = $2 WHERE execution_id = $1 AND status = 'ready' AND waiting AND ready_at_us > $2",
+        )
+        .bind(id)
+        .bind(to_us(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let mut events = Events::default();
+        events.push(id, event::SIGNAL, None, None, Some(serde_json::json!({ "name": name, "signal_id": signal_id, "woke_steps": woken })));
+        events.insert(&mut tx, now).await?;
+        if woken > 0 {
+            Self::notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if woken > 0 {
+            self.wakeup.notify_waiters();
+        }
+        Ok(signal_id)
+    }
+
+    async fn signals(&self, id: Uuid) -> Result<Vec<SignalRecord>, Error> {
+        let rows: Vec<(i64, String, sqlx::types::Json<Value>, i64)> = sqlx::query_as(
+            "SELECT id, name, payload, created_at_us FROM signals WHERE execution_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, payload, at)| SignalRecord { id, name, payload: payload.0, created_at: from_us(at) })
+            .collect())
+    }
+
     async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
         let rows = sqlx::query(
             "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
@@ -1089,6 +1146,7 @@ impl Store for PgStore {
         .await?;
         sqlx::query("DELETE FROM steps WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM events WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM signals WHERE execution_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(ids.len() as u64)
     }

@@ -97,7 +97,7 @@ impl SqliteStore {
             return Ok(None);
         };
         let steps = sqlx::query(
-            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner \
+            "SELECT step_id, status, attempt, max_attempts, ready_at_us, started_at_us, finished_at_us, output, error, lease_owner, waiting \
              FROM steps WHERE execution_id = ? ORDER BY idx",
         )
         .bind(id)
@@ -130,6 +130,7 @@ fn step_view(row: &SqliteRow) -> Result<StepView, Error> {
         output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
         error: row.try_get("error")?,
         lease_owner: row.try_get("lease_owner")?,
+        waiting: row.try_get("waiting")?,
     })
 }
 
@@ -429,11 +430,14 @@ impl Store for SqliteStore {
                 Outcome::Skipped => (None, None, None),
                 Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
                 Outcome::Failed { error } => (None, Some(error.as_str()), None),
+                Outcome::Wait { until, reason } => (None, Some(reason.as_str()), Some(to_us(*until))),
             };
+            let waiting = matches!(c.outcome, Outcome::Wait { .. });
             let status = outcome_status(&c.outcome);
             let row: Option<(String, String, i32)> = sqlx::query_as(
                 "UPDATE steps SET status = ?, output = ?, error = ?, ready_at_us = COALESCE(?, ready_at_us), \
-                 finished_at_us = CASE WHEN ? = 'ready' THEN NULL ELSE ? END, lease_owner = NULL, lease_expires_at_us = NULL \
+                 finished_at_us = CASE WHEN ? = 'ready' THEN NULL ELSE ? END, lease_owner = NULL, lease_expires_at_us = NULL, \
+                 waiting = ?, max_attempts = max_attempts + ? \
                  WHERE execution_id = ? AND idx = ? AND attempt = ? AND status = 'running' \
                  RETURNING step_id, (SELECT package_name FROM executions WHERE id = execution_id), \
                  (SELECT package_version FROM executions WHERE id = execution_id)",
@@ -444,6 +448,8 @@ impl Store for SqliteStore {
             .bind(ready_at)
             .bind(status.as_str())
             .bind(now_us)
+            .bind(waiting)
+            .bind(waiting as i32)
             .bind(a.execution_id)
             .bind(a.step.0 as i16)
             .bind(a.attempt)
@@ -469,7 +475,7 @@ impl Store for SqliteStore {
                 Outcome::Succeeded { .. } | Outcome::Skipped => {
                     done.push((a.execution_id, self.load_package(&mut tx, &name, version).await?, a.step))
                 }
-                Outcome::Retry { .. } => woke = true,
+                Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
             }
         }
@@ -604,6 +610,52 @@ impl Store for SqliteStore {
     async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>, Error> {
         let mut conn = self.reader.acquire().await?;
         Self::read_execution(&mut conn, id).await
+    }
+
+    async fn signal(&self, id: Uuid, name: &str, payload: &Value, now: Timestamp) -> Result<i64, Error> {
+        let mut tx = self.writer.begin().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM executions WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        let status = execution_status(&status.ok_or_else(|| Error::NotFound(format!("execution {id}")))?)?;
+        if status.is_terminal() {
+            return Err(Error::Conflict(format!("execution {id} is {}; it takes no more signals", status.as_str())));
+        }
+        let signal_id: i64 = sqlx::query_scalar(
+            "INSERT INTO signals (execution_id, name, payload, created_at_us) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(Json(payload))
+        .bind(to_us(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let woken = sqlx::query(
+            "UPDATE steps SET ready_at_us = ?2 WHERE execution_id = ?1 AND status = 'ready' AND waiting AND ready_at_us > ?2",
+        )
+        .bind(id)
+        .bind(to_us(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let detail = serde_json::json!({ "name": name, "signal_id": signal_id, "woke_steps": woken });
+        Self::insert_event(&mut tx, id, now, event::SIGNAL, None, None, Some(&detail)).await?;
+        tx.commit().await?;
+        if woken > 0 {
+            self.wakeup.notify_waiters();
+        }
+        Ok(signal_id)
+    }
+
+    async fn signals(&self, id: Uuid) -> Result<Vec<SignalRecord>, Error> {
+        let rows: Vec<(i64, String, Json<Value>, i64)> =
+            sqlx::query_as("SELECT id, name, payload, created_at_us FROM signals WHERE execution_id = ? ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, payload, at)| SignalRecord { id, name, payload: payload.0, created_at: from_us(at) })
+            .collect())
     }
 
     async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
@@ -851,6 +903,7 @@ impl Store for SqliteStore {
         for id in &ids {
             for table in [
                 "DELETE FROM events WHERE execution_id = ?",
+                "DELETE FROM signals WHERE execution_id = ?",
                 "DELETE FROM steps WHERE execution_id = ?",
                 "DELETE FROM executions WHERE id = ?",
             ] {

@@ -62,6 +62,9 @@ pub enum Outcome {
     Skipped,
     Retry { at: Timestamp, error: String },
     Failed { error: String },
+    /// Not done yet (waiting for a signal, a person or a time): ready again at `until` without
+    /// spending an attempt; a signal to the execution wakes it early.
+    Wait { until: Timestamp, reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +105,17 @@ pub struct StepView {
     pub error: Option<String>,
     /// The worker holding the current attempt's lease, while running.
     pub lease_owner: Option<String>,
+    /// Ready but waiting (a `Wait` outcome): `error` holds what it waits for, `ready_at` when it looks again.
+    pub waiting: bool,
+}
+
+/// A message posted to an execution (`Store::signal`), read by the steps that wait for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalRecord {
+    pub id: i64,
+    pub name: String,
+    pub payload: Value,
+    pub created_at: Timestamp,
 }
 
 /// A summary row for listings.

@@ -51,6 +51,18 @@ pub fn registry(observed: Arc<Observed>) -> Registry {
             Ok(json!({ "attempt": ctx.attempt }))
         }
     });
+    // Waits (without spending attempts) until an `approve` signal arrives, then returns its payload.
+    let o = observed.clone();
+    r.register_fn("await_approval", move |ctx, _input| {
+        let o = o.clone();
+        async move {
+            o.runs.lock().unwrap().push((ctx.execution_id, ctx.step_id.clone(), ctx.attempt));
+            match ctx.signals.latest(&["approve"]).await? {
+                Some(signal) => Ok(json!({ "approved_by": signal.payload["by"] })),
+                None => Err(StepError::wait(Duration::from_secs(3600), "approval")),
+            }
+        }
+    });
     let o = observed;
     r.register_fn("wait_cancel", move |ctx, _input| {
         let o = o.clone();
@@ -192,6 +204,63 @@ depends_on = ["left", "right"]
         assert_eq!(events.last().unwrap(), "execution_completed");
         let status = h.rt.status(cheap.id).await.unwrap();
         assert_eq!(status.progress.percentage, 100.0);
+        h.stop().await;
+    }
+
+    pub async fn waiting_step_spends_no_attempts_and_a_signal_wakes_it(store: Arc<dyn Store>) {
+        let mut h = Harness::new(store);
+        h.register(
+            r#"
+name = "approval"
+[retry]
+max_attempts = 1
+[[steps]]
+id = "prepare"
+handler = "record"
+[[steps]]
+id = "approve"
+handler = "await_approval"
+depends_on = ["prepare"]
+[[steps]]
+id = "after"
+handler = "record"
+depends_on = ["approve"]
+"#,
+        )
+        .await;
+        h.start_worker();
+        let id = h.trigger("approval", json!({})).await;
+        // The step ran once and now waits: ready, flagged, an hour away, its attempt not spent.
+        let waiting = h.wait_for(id, |v| step(v, "approve").waiting).await;
+        let approve = step(&waiting, "approve");
+        assert_eq!(approve.status, StepStatus::Ready);
+        assert_eq!(approve.error.as_deref(), Some("approval"));
+        assert_eq!(approve.max_attempts, approve.attempt + 1, "a wait gives the attempt back");
+        assert!(approve.ready_at.unwrap() > chrono::Utc::now() + chrono::Duration::minutes(50));
+        assert_eq!(waiting.status, ExecutionStatus::Running);
+
+        // A signal wakes it at once; it sees the payload and the run completes.
+        h.rt.signal(id, "approve", &json!({ "by": "leader@aura.test" })).await.unwrap();
+        let done = h.wait_terminal(id).await;
+        assert_eq!(done.status, ExecutionStatus::Completed);
+        assert_eq!(step(&done, "approve").output.as_ref().unwrap()["approved_by"], "leader@aura.test");
+        assert!(!step(&done, "approve").waiting);
+        let events = kinds(h.rt.store.as_ref(), id).await;
+        assert!(events.contains(&"step_waiting:approve".to_string()), "{events:?}");
+        assert!(events.contains(&"signal_received".to_string()), "{events:?}");
+        let signals = h.rt.store.signals(id).await.unwrap();
+        assert_eq!(signals.len(), 1);
+        assert_eq!(signals[0].name, "approve");
+
+        // Finished executions take no signals; unknown ones are not found.
+        assert!(matches!(
+            h.rt.signal(id, "approve", &json!({})).await,
+            Err(runtime::Error::Store(store::Error::Conflict(_)))
+        ));
+        assert!(matches!(
+            h.rt.signal(Uuid::now_v7(), "approve", &json!({})).await,
+            Err(runtime::Error::ExecutionNotFound(_))
+        ));
         h.stop().await;
     }
 
@@ -547,6 +616,7 @@ handler = "record"
 }
 
 crate::store_test!(cases::package_runs_to_completion);
+crate::store_test!(cases::waiting_step_spends_no_attempts_and_a_signal_wakes_it);
 crate::store_test!(cases::retries_with_backoff_then_succeeds);
 crate::store_test!(cases::permanent_failure_fails_then_retry_control_recovers);
 crate::store_test!(cases::timeout_counts_as_retryable_failure);

@@ -32,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/executions/{id}/events", get(events))
         .route("/executions/{id}/stream", get(stream::stream))
         .route("/executions/{id}/steps/{step_id}/retry", post(retry_step))
+        .route("/executions/{id}/signal", post(signal))
         .route("/analytics", get(analytics::analytics))
         .route("/schedules", get(schedules::list).post(schedules::create))
         .route("/schedules/{package}/{name}", axum::routing::patch(schedules::patch).delete(schedules::delete))
@@ -309,7 +310,9 @@ fn status_json(v: &runtime::StatusView) -> Value {
                 "started_at": st.started_at, "completed_at": st.finished_at,
                 "next_attempt_at": if st.status == engine::StepStatus::Ready { st.ready_at } else { None },
                 "duration_seconds": match (st.started_at, st.finished_at) { (Some(a), Some(b)) => Some(((b - a).num_milliseconds() as f64) / 1000.0), _ => None },
-                "error": st.error,
+                "error": if st.waiting { None } else { st.error.as_ref() },
+                "waiting": st.waiting,
+                "waiting_for": if st.waiting { st.error.as_ref() } else { None },
                 "worker": st.lease_owner,
                 "output_summary": st.output.as_ref().map(summarize),
             })
@@ -534,4 +537,44 @@ async fn retry_step(
     )
     .await;
     Ok(Json(json!({ "execution_id": id, "step_id": step_id, "status": status.as_str() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalRequest {
+    name: String,
+    #[serde(default)]
+    payload: Value,
+}
+
+/// Longest signal name; names are identifiers (`lead_replied`, `approval`), not messages.
+const SIGNAL_NAME_MAX: usize = 64;
+
+async fn signal(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let id = parse_id(&id)?;
+    let req: SignalRequest = body::parse(&bytes)?;
+    let valid = !req.name.is_empty()
+        && req.name.len() <= SIGNAL_NAME_MAX
+        && req.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    if !valid {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signal",
+            format!("signal name must be 1 to {SIGNAL_NAME_MAX} characters of a-z, 0-9, `_` or `.`"),
+        ));
+    }
+    let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
+    ensure_visible(&caller, &view)?;
+    let mut payload = if req.payload.is_null() { json!({}) } else { req.payload };
+    if let Some(obj) = payload.as_object_mut() {
+        obj.entry("sent_by").or_insert_with(|| json!(caller.id()));
+    }
+    let signal_id = s.rt.signal(id, &req.name, &payload).await?;
+    s.audit(Some(caller.id()), "execution.signal", Some(id.to_string()), Some(json!({ "name": req.name })), None).await;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "execution_id": id, "signal_id": signal_id, "name": req.name }))))
 }
