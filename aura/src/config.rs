@@ -40,6 +40,12 @@ pub struct Config {
     pub compliance: realestate::compliance::Config,
     /// An OpenAI-compatible chat-completions endpoint for marketing copy (none: templates only).
     pub openai: Option<realestate::content::OpenAiConfig>,
+    /// An SMTP relay for campaign e-mails (none: each message is kept as an `.eml` artefact).
+    pub smtp: Option<mail::SmtpConfig>,
+    /// The From address of campaign e-mails.
+    pub mail_from: Option<String>,
+    /// Where published social posts are POSTed, besides the outbox table.
+    pub social_webhook_url: Option<String>,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -74,6 +80,12 @@ struct FileConfig {
     openai_api_key: Option<String>,
     openai_model: Option<String>,
     openai_fallback_model: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    social_webhook_url: Option<String>,
 }
 
 impl Config {
@@ -144,6 +156,29 @@ impl Config {
                     &var("OPENAI_FALLBACK_MODEL", file.openai_fallback_model.clone()).unwrap_or_default(),
                 )
             }),
+            smtp: match var("SMTP_HOST", file.smtp_host) {
+                None => None,
+                Some(host) => {
+                    let port = match var("SMTP_PORT", file.smtp_port.map(|p| p.to_string())) {
+                        None => 25,
+                        Some(p) => {
+                            p.parse().map_err(|_| anyhow::anyhow!("AURA_SMTP_PORT must be a port number, got `{p}`"))?
+                        }
+                    };
+                    let mut smtp = mail::SmtpConfig::new(host, port);
+                    smtp.username = var("SMTP_USERNAME", file.smtp_username);
+                    smtp.password = var("SMTP_PASSWORD", file.smtp_password);
+                    Some(smtp)
+                }
+            },
+            mail_from: match var("MAIL_FROM", file.mail_from) {
+                Some(from) => {
+                    mail::Address::parse(&from).map_err(|e| anyhow::anyhow!("AURA_MAIL_FROM: {e}"))?;
+                    Some(from)
+                }
+                None => None,
+            },
+            social_webhook_url: var("SOCIAL_WEBHOOK_URL", file.social_webhook_url),
             cors_origins: var("CORS_ORIGINS", file.cors_origins)
                 .map(|s| s.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),

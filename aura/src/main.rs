@@ -97,14 +97,24 @@ pub async fn open_runtime(
         .await
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
     stores.engine.migrate().await.context("running migrations")?;
-    let estate = realestate::Services::start_with(stores.domain.clone(), config.compliance.clone())
-        .await
-        .context("loading market data")?;
+    let estate =
+        realestate::Services::start_with(&stores, config.compliance.clone()).await.context("loading market data")?;
     if let Some(openai) = &config.openai {
         let ai = realestate::content::OpenAiGenerator::new(openai.clone())
             .map_err(|e| anyhow::anyhow!("AURA_OPENAI_*: {e}"))?;
         let _ = estate.ai.set(Arc::new(ai));
         tracing::info!(model = %openai.primary_model, "marketing copy from the configured model, templates as fallback");
+    }
+    if let Some(smtp) = &config.smtp {
+        tracing::info!(host = %smtp.host, port = smtp.port, "campaign e-mails through SMTP");
+        let _ = estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(smtp.clone())));
+    }
+    if let Some(from) = &config.mail_from {
+        let _ = estate.mail_from.set(from.clone());
+    }
+    if let Some(url) = &config.social_webhook_url {
+        let publisher = realestate::publish::OutboxPublisher::new(stores.records.clone(), Some(url.clone()));
+        let _ = estate.publisher.set(Arc::new(publisher));
     }
     let rt = runtime::Runtime::new(stores.engine.clone(), registry(&estate));
     Ok((rt, stores, estate))

@@ -156,6 +156,19 @@ pub async fn generate_assets(
                 let pdf = crate::print::brochure_pdf(&print_property, &generated, "", info("Brochure"));
                 files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
             }
+            // Each network gets its feed image, with the same permit QR as the print assets.
+            ContentKind::Social(platform) => {
+                let size = crate::social_image::size_for(platform);
+                let (w, h) = size.dimensions();
+                let png = crate::social_image::listing_image_png(
+                    &property.body,
+                    &generated.title,
+                    &advertiser(requester, &brn, &orn),
+                    "",
+                    size,
+                );
+                files.push((generated.channel.clone(), format!("{stem}_{w}x{h}.png"), "image/png", png));
+            }
             _ => {}
         }
     }
@@ -180,4 +193,15 @@ pub async fn generate_assets(
         }));
     }
     Ok(assets)
+}
+
+/// The advertiser block of images: the requesting agent and the configured brokerage.
+pub fn advertiser(requester: &Requester, brn: &str, orn: &str) -> crate::social_image::Advertiser {
+    crate::social_image::Advertiser {
+        agent_name: requester.name.clone(),
+        agent_brn: brn.to_string(),
+        agent_phone: requester.phone.clone(),
+        brokerage_name: "AURA".into(),
+        brokerage_orn: orn.to_string(),
+    }
 }

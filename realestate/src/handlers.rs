@@ -13,12 +13,22 @@ use crate::cma::{self, AnalysisOptions};
 use crate::Services;
 
 /// Every handler this crate registers, for validating package files without a database.
-pub const HANDLER_NAMES: &[&str] = &["cma_generation", "cma_report_pdf", "marketing_assets"];
+pub const HANDLER_NAMES: &[&str] = &[
+    "cma_generation",
+    "cma_report_pdf",
+    "marketing_assets",
+    "publish_social_post",
+    "campaign_email",
+    "campaign_social",
+];
 
 pub fn register(registry: &mut Registry, services: Arc<Services>) {
     registry.register("cma_generation", CmaGeneration(services.clone()));
     registry.register("cma_report_pdf", CmaReportPdf(services.clone()));
-    registry.register("marketing_assets", MarketingAssets(services));
+    registry.register("marketing_assets", MarketingAssets(services.clone()));
+    registry.register("publish_social_post", crate::publish::PublishSocialPost(services.clone()));
+    registry.register("campaign_email", crate::distribution::CampaignEmail(services.clone()));
+    registry.register("campaign_social", crate::distribution::CampaignSocial(services));
 }
 
 fn report_id(input: &Value) -> Result<Uuid, StepError> {

@@ -11,11 +11,16 @@ pub mod cma;
 pub mod cma_pdf;
 pub mod compliance;
 pub mod content;
+pub mod distribution;
 pub mod handlers;
+pub mod mailer;
 pub mod market;
 pub mod print;
 pub mod property;
+pub mod publish;
 pub mod seed;
+pub mod social;
+pub mod social_image;
 
 use std::sync::Arc;
 
@@ -24,6 +29,14 @@ use store::domain::Domain;
 /// What the handlers and the API share.
 pub struct Services {
     pub domain: Arc<dyn Domain>,
+    /// Leads, clients, tasks, listings, social campaigns, the outbox, deliveries.
+    pub records: Arc<dyn store::records::Records>,
+    /// Where campaign e-mails go: SMTP when configured, the artefact outbox otherwise.
+    pub mailer: std::sync::OnceLock<Arc<dyn mailer::Mailer>>,
+    /// Where social posts go when their time comes: the outbox (plus a webhook, when configured).
+    pub publisher: std::sync::OnceLock<Arc<dyn publish::Publisher>>,
+    /// The From address of campaign e-mails (`AURA_MAIL_FROM`).
+    pub mail_from: std::sync::OnceLock<String>,
     pub market: market::MarketService,
     /// Brokerage registration numbers, disclaimers and the strictness of the uncertain rules.
     pub compliance: compliance::Config,
@@ -33,32 +46,56 @@ pub struct Services {
 
 impl Services {
     /// Seeds an empty market, then builds the valuation market from the store.
-    pub async fn start(domain: Arc<dyn Domain>) -> Result<Arc<Services>, store::Error> {
-        Self::start_with(domain, compliance::Config::default()).await
+    pub async fn start(stores: &store::Stores) -> Result<Arc<Services>, store::Error> {
+        Self::start_with(stores, compliance::Config::default()).await
     }
 
     pub async fn start_with(
-        domain: Arc<dyn Domain>,
+        stores: &store::Stores,
         compliance: compliance::Config,
     ) -> Result<Arc<Services>, store::Error> {
-        if let Some(report) = seed::seed_if_empty(domain.as_ref()).await? {
+        if let Some(report) = seed::seed_if_empty(stores.domain.as_ref()).await? {
             tracing::info!(transactions = report.inserted, "loaded the Dubai market seed data");
         }
-        Self::open_with(domain, compliance).await
+        Self::open_with(stores, compliance).await
     }
 
     /// Builds the valuation market from whatever the store holds (no seeding).
-    pub async fn open(domain: Arc<dyn Domain>) -> Result<Arc<Services>, store::Error> {
-        Self::open_with(domain, compliance::Config::default()).await
+    pub async fn open(stores: &store::Stores) -> Result<Arc<Services>, store::Error> {
+        Self::open_with(stores, compliance::Config::default()).await
     }
 
     pub async fn open_with(
-        domain: Arc<dyn Domain>,
+        stores: &store::Stores,
         compliance: compliance::Config,
     ) -> Result<Arc<Services>, store::Error> {
+        let domain = stores.domain.clone();
         seed_templates(domain.as_ref()).await?;
         let market = market::MarketService::load(domain.clone()).await?;
-        Ok(Arc::new(Services { domain, market, compliance, ai: std::sync::OnceLock::new() }))
+        Ok(Arc::new(Services {
+            domain,
+            records: stores.records.clone(),
+            mailer: std::sync::OnceLock::new(),
+            publisher: std::sync::OnceLock::new(),
+            mail_from: std::sync::OnceLock::new(),
+            market,
+            compliance,
+            ai: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// The configured mailer, or the outbox mailer that keeps each message as a `.eml` artefact.
+    pub fn mailer(&self) -> Arc<dyn mailer::Mailer> {
+        self.mailer.get_or_init(|| Arc::new(mailer::ArtifactMailer::new(self.domain.clone()))).clone()
+    }
+
+    pub fn mail_from(&self) -> String {
+        self.mail_from.get().cloned().unwrap_or_else(|| "AURA <no-reply@aura.localhost>".to_string())
+    }
+
+    /// The configured publisher, or the outbox without a webhook.
+    pub fn publisher(&self) -> Arc<dyn publish::Publisher> {
+        self.publisher.get_or_init(|| Arc::new(publish::OutboxPublisher::new(self.records.clone(), None))).clone()
     }
 
     /// Copy for one request: the configured model first (the seed's `ai_request_with_fallback`),

@@ -157,32 +157,32 @@ pub fn brochure_pdf(property: &Value, content: &GeneratedContent, permit_qr_payl
 // Facts and contact details
 // ---------------------------------------------------------------------------------------------------
 
-/// The property's facts, formatted for print.
-struct Facts {
+/// The property's facts, formatted for print (and for the social images).
+pub(crate) struct Facts {
     /// "2", "Studio", or "-".
-    beds: String,
+    pub(crate) beds: String,
     /// "2-bedroom", "Studio", or "".
-    beds_long: String,
+    pub(crate) beds_long: String,
     /// "Apartment", "Hotel apartment", ...
-    property_type: String,
+    pub(crate) property_type: String,
     /// "1,250 sqft" or "-".
-    size: String,
+    pub(crate) size: String,
     /// "AED 2,450,000" or "Price on request".
-    price: String,
+    pub(crate) price: String,
     /// "AED 1,960" (per sqft), when price and size are known.
-    price_per_sqft: Option<String>,
-    bathrooms: Option<String>,
-    community: String,
-    building: String,
-    view: String,
-    status: String,
-    reference: String,
-    permit: String,
-    features: Vec<String>,
+    pub(crate) price_per_sqft: Option<String>,
+    pub(crate) bathrooms: Option<String>,
+    pub(crate) community: String,
+    pub(crate) building: String,
+    pub(crate) view: String,
+    pub(crate) status: String,
+    pub(crate) reference: String,
+    pub(crate) permit: String,
+    pub(crate) features: Vec<String>,
 }
 
 impl Facts {
-    fn read(p: &Value, texts: &[&str]) -> Facts {
+    pub(crate) fn read(p: &Value, texts: &[&str]) -> Facts {
         let text = |key: &str| p[key].as_str().map(str::trim).unwrap_or("").to_string();
         let bedrooms = p["bedrooms"].as_i64().filter(|b| *b >= 0);
         let size_sqft = p["size_sqft"]
@@ -241,7 +241,7 @@ impl Facts {
     }
 
     /// "2-bedroom apartment" / "Studio apartment" / "Villa".
-    fn kind(&self) -> String {
+    pub(crate) fn kind(&self) -> String {
         let kind = if self.property_type.is_empty() { "Property" } else { self.property_type.as_str() };
         match self.beds_long.as_str() {
             "" => kind.to_string(),
@@ -250,7 +250,7 @@ impl Facts {
     }
 
     /// "Dubai Marina, Marina Gate 1".
-    fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         [self.building.as_str(), self.community.as_str()]
             .iter()
             .filter(|s| !s.is_empty())

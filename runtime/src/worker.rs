@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::handler::{Signals, Registry, StepContext, StepError};
+use crate::handler::{Registry, Signals, StepContext, StepError};
 use crate::metrics::{Metrics, OutcomeKind};
 
 /// Longest single wait a handler may ask for; it can wait again when it wakes.

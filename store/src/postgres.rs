@@ -847,8 +847,10 @@ impl Store for PgStore {
 
     async fn signal(&self, id: Uuid, name: &str, payload: &Value, now: Timestamp) -> Result<i64, Error> {
         let mut tx = self.pool.begin().await?;
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM executions WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *tx).await?;
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM executions WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let status = execution_status(&status.ok_or_else(|| Error::NotFound(format!("execution {id}")))?)?;
         if status.is_terminal() {
             return Err(Error::Conflict(format!("execution {id} is {}; it takes no more signals", status.as_str())));
@@ -871,7 +873,13 @@ impl Store for PgStore {
         .await?
         .rows_affected();
         let mut events = Events::default();
-        events.push(id, event::SIGNAL, None, None, Some(serde_json::json!({ "name": name, "signal_id": signal_id, "woke_steps": woken })));
+        events.push(
+            id,
+            event::SIGNAL,
+            None,
+            None,
+            Some(serde_json::json!({ "name": name, "signal_id": signal_id, "woke_steps": woken })),
+        );
         events.insert(&mut tx, now).await?;
         if woken > 0 {
             Self::notify(&mut tx).await?;
@@ -884,12 +892,11 @@ impl Store for PgStore {
     }
 
     async fn signals(&self, id: Uuid) -> Result<Vec<SignalRecord>, Error> {
-        let rows: Vec<(i64, String, sqlx::types::Json<Value>, i64)> = sqlx::query_as(
-            "SELECT id, name, payload, created_at_us FROM signals WHERE execution_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(i64, String, sqlx::types::Json<Value>, i64)> =
+            sqlx::query_as("SELECT id, name, payload, created_at_us FROM signals WHERE execution_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, payload, at)| SignalRecord { id, name, payload: payload.0, created_at: from_us(at) })

@@ -58,13 +58,23 @@ pub struct ClaimedStep {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Succeeded { output: Value },
+    Succeeded {
+        output: Value,
+    },
     Skipped,
-    Retry { at: Timestamp, error: String },
-    Failed { error: String },
+    Retry {
+        at: Timestamp,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
     /// Not done yet (waiting for a signal, a person or a time): ready again at `until` without
     /// spending an attempt; a signal to the execution wakes it early.
-    Wait { until: Timestamp, reason: String },
+    Wait {
+        until: Timestamp,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

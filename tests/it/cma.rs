@@ -20,7 +20,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new(stores: store::Stores) -> Fixture {
-        let estate = realestate::Services::start(stores.domain.clone()).await.expect("seed and load market");
+        let estate = realestate::Services::start(&stores).await.expect("seed and load market");
         let mut registry = runtime::Registry::with_builtins();
         realestate::handlers::register(&mut registry, estate.clone());
         let rt = runtime::Runtime::new(stores.engine.clone(), registry);

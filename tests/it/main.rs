@@ -16,4 +16,6 @@ mod conformance;
 mod domain;
 mod engine_runs;
 mod marketing;
+mod outreach;
+mod records;
 mod tidy;

@@ -10,30 +10,28 @@ use serde_json::{json, Value};
 use store::accounts::NewUser;
 use tower::ServiceExt;
 
-struct Fixture {
-    router: axum::Router,
-    rt: runtime::Runtime,
-    estate: std::sync::Arc<realestate::Services>,
-    agent: String,
-    admin: String,
+pub(crate) struct Fixture {
+    pub router: axum::Router,
+    pub rt: runtime::Runtime,
+    pub estate: std::sync::Arc<realestate::Services>,
+    pub agent: String,
+    pub admin: String,
 }
 
-async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
+pub(crate) async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
     let mut config = realestate::compliance::Config::default();
     if configured {
         config.orn = Some("12345".into());
         config.brn = Some("67890".into());
     }
-    let estate = realestate::Services::open_with(stores.domain.clone(), config).await.unwrap();
+    let estate = realestate::Services::open_with(&stores, config).await.unwrap();
     // Community resolution needs the reference; transactions are not needed here.
     let mut registry = runtime::Registry::with_builtins();
     realestate::handlers::register(&mut registry, estate.clone());
     let rt = runtime::Runtime::new(stores.engine.clone(), registry);
-    let source = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/marketing_full_package.toml"),
-    )
-    .unwrap();
-    rt.register_package(&source).await.expect("register marketing_full_package");
+    rt.register_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages")).await.unwrap_or_else(|e| {
+        panic!("register the shipped packages: {}", e.iter().map(|e| e.to_string()).collect::<String>())
+    });
     let now = chrono::Utc::now();
     let tokens = api::auth::token::Tokens::new(
         b"marketing-test-secret-0123456789abcd",
@@ -66,7 +64,7 @@ async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
 }
 
 impl Fixture {
-    async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {token}"));
         if body.is_some() {
             req = req.header("content-type", "application/json");
@@ -472,7 +470,7 @@ pub mod cases {
 
     /// A second app on the same database with no compliance configuration (same users' tokens).
     async fn fixture_without_users(stores: store::Stores) -> Fixture {
-        let estate = realestate::Services::open(stores.domain.clone()).await.unwrap();
+        let estate = realestate::Services::open(&stores).await.unwrap();
         let rt = runtime::Runtime::new(stores.engine.clone(), runtime::Registry::with_builtins());
         let now = chrono::Utc::now();
         let tokens = api::auth::token::Tokens::new(

@@ -25,6 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/marketing/campaigns/full-package", post(full_package))
         .route("/marketing/campaigns/{id}", get(get_one))
         .route("/marketing/campaigns/{id}/approval", post(approval_action))
+        .route("/marketing/campaigns/{id}/distribute", post(distribute))
+        .route("/marketing/campaigns/{id}/deliveries", get(deliveries))
         .route("/marketing/campaigns/{id}/events", post(record_event))
         .route("/marketing/campaigns/{id}/analytics", get(analytics))
         .route("/marketing/assets/{id}", get(asset))
@@ -377,6 +379,7 @@ pub(crate) async fn analytics(
         "campaign_id": c.id,
         "status": c.status,
         "assets_produced": c.assets.as_array().map_or(0, Vec::len),
+        "deliveries": delivery_counts(&s, c.id).await?,
         "assets_by_type": by_type,
         "approval": { "submitted_at": submitted, "decided_at": decided, "hours_to_decision": hours, "steps": trail.len() },
         "engagement": {
@@ -388,5 +391,123 @@ pub(crate) async fn analytics(
             "click_through": if opens > 0 { Some(((clicks as f64 / opens as f64) * 10_000.0).round() / 10_000.0) } else { None },
             "lead_conversion": if clicks > 0 { Some(((leads as f64 / clicks as f64) * 10_000.0).round() / 10_000.0) } else { None },
         },
+    })))
+}
+
+async fn delivery_counts(s: &AppState, id: Uuid) -> Result<Value, ApiError> {
+    let rows = realestate::distribution::deliveries(&s.estate, id).await?;
+    let mut by = serde_json::Map::new();
+    for r in &rows {
+        let channel = r.body["channel"].as_str().unwrap_or("unknown").to_string();
+        let entry = by.entry(channel).or_insert_with(|| json!({}));
+        let n = entry[r.status.as_str()].as_u64().unwrap_or(0) + 1;
+        entry[r.status.as_str()] = json!(n);
+    }
+    Ok(json!({ "total": rows.len(), "by_channel": by }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DistributeRequest {
+    #[serde(default)]
+    recipients: Vec<String>,
+}
+
+/// Distributes an approved campaign: the transition to `distributed` is recorded in the approval
+/// trail, then a durable `campaign_distribution` execution sends the e-mail and publishes the posts.
+async fn distribute(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: DistributeRequest = if bytes.is_empty() { DistributeRequest::default() } else { body::parse(&bytes)? };
+    if req.recipients.len() > realestate::distribution::RECIPIENTS_MAX {
+        return Err(invalid("recipients", format!("at most {} recipients", realestate::distribution::RECIPIENTS_MAX)));
+    }
+    let mut errors = Vec::new();
+    for (i, r) in req.recipients.iter().enumerate() {
+        if let Err(e) = mail::Address::parse(r) {
+            errors.push(json!({ "field": format!("recipients[{i}]"), "message": e.to_string() }));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_fields",
+            "recipients: invalid e-mail addresses",
+        )
+        .with("errors", Value::Array(errors)));
+    }
+    let c = visible(&s, &caller, &id).await?;
+    let from = CampaignStatus::parse(&c.status)
+        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))?;
+    let actor = approval::Actor {
+        can_approve: caller.has("marketing:approve_campaigns"),
+        is_owner: c.owner_id == caller.id().to_string(),
+    };
+    let to = approval::transition(from, ApprovalAction::Distribute, actor).map_err(|e| match e {
+        ApprovalError::IllegalTransition { .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            "not_approved",
+            format!("only approved campaigns can be distributed; this one is {}", c.status),
+        ),
+        other => ApiError::new(StatusCode::FORBIDDEN, "forbidden", other.to_string()),
+    })?;
+    let note = format!("{} e-mail recipient(s)", req.recipients.len());
+    s.estate
+        .domain
+        .transition_campaign(
+            c.id,
+            from.as_str(),
+            to.as_str(),
+            &caller.id().to_string(),
+            "distribute",
+            Some(&note),
+            s.rt.clock.now(),
+        )
+        .await?;
+    let trigger = runtime::Trigger {
+        package: realestate::distribution::DISTRIBUTION_PACKAGE.into(),
+        params: json!({ "campaign_id": c.id, "recipients": req.recipients }),
+        idempotency_key: Some(format!("distribute:{}", c.id)),
+        created_by: Some(c.owner_id.clone()),
+        team_id: c.team_id.clone(),
+        ..Default::default()
+    };
+    let started = s.rt.trigger(trigger).await?;
+    s.audit(
+        Some(caller.id()),
+        "campaign.distribute",
+        Some(c.id.to_string()),
+        Some(json!({ "recipients": req.recipients.len() })),
+        None,
+    )
+    .await;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "campaign_id": c.id, "status": to.as_str(), "execution_id": started.execution_id,
+            "tracking_url": format!("/api/v1/workflows/packages/status/{}", started.execution_id),
+        })),
+    ))
+}
+
+async fn deliveries(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = visible(&s, &caller, &id).await?;
+    let rows = realestate::distribution::deliveries(&s.estate, c.id).await?;
+    Ok(Json(json!({
+        "campaign_id": c.id,
+        "deliveries": rows.iter().map(|r| {
+            let mut d = r.body.clone();
+            d["delivery_id"] = json!(r.id);
+            d["status"] = json!(r.status);
+            d["updated_at"] = json!(r.updated_at);
+            d
+        }).collect::<Vec<_>>(),
     })))
 }

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use realestate::compliance::{self, Asset, Channel, Context};
-use realestate::content::{self, Agent, Brokerage, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use realestate::campaign::Requester;
+use realestate::content::{self, ContentStyle, Platform};
+use realestate::social::{self, PostRequest, SocialError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::domain::SocialPostRecord;
@@ -22,6 +23,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/social/posts", get(list).post(create))
         .route("/social/posts/{id}", get(get_one).patch(edit).delete(cancel))
         .route("/social/hashtags/research", post(research))
+        .route("/social/campaigns", get(list_calendars).post(create_calendar))
+        .route("/social/campaigns/{id}", get(get_calendar))
+        .route("/social/calendar", get(calendar_view))
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
@@ -30,46 +34,37 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
         .with("errors", json!([{ "field": field, "message": message }]))
 }
 
-fn platform(name: &str) -> Result<Platform, ApiError> {
-    serde_json::from_value(json!(name))
-        .map_err(|_| invalid("platforms", format!("unknown platform `{name}` (instagram, facebook, linkedin, x)")))
-}
-
-/// A hashtag list a user supplied: `#` plus letters and digits, deduplicated.
-fn user_hashtags(list: &[String], p: Platform) -> Result<Vec<String>, ApiError> {
-    let mut out: Vec<String> = Vec::new();
-    for h in list {
-        let tag = if h.starts_with('#') { h.clone() } else { format!("#{h}") };
-        if tag.len() < 2 || tag.chars().count() > 60 || !tag[1..].chars().all(|c| c.is_alphanumeric() || c == '_') {
-            return Err(invalid("hashtags", format!("`{h}` is not a hashtag")));
-        }
-        if !out.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
-            out.push(tag);
-        }
-    }
-    if out.len() > p.limits().max_hashtags {
-        return Err(invalid("hashtags", format!("{} allows at most {} hashtags", p.as_str(), p.limits().max_hashtags)));
-    }
-    Ok(out)
-}
-
-fn check(s: &AppState, text: &str, p: Platform, property: &Value) -> Result<compliance::Report, ApiError> {
-    let channel: Channel = p.as_str().parse().unwrap_or(Channel::Portal);
-    let ctx = Context::new(channel, &s.estate.compliance)
-        .with_asset(Asset::Text)
-        .with_property(property)
-        .with_today(s.rt.clock.now().date_naive());
-    let report = compliance::check(text, &ctx);
-    if report.compliant {
-        Ok(report)
-    } else {
-        Err(ApiError::new(
+/// The one mapping of social errors to problems.
+pub(crate) fn social_error(e: SocialError) -> ApiError {
+    match e {
+        SocialError::Invalid { field, message } => invalid(field, message),
+        SocialError::NotCompliant { platform, findings } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "not_compliant",
-            format!("the {} post fails the compliance checker", p.as_str()),
+            format!("the {platform} post fails the compliance checker"),
         )
-        .with("findings", json!(report.findings)))
+        .with("findings", findings),
+        SocialError::NotConfigured => ApiError::new(StatusCode::CONFLICT, "compliance_not_configured", e.to_string()),
+        SocialError::Store(e) => e.into(),
+        SocialError::Internal(m) => {
+            tracing::error!(error = %m, "social post generation failed");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        }
     }
+}
+
+fn platforms(names: &[String]) -> Result<Vec<Platform>, ApiError> {
+    if names.is_empty() || names.len() > 8 {
+        return Err(invalid("platforms", "name 1–4 platforms"));
+    }
+    let mut out = Vec::new();
+    for n in names {
+        let p = social::platform(n).map_err(social_error)?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 fn post_json(p: &SocialPostRecord) -> Value {
@@ -78,8 +73,21 @@ fn post_json(p: &SocialPostRecord) -> Value {
         "post_id": p.id, "platform": p.platform, "post_type": p.post_type, "status": p.status, "text": p.text,
         "hashtags": p.hashtags, "character_count": p.text.chars().count(),
         "character_limit": platform.map(|x| x.limits().max_chars), "property_id": p.property_id,
-        "scheduled_at": p.scheduled_at, "created_at": p.created_at, "updated_at": p.updated_at,
+        "image_url": p.image_artifact_id.map(|a| format!("/api/v1/marketing/assets/{a}")),
+        "theme": p.theme, "social_campaign_id": p.social_campaign_id, "execution_id": p.execution_id,
+        "scheduled_at": p.scheduled_at, "published_at": p.published_at,
+        "created_at": p.created_at, "updated_at": p.updated_at,
     })
+}
+
+fn requester(caller: &Caller, phone: Option<&str>) -> Requester {
+    Requester {
+        owner_id: caller.id().to_string(),
+        team_id: caller.user.team_id.map(|t| t.to_string()),
+        name: caller.user.name.clone(),
+        email: caller.user.email.clone(),
+        phone: phone.unwrap_or_default().to_string(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -101,6 +109,8 @@ struct CreatePosts {
     include_property_details: bool,
     hashtags: Option<Hashtags>,
     agent_phone: Option<String>,
+    /// Publish at this time (a durable timer); without it the posts are drafts.
+    scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn new_listing() -> String {
@@ -116,103 +126,43 @@ async fn create(
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: CreatePosts = body::parse(&bytes)?;
-    if req.platforms.is_empty() || req.platforms.len() > 8 {
-        return Err(invalid("platforms", "name 1–4 platforms"));
-    }
-    if !["new_listing", "open_house", "price_update", "just_listed", "market_update"].contains(&req.post_type.as_str())
-    {
-        return Err(invalid(
-            "post_type",
-            "must be new_listing, just_listed, open_house, price_update or market_update",
-        ));
-    }
-    if let Some(Hashtags::Auto(a)) = &req.hashtags {
-        if a != "auto_generate" {
-            return Err(invalid("hashtags", "must be \"auto_generate\" or a list"));
-        }
+    let platforms = platforms(&req.platforms)?;
+    let hashtags = match req.hashtags {
+        Some(Hashtags::Auto(a)) if a == "auto_generate" => None,
+        Some(Hashtags::Auto(_)) => return Err(invalid("hashtags", "must be \"auto_generate\" or a list")),
+        Some(Hashtags::List(list)) => Some(list),
+        None => None,
+    };
+    let now = s.rt.clock.now();
+    if req.scheduled_at.is_some_and(|at| at > now + chrono::Duration::days(366)) {
+        return Err(invalid("scheduled_at", "must be within a year"));
     }
     let property = find(&s, &caller, &req.property_id).await?;
-    let cfg = &s.estate.compliance;
-    let (Some(orn), Some(brn)) = (cfg.orn.clone(), cfg.brn.clone()) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "compliance_not_configured",
-            "set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before creating posts",
-        ));
+    let post_request = PostRequest {
+        platforms,
+        post_type: req.post_type,
+        content_style: req.content_style,
+        include_property_details: req.include_property_details,
+        hashtags,
+        agent_phone: req.agent_phone.clone().unwrap_or_default(),
+        scheduled_at: req.scheduled_at.map(|at| at.max(now)),
+        theme: None,
+        social_campaign_id: None,
     };
-    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
-    let generator = s.estate.generator().await?;
-    let now = s.rt.clock.now();
-    let mut posts = Vec::new();
-    let mut seen = Vec::new();
-    for name in &req.platforms {
-        let p = platform(name)?;
-        if seen.contains(&p) {
-            continue;
-        }
-        seen.push(p);
-        let request = ContentRequest {
-            kind: ContentKind::Social(p),
-            property: property.body.clone(),
-            content_style: style,
-            agent: Agent {
-                name: caller.user.name.clone(),
-                brn: brn.clone(),
-                phone: req.agent_phone.clone().unwrap_or_default(),
-                email: caller.user.email.clone(),
-            },
-            brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
-            customizations: json!({ "post_type": req.post_type, "include_property_details": if req.include_property_details { "yes" } else { "no" } }),
-        };
-        let generated = s.estate.write_content(&generator, &request).await.map_err(|e| match e {
-            ContentError::InvalidRequest(m) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_content_request", m)
-            }
-            ContentError::ProhibitedClaim(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_compliant", m),
-            other => {
-                tracing::error!(error = %other, "content generation failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
-            }
-        })?;
-        let (text, tags) = match &req.hashtags {
-            Some(Hashtags::List(list)) => {
-                let tags = user_hashtags(list, p)?;
-                let caption = strip_hashtag_lines(&generated.body);
-                content::compose_social(&caption, &tags, p)
-            }
-            _ => (generated.body.clone(), generated.hashtags.clone()),
-        };
-        check(&s, &text, p, &property.body)?;
-        posts.push(SocialPostRecord {
-            id: Uuid::now_v7(),
-            owner_id: caller.id().to_string(),
-            team_id: caller.user.team_id.map(|t| t.to_string()),
-            property_id: property.id,
-            platform: p.as_str().into(),
-            post_type: req.post_type.clone(),
-            status: "draft".into(),
-            text,
-            hashtags: json!(tags),
-            scheduled_at: None,
-            created_at: now,
-            updated_at: now,
-        });
+    let requester = requester(&caller, req.agent_phone.as_deref());
+    let mut images = social::ImageCache::new();
+    let mut posts = social::generate_posts(&s.estate, &property, &requester, &post_request, &mut images, now)
+        .await
+        .map_err(social_error)?;
+    for post in posts.iter_mut().filter(|p| p.status == "scheduled") {
+        post.execution_id = Some(social::start_publishing(&s.rt, post, &s.estate).await.map_err(social_error)?);
     }
-    s.estate.domain.create_social_posts(&posts).await?;
+    let style =
+        post_request.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     Ok((
         StatusCode::CREATED,
         Json(json!({ "posts": posts.iter().map(post_json).collect::<Vec<_>>(), "content_style": style })),
     ))
-}
-
-/// The caption without its trailing hashtag-only lines.
-fn strip_hashtag_lines(body: &str) -> String {
-    let lines: Vec<&str> = body.lines().collect();
-    let keep = lines
-        .iter()
-        .rposition(|l| !l.trim().is_empty() && !l.split_whitespace().all(|w| w.starts_with('#')))
-        .map_or(0, |i| i + 1);
-    lines[..keep].join("\n")
 }
 
 async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<SocialPostRecord, ApiError> {
@@ -262,12 +212,12 @@ async fn edit(
             format!("a {} post cannot be edited", post.status),
         ));
     }
-    let p = platform(&post.platform)?;
+    let p = social::platform(&post.platform).map_err(social_error)?;
     let tags = match &req.hashtags {
-        Some(list) => user_hashtags(list, p)?,
+        Some(list) => social::user_hashtags(list, p).map_err(social_error)?,
         None => serde_json::from_value(post.hashtags.clone()).unwrap_or_default(),
     };
-    let caption = req.text.clone().unwrap_or_else(|| strip_hashtag_lines(&post.text));
+    let caption = req.text.clone().unwrap_or_else(|| social::strip_hashtag_lines(&post.text));
     if caption.trim().is_empty() {
         return Err(invalid("text", "must not be empty"));
     }
@@ -285,7 +235,7 @@ async fn edit(
         ));
     }
     let property = s.estate.domain.property(post.property_id).await?.map(|r| r.body).unwrap_or(Value::Null);
-    check(&s, &text, p, &property)?;
+    social::check(&s.estate, &text, p, &property, s.rt.clock.now().date_naive()).map_err(social_error)?;
     let updated = s
         .estate
         .domain
@@ -312,6 +262,13 @@ async fn cancel(
         .domain
         .update_social_post(post.id, &post.status, &post.text, &post.hashtags, "cancelled", s.rt.clock.now())
         .await?;
+    // The publishing execution waits for the post's time; wake it so it ends now.
+    if let Some(execution) = post.execution_id {
+        match s.rt.signal(execution, "post_cancelled", &json!({ "post_id": post.id })).await {
+            Ok(_) | Err(runtime::Error::Store(store::Error::Conflict(_))) => {}
+            Err(e) => tracing::warn!(error = %e, post = %post.id, "could not signal the publishing execution"),
+        }
+    }
     Ok(Json(post_json(&updated)))
 }
 
@@ -325,7 +282,11 @@ struct Research {
 
 /// Ranked hashtags with the reason for each: community-derived first (most specific), then the
 /// property type, then the curated Dubai set.
-async fn research(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+async fn research(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let req: Research = body::parse(&bytes)?;
     let community = match s.estate.market.resolve(&req.community) {
         realestate::property::CommunityMatch::Found(c) => c,
@@ -341,7 +302,7 @@ async fn research(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Value>
             ))
         }
     };
-    let p = platform(req.platform.as_deref().unwrap_or("instagram"))?;
+    let p = social::platform(req.platform.as_deref().unwrap_or("instagram")).map_err(social_error)?;
     let ptype = req.property_type.unwrap_or_else(|| "apartment".into());
     let mut ranked: Vec<Value> = Vec::new();
     let mut push = |tag: String, reason: &str| {
@@ -360,7 +321,151 @@ async fn research(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Value>
     for (i, r) in ranked.iter_mut().enumerate() {
         r["rank"] = json!(i + 1);
     }
-    Ok(Json(
-        json!({ "community": community, "platform": p.as_str(), "max_hashtags": limit, "hashtags": ranked.into_iter().take(limit.max(3)).collect::<Vec<_>>() }),
-    ))
+    let result = json!({
+        "community": community, "property_type": ptype, "platform": p.as_str(), "max_hashtags": limit,
+        "hashtags": ranked.into_iter().take(limit.max(3)).collect::<Vec<_>>(),
+    });
+    // Kept in `hashtag_research`: what was suggested, for whom, when.
+    let mut record = store::records::Record::new("completed", result.clone(), s.rt.clock.now());
+    record.owner_id = Some(caller.id().to_string());
+    record.team_id = caller.user.team_id.map(|t| t.to_string());
+    record.ref_id = Some(community.clone());
+    let (record, _) = s.estate.records.insert(store::records::Table::HashtagResearch, &record).await?;
+    let mut out = result;
+    out["research_id"] = json!(record.id);
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateCalendar {
+    property_id: String,
+    platforms: Vec<String>,
+    #[serde(default = "thirty")]
+    duration_days: u32,
+    #[serde(default = "three")]
+    posts_per_week: u32,
+    budget: Option<f64>,
+    #[serde(default)]
+    target_audience: Value,
+    content_style: Option<ContentStyle>,
+    agent_phone: Option<String>,
+}
+
+fn thirty() -> u32 {
+    30
+}
+fn three() -> u32 {
+    3
+}
+
+/// A social campaign: a content calendar over the duration at good local times, every post
+/// generated, checked and scheduled as a durable timer that publishes it at its time.
+async fn create_calendar(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: CreateCalendar = body::parse(&bytes)?;
+    let platforms = platforms(&req.platforms)?;
+    if !(1..=90).contains(&req.duration_days) {
+        return Err(invalid("duration_days", "must be between 1 and 90"));
+    }
+    if !(1..=14).contains(&req.posts_per_week) {
+        return Err(invalid("posts_per_week", "must be between 1 and 14"));
+    }
+    if req.budget.is_some_and(|b| !(0.0..=10_000_000.0).contains(&b)) {
+        return Err(invalid("budget", "must be an amount in AED between 0 and 10,000,000"));
+    }
+    let property = find(&s, &caller, &req.property_id).await?;
+    let now = s.rt.clock.now();
+    let calendar_request = social::CalendarRequest {
+        platforms,
+        duration_days: req.duration_days,
+        posts_per_week: req.posts_per_week,
+        budget_aed: req.budget,
+        target_audience: req.target_audience,
+        content_style: req.content_style,
+        agent_phone: req.agent_phone.clone().unwrap_or_default(),
+        start: now,
+    };
+    let requester = requester(&caller, req.agent_phone.as_deref());
+    let (record, mut posts) =
+        social::plan_calendar(&s.estate, &property, &requester, &calendar_request, now).await.map_err(social_error)?;
+    for post in posts.iter_mut() {
+        post.execution_id = Some(social::start_publishing(&s.rt, post, &s.estate).await.map_err(social_error)?);
+    }
+    let mut out = calendar_json(&record);
+    out["posts"] = json!(posts.iter().map(post_json).collect::<Vec<_>>());
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+fn calendar_json(r: &store::records::Record) -> Value {
+    let mut out = r.body.clone();
+    out["campaign_id"] = json!(r.id);
+    out["status"] = json!(r.status);
+    out["created_at"] = json!(r.created_at);
+    out
+}
+
+async fn list_calendars(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    let (owner_id, team_id) = caller.scope();
+    let filter = store::records::Filter { owner_id, team_id, limit: 200, ..Default::default() };
+    let rows = s.estate.records.list(store::records::Table::SocialCampaigns, &filter).await?;
+    Ok(Json(json!({ "campaigns": rows.iter().map(calendar_json).collect::<Vec<_>>() })))
+}
+
+async fn get_calendar(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("`{id}` is not a campaign id")))?;
+    let r = s
+        .estate
+        .records
+        .get(store::records::Table::SocialCampaigns, id)
+        .await?
+        .filter(|r| caller.can_see(r.owner_id.as_deref(), r.team_id.as_deref()))
+        .ok_or_else(|| ApiError::not_found(format!("social campaign {id}")))?;
+    Ok(Json(calendar_json(&r)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarQuery {
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Scheduled and published posts between `from` (default now) and `to` (default 30 days later),
+/// grouped by local (Asia/Dubai) day.
+async fn calendar_view(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Query(q): axum::extract::Query<CalendarQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let from = q.from.unwrap_or_else(|| s.rt.clock.now());
+    let to = q.to.unwrap_or(from + chrono::Duration::days(30));
+    if to <= from || to - from > chrono::Duration::days(366) {
+        return Err(invalid("to", "must be after `from` and at most a year later"));
+    }
+    let (owner, team) = caller.scope();
+    let posts = s.estate.domain.social_calendar(owner.as_deref(), team.as_deref(), from, to).await?;
+    let mut days: std::collections::BTreeMap<String, Vec<Value>> = std::collections::BTreeMap::new();
+    for p in &posts {
+        let Some(at) = p.scheduled_at else { continue };
+        let local = at.with_timezone(&chrono_tz::Asia::Dubai);
+        let mut item = post_json(p);
+        item["local_time"] = json!(local.format("%H:%M").to_string());
+        days.entry(local.format("%Y-%m-%d").to_string()).or_default().push(item);
+    }
+    Ok(Json(json!({
+        "time_zone": "Asia/Dubai", "from": from, "to": to, "total_posts": posts.len(),
+        "days": days.into_iter().map(|(date, posts)| json!({ "date": date, "posts": posts })).collect::<Vec<_>>(),
+    })))
 }

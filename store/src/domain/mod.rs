@@ -152,6 +152,15 @@ pub struct SocialPostRecord {
     pub scheduled_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The post's feed image (PNG artefact).
+    pub image_artifact_id: Option<Uuid>,
+    /// The social campaign whose calendar planned this post.
+    pub social_campaign_id: Option<Uuid>,
+    /// The calendar theme (launch, feature highlight, …).
+    pub theme: Option<String>,
+    /// The durable execution that publishes the post at `scheduled_at`.
+    pub execution_id: Option<Uuid>,
+    pub published_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -274,6 +283,18 @@ pub trait Domain: Send + Sync + 'static {
     ) -> Result<Vec<SocialPostRecord>, Error>;
     /// Replaces text, hashtags and status of a post that is still in `expected_status`;
     /// `Error::Conflict` otherwise.
+    /// Sets the execution that publishes a scheduled post.
+    async fn set_social_post_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error>;
+    /// Marks a scheduled post published; `Conflict` when it is no longer scheduled.
+    async fn publish_social_post(&self, id: Uuid, now: Timestamp) -> Result<SocialPostRecord, Error>;
+    /// Scheduled and published posts with `scheduled_at` in `[from, to)`, earliest first.
+    async fn social_calendar(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SocialPostRecord>, Error>;
     async fn update_social_post(
         &self,
         id: Uuid,

@@ -503,7 +503,7 @@ impl Domain for PgStore {
         let mut tx = self.pool.begin().await?;
         for p in posts {
             sqlx::query(&format!(
-                "INSERT INTO social_posts ({POST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                "INSERT INTO social_posts ({POST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
             ))
             .bind(p.id)
             .bind(&p.owner_id)
@@ -517,6 +517,11 @@ impl Domain for PgStore {
             .bind(p.scheduled_at.map(to_us))
             .bind(to_us(p.created_at))
             .bind(to_us(p.updated_at))
+            .bind(p.image_artifact_id)
+            .bind(p.social_campaign_id)
+            .bind(&p.theme)
+            .bind(p.execution_id)
+            .bind(p.published_at.map(to_us))
             .execute(&mut *tx)
             .await?;
         }
@@ -544,6 +549,50 @@ impl Domain for PgStore {
             .bind(limit.clamp(1, 1000) as i64)
             .fetch_all(&self.pool)
             .await?;
+        rows.iter().map(social_post).collect()
+    }
+
+    async fn set_social_post_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error> {
+        sqlx::query("UPDATE social_posts SET execution_id = $1 WHERE id = $2")
+            .bind(execution_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn publish_social_post(&self, id: Uuid, now: Timestamp) -> Result<SocialPostRecord, Error> {
+        let row = sqlx::query(&format!(
+            "UPDATE social_posts SET status = 'published', published_at_us = $1, updated_at_us = $2 \
+             WHERE id = $3 AND status = 'scheduled' RETURNING {POST_COLUMNS}"
+        ))
+        .bind(to_us(now))
+        .bind(to_us(now))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::Conflict(format!("post {id} is not scheduled")))?;
+        social_post(&row)
+    }
+
+    async fn social_calendar(
+        &self,
+        owner_id: Option<&str>,
+        team_id: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SocialPostRecord>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM social_posts WHERE ($1::text IS NULL OR owner_id = $1) \
+             AND ($2::text IS NULL OR team_id = $2) AND status IN ('scheduled', 'published') \
+             AND scheduled_at_us >= $3 AND scheduled_at_us < $4 ORDER BY scheduled_at_us LIMIT 2000"
+        ))
+        .bind(owner_id)
+        .bind(team_id)
+        .bind(to_us(from))
+        .bind(to_us(to))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(social_post).collect()
     }
 

@@ -77,7 +77,7 @@ macro_rules! row_decoders {
         const CAMPAIGN_COLUMNS: &str =
             "id, owner_id, team_id, property_id, campaign_type, status, request, assets, execution_id, error, created_at_us, updated_at_us";
 
-        const POST_COLUMNS: &str = "id, owner_id, team_id, property_id, platform, post_type, status, text, hashtags, scheduled_at_us, created_at_us, updated_at_us";
+        const POST_COLUMNS: &str = "id, owner_id, team_id, property_id, platform, post_type, status, text, hashtags, scheduled_at_us, created_at_us, updated_at_us, image_artifact_id, social_campaign_id, theme, execution_id, published_at_us";
 
         const PROPERTY_COLUMNS: &str = "id, owner_id, team_id, reference, body, created_at_us, updated_at_us";
 
@@ -128,6 +128,11 @@ macro_rules! row_decoders {
                 scheduled_at: r.try_get::<Option<i64>, _>("scheduled_at_us")?.map(from_us),
                 created_at: from_us(r.try_get("created_at_us")?),
                 updated_at: from_us(r.try_get("updated_at_us")?),
+                image_artifact_id: r.try_get("image_artifact_id")?,
+                social_campaign_id: r.try_get("social_campaign_id")?,
+                theme: r.try_get("theme")?,
+                execution_id: r.try_get("execution_id")?,
+                published_at: r.try_get::<Option<i64>, _>("published_at_us")?.map(from_us),
             })
         }
     };
