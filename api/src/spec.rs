@@ -426,6 +426,14 @@ pub static ROUTES: &[RouteSpec] = &[
     ),
     r(
         "GET",
+        "/api/v1/marketing/campaigns/{id}/assets",
+        Permission("marketing:create_campaign"),
+        "marketing",
+        "A campaign's assets with type, format, size, checksum and download URL.",
+        NoBody,
+    ),
+    r(
+        "GET",
         "/api/v1/marketing/assets/{id}",
         Permission("marketing:create_campaign"),
         "marketing",

@@ -22,13 +22,19 @@ pub const HANDLER_NAMES: &[&str] = &[
     "campaign_social",
 ];
 
+/// Every handler name: this module's and the packages' modules'.
+pub fn all_handler_names() -> impl Iterator<Item = &'static str> {
+    HANDLER_NAMES.iter().chain(crate::listing::HANDLER_NAMES).copied()
+}
+
 pub fn register(registry: &mut Registry, services: Arc<Services>) {
     registry.register("cma_generation", CmaGeneration(services.clone()));
     registry.register("cma_report_pdf", CmaReportPdf(services.clone()));
     registry.register("marketing_assets", MarketingAssets(services.clone()));
     registry.register("publish_social_post", crate::publish::PublishSocialPost(services.clone()));
     registry.register("campaign_email", crate::distribution::CampaignEmail(services.clone()));
-    registry.register("campaign_social", crate::distribution::CampaignSocial(services));
+    registry.register("campaign_social", crate::distribution::CampaignSocial(services.clone()));
+    crate::listing::register(registry, services);
 }
 
 fn report_id(input: &Value) -> Result<Uuid, StepError> {
@@ -50,6 +56,20 @@ async fn fail(services: &Services, id: Uuid, message: String) -> StepError {
 
 /// Values the subject and stores the result on the report (still `processing` until the PDF).
 struct CmaGeneration(Arc<Services>);
+
+/// The `cma_generation` step's work, for packages that value a property within a larger run.
+pub(crate) async fn run_cma_generation(
+    s: &Arc<Services>,
+    ctx: &StepContext,
+    input: &Value,
+) -> Result<Value, StepError> {
+    CmaGeneration(s.clone()).run(ctx.clone(), input.clone()).await
+}
+
+/// The `cma_report_pdf` step's work.
+pub(crate) async fn run_cma_pdf(s: &Arc<Services>, ctx: &StepContext, input: &Value) -> Result<Value, StepError> {
+    CmaReportPdf(s.clone()).run(ctx.clone(), input.clone()).await
+}
 
 #[async_trait::async_trait]
 impl Handler for CmaGeneration {

@@ -13,6 +13,7 @@ pub mod compliance;
 pub mod content;
 pub mod distribution;
 pub mod handlers;
+pub mod listing;
 pub mod mailer;
 pub mod market;
 pub mod print;
@@ -31,6 +32,8 @@ pub struct Services {
     pub domain: Arc<dyn Domain>,
     /// Leads, clients, tasks, listings, social campaigns, the outbox, deliveries.
     pub records: Arc<dyn store::records::Records>,
+    /// Users: the agent a step works for (name and e-mail on the copy it writes).
+    pub accounts: Arc<dyn store::accounts::Accounts>,
     /// Where campaign e-mails go: SMTP when configured, the artefact outbox otherwise.
     pub mailer: std::sync::OnceLock<Arc<dyn mailer::Mailer>>,
     /// Where social posts go when their time comes: the outbox (plus a webhook, when configured).
@@ -75,6 +78,7 @@ impl Services {
         Ok(Arc::new(Services {
             domain,
             records: stores.records.clone(),
+            accounts: stores.accounts.clone(),
             mailer: std::sync::OnceLock::new(),
             publisher: std::sync::OnceLock::new(),
             mail_from: std::sync::OnceLock::new(),
@@ -172,5 +176,5 @@ async fn seed_templates(domain: &dyn Domain) -> Result<(), store::Error> {
 
 /// Handlers of the shipped packages, with the built-ins: the check `aura packages validate` uses.
 pub fn handler_exists(name: &str) -> bool {
-    handlers::HANDLER_NAMES.contains(&name) || runtime::Registry::with_builtins().contains(name)
+    handlers::all_handler_names().any(|h| h == name) || runtime::Registry::with_builtins().contains(name)
 }

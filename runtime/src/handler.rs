@@ -54,6 +54,9 @@ pub struct StepContext {
     pub cancel: CancellationToken,
     /// The signals posted to this execution, read on demand.
     pub signals: Signals,
+    /// Who started the execution (a user id) and their team, when known.
+    pub created_by: Option<String>,
+    pub team_id: Option<String>,
 }
 
 /// Reads the signals of one execution (`POST /executions/{id}/signal`). A handle rather than a

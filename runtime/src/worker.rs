@@ -244,6 +244,8 @@ async fn run_step(
         outputs: step.outputs.clone(),
         cancel: token.clone(),
         signals,
+        created_by: step.created_by.clone(),
+        team_id: step.team_id.clone(),
     };
     let span =
         tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);

@@ -193,7 +193,7 @@ impl PgStore {
                 started_at_us = $1, finished_at_us = NULL \
              FROM picked JOIN executions e ON e.id = picked.execution_id \
              WHERE s.execution_id = picked.execution_id AND s.idx = picked.idx \
-             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status"
+             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status, e.created_by, e.team_id"
         );
         Ok(sqlx::query(&sql)
             .bind(now_us)
@@ -731,6 +731,8 @@ impl Store for PgStore {
                 package,
                 params: row.try_get::<Json<Value>, _>("params")?.0,
                 outputs: serde_json::Map::new(),
+                created_by: row.try_get("created_by")?,
+                team_id: row.try_get("team_id")?,
             });
         }
         if !pending_ids.is_empty() {

@@ -345,8 +345,17 @@ impl Store for SqliteStore {
             let idx: i16 = row.try_get("idx")?;
             let attempt: i32 = row.try_get("attempt")?;
             let step_id: String = row.try_get("step_id")?;
-            let (name, version, params, status): (String, i32, Json<Value>, String) =
-                sqlx::query_as("SELECT package_name, package_version, params, status FROM executions WHERE id = ?")
+            #[allow(clippy::type_complexity)]
+            let (name, version, params, status, created_by, team_id): (
+                String,
+                i32,
+                Json<Value>,
+                String,
+                Option<String>,
+                Option<String>,
+            ) = sqlx::query_as(
+                "SELECT package_name, package_version, params, status, created_by, team_id FROM executions WHERE id = ?",
+            )
                     .bind(execution_id)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -380,6 +389,8 @@ impl Store for SqliteStore {
                 package,
                 params: params.0,
                 outputs,
+                created_by,
+                team_id,
             });
         }
         tx.commit().await?;

@@ -54,6 +54,9 @@ pub struct ClaimedStep {
     /// Outputs of the execution's succeeded steps, keyed by step id (only loaded for steps with
     /// dependencies).
     pub outputs: serde_json::Map<String, Value>,
+    /// Who started the execution and their team: the owner of records its steps create.
+    pub created_by: Option<String>,
+    pub team_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -17,5 +17,6 @@ mod domain;
 mod engine_runs;
 mod marketing;
 mod outreach;
+mod packages;
 mod records;
 mod tidy;

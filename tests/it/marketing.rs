@@ -19,12 +19,21 @@ pub(crate) struct Fixture {
 }
 
 pub(crate) async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
+    fixture_with(stores, configured, false).await
+}
+
+/// `seeded`: load the Dubai market data first (what a CMA needs).
+pub(crate) async fn fixture_with(stores: store::Stores, configured: bool, seeded: bool) -> Fixture {
     let mut config = realestate::compliance::Config::default();
     if configured {
         config.orn = Some("12345".into());
         config.brn = Some("67890".into());
     }
-    let estate = realestate::Services::open_with(&stores, config).await.unwrap();
+    let estate = if seeded {
+        realestate::Services::start_with(&stores, config).await.unwrap()
+    } else {
+        realestate::Services::open_with(&stores, config).await.unwrap()
+    };
     // Community resolution needs the reference; transactions are not needed here.
     let mut registry = runtime::Registry::with_builtins();
     realestate::handlers::register(&mut registry, estate.clone());

