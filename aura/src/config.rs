@@ -46,6 +46,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// Where published social posts are POSTed, besides the outbox table.
     pub social_webhook_url: Option<String>,
+    /// Compresses the durable waits of the nurturing and onboarding packages (1 = real time).
+    pub time_scale: f64,
 }
 
 /// The file form: every key optional, the same names as the variables without `AURA_`.
@@ -86,6 +88,7 @@ struct FileConfig {
     smtp_password: Option<String>,
     mail_from: Option<String>,
     social_webhook_url: Option<String>,
+    time_scale: Option<f64>,
 }
 
 impl Config {
@@ -179,6 +182,13 @@ impl Config {
                 None => None,
             },
             social_webhook_url: var("SOCIAL_WEBHOOK_URL", file.social_webhook_url),
+            time_scale: match var("TIME_SCALE", file.time_scale.map(|t| t.to_string())) {
+                None => 1.0,
+                Some(t) => match t.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > 0.0 && v <= 1.0 => v,
+                    _ => bail!("AURA_TIME_SCALE must be a number in (0, 1], got `{t}`"),
+                },
+            },
             cors_origins: var("CORS_ORIGINS", file.cors_origins)
                 .map(|s| s.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),

@@ -109,6 +109,10 @@ pub async fn open_runtime(
         tracing::info!(host = %smtp.host, port = smtp.port, "campaign e-mails through SMTP");
         let _ = estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(smtp.clone())));
     }
+    if config.time_scale != 1.0 {
+        tracing::warn!(scale = config.time_scale, "durable waits are compressed (AURA_TIME_SCALE)");
+        let _ = estate.time_scale.set(config.time_scale);
+    }
     if let Some(from) = &config.mail_from {
         let _ = estate.mail_from.set(from.clone());
     }

@@ -13,6 +13,7 @@ pub mod compliance;
 pub mod content;
 pub mod distribution;
 pub mod handlers;
+pub mod leads;
 pub mod listing;
 pub mod mailer;
 pub mod market;
@@ -38,6 +39,9 @@ pub struct Services {
     pub mailer: std::sync::OnceLock<Arc<dyn mailer::Mailer>>,
     /// Where social posts go when their time comes: the outbox (plus a webhook, when configured).
     pub publisher: std::sync::OnceLock<Arc<dyn publish::Publisher>>,
+    /// Scales the durable waits of the nurturing and onboarding packages (`AURA_TIME_SCALE`; 1 in
+    /// production, small in demos and tests: time is compressed, no step is skipped).
+    pub time_scale: std::sync::OnceLock<f64>,
     /// The From address of campaign e-mails (`AURA_MAIL_FROM`).
     pub mail_from: std::sync::OnceLock<String>,
     pub market: market::MarketService,
@@ -82,6 +86,7 @@ impl Services {
             mailer: std::sync::OnceLock::new(),
             publisher: std::sync::OnceLock::new(),
             mail_from: std::sync::OnceLock::new(),
+            time_scale: std::sync::OnceLock::new(),
             market,
             compliance,
             ai: std::sync::OnceLock::new(),
@@ -91,6 +96,10 @@ impl Services {
     /// The configured mailer, or the outbox mailer that keeps each message as a `.eml` artefact.
     pub fn mailer(&self) -> Arc<dyn mailer::Mailer> {
         self.mailer.get_or_init(|| Arc::new(mailer::ArtifactMailer::new(self.domain.clone()))).clone()
+    }
+
+    pub fn time_scale(&self) -> f64 {
+        self.time_scale.get().copied().filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0)
     }
 
     pub fn mail_from(&self) -> String {

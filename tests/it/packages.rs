@@ -110,3 +110,97 @@ pub mod cases {
 }
 
 crate::accounts_test!(cases::new_listing_runs_end_to_end);
+
+pub mod leads {
+    use super::*;
+    use std::sync::Arc;
+
+    pub async fn lead_nurturing_drips_until_the_lead_replies(stores: store::Stores) {
+        let f = fixture_with(stores.clone(), true, true).await;
+        // Days compressed to fractions of a second: the waits are real, only shorter.
+        let _ = f.estate.time_scale.set(2e-6);
+        let sink = mail::testing::SmtpSink::start().await;
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let (status, p) = f
+            .call("POST", "/api/v1/properties", &f.agent, Some(json!({
+                "reference": "LN-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+                "bedrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let lead = |email: &str| {
+            json!({
+                "name": "Omar Haddad", "email": email, "source": "referral", "budget_min": 2_000_000, "budget_max": 2_600_000,
+                "preferred_communities": ["dubai marina"], "property_type": "apartment", "bedrooms": 2,
+                "contact_consent": true, "nurture": true,
+            })
+        };
+        let (status, first) = f.call("POST", "/api/v1/leads", &f.agent, Some(lead("omar@example.com"))).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["preferred_communities"], json!(["Dubai Marina"]), "aliases resolved");
+        let w = worker(&f.rt, "nurture");
+        let first_exec = first["execution_id"].as_str().unwrap().to_string();
+        let done = wait_for(&f, &format!("/api/v1/workflows/executions/{first_exec}"), |v| {
+            matches!(v["status"].as_str(), Some("completed" | "failed"))
+        })
+        .await;
+        assert_eq!(done["status"], "completed", "{}", done["steps"]);
+        let out = &done["outputs"];
+        assert_eq!(out["score_lead"]["segment"], "hot", "{}", out["score_lead"]);
+        assert!(out["score_lead"]["components"].as_array().unwrap().iter().all(|c| c["reason"].is_string()));
+        assert_eq!(out["match_listings"]["matches"][0]["reference"], "LN-1");
+        assert_eq!(out["summary"]["emails_sent"], 3, "{}", out["summary"]);
+        assert!(out["summary"]["call_task"].is_string(), "a hot lead becomes a call task");
+        let mails = sink.wait_for(3, Duration::from_secs(5)).await.expect("three e-mails");
+        let parsed = mail::parse_message(&mails[0].data).unwrap();
+        let text = parsed.find_body("text/plain").unwrap().body_text();
+        assert!(text.contains("7112345678") && text.contains("ORN 12345"), "{text}");
+        let (_, tasks) = f.call("GET", "/api/v1/tasks", &f.agent, None).await;
+        assert_eq!(tasks["tasks"].as_array().unwrap().len(), 1, "{tasks}");
+
+        // A second lead replies after the first e-mail: the drip stops at once.
+        let (_, second) = f.call("POST", "/api/v1/leads", &f.agent, Some(lead("lina@example.com"))).await;
+        let exec = second["execution_id"].as_str().unwrap().to_string();
+        let status_path = format!("/api/v1/workflows/packages/status/{exec}");
+        let _ = f.estate.time_scale.get(); // (already compressed)
+        wait_for(&f, &status_path, |v| {
+            v["steps"].as_array().unwrap().iter().any(|s| s["step_id"] == "send_1" && s["status"] == "succeeded")
+        })
+        .await;
+        let lead_path = format!("/api/v1/leads/{}", second["lead_id"].as_str().unwrap());
+        let (status, replied) = f.call("PATCH", &lead_path, &f.agent, Some(json!({ "status": "replied" }))).await;
+        assert_eq!((status, replied["status"].as_str()), (StatusCode::OK, Some("replied")), "{replied}");
+        let done = wait_for(&f, &format!("/api/v1/workflows/executions/{exec}"), |v| v["status"] == "completed").await;
+        stop(w).await;
+        assert_eq!(done["outputs"]["summary"]["stopped"], "lead replied", "{}", done["outputs"]["summary"]);
+        assert!(done["outputs"]["summary"]["emails_sent"].as_u64().unwrap() <= 2);
+
+        // Bad input names its fields; a CSV import reports rows by line.
+        let (status, bad) =
+            f.call("POST", "/api/v1/leads", &f.agent, Some(json!({ "name": "", "source": "tv" }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let fields: Vec<&str> =
+            bad["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"name") && fields.contains(&"source"), "{bad}");
+        let csv = "name,email,source,budget_max,preferred_communities,contact_consent\n\
+                   Aisha,aisha@example.com,portal,1500000,JVC;Dubai Marina,yes\n\
+                   Raj,raj@example.com,website,900000,,no\n\
+                   Bad,not-an-email,portal,abc,,yes\n";
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/leads/import")
+            .header("authorization", format!("Bearer {}", f.agent))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(csv))
+            .unwrap();
+        use tower::ServiceExt;
+        let res = f.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        let report: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!((report["created"].as_u64(), report["rejected"].as_u64()), (Some(2), Some(1)), "{report}");
+        assert_eq!(report["errors"][0]["line"], 4);
+    }
+}
+
+crate::accounts_test!(leads::lead_nurturing_drips_until_the_lead_replies);

@@ -5,6 +5,7 @@ pub(crate) mod auth;
 mod campaigns;
 mod cma;
 mod health;
+mod leads;
 mod marketing;
 pub(crate) mod properties;
 mod social;
@@ -29,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", marketing::templates_router())
         .nest("/api/v1", campaigns::router())
         .nest("/api/v1", social::router())
+        .nest("/api/v1", leads::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }
