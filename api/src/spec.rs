@@ -19,6 +19,8 @@ pub enum Body {
     Json,
     Toml,
     Csv,
+    /// A file as the raw body (its media type in Content-Type).
+    Binary,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -553,6 +555,40 @@ pub static ROUTES: &[RouteSpec] = &[
         "leads",
         "Start the lead's nurturing package.",
         NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/clients",
+        Permission("workflows:execute_package"),
+        "clients",
+        "Create a client who signed; starts their onboarding package.",
+        Json,
+    ),
+    r("GET", "/api/v1/clients", Permission("workflows:execute_package"), "clients", "Clients visible to you.", NoBody),
+    r("GET", "/api/v1/clients/{id}", Permission("workflows:execute_package"), "clients", "One client.", NoBody),
+    r(
+        "POST",
+        "/api/v1/clients/{id}/documents",
+        Permission("workflows:execute_package"),
+        "clients",
+        "Upload a KYC document (PDF, JPEG or PNG body; doc_type in the query).",
+        Body::Binary,
+    ),
+    r(
+        "GET",
+        "/api/v1/clients/{id}/documents",
+        Permission("workflows:execute_package"),
+        "clients",
+        "A client's documents: required, received, missing.",
+        NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/clients/{id}/approval",
+        Permission("workflows:manage_team_workflows"),
+        "clients",
+        "A team leader approves the client's file or sends it back (never the file's own agent).",
+        Json,
     ),
     r(
         "GET",

@@ -24,7 +24,12 @@ pub const HANDLER_NAMES: &[&str] = &[
 
 /// Every handler name: this module's and the packages' modules'.
 pub fn all_handler_names() -> impl Iterator<Item = &'static str> {
-    HANDLER_NAMES.iter().chain(crate::listing::HANDLER_NAMES).chain(crate::leads::HANDLER_NAMES).copied()
+    HANDLER_NAMES
+        .iter()
+        .chain(crate::listing::HANDLER_NAMES)
+        .chain(crate::leads::HANDLER_NAMES)
+        .chain(crate::clients::HANDLER_NAMES)
+        .copied()
 }
 
 pub fn register(registry: &mut Registry, services: Arc<Services>) {
@@ -35,7 +40,8 @@ pub fn register(registry: &mut Registry, services: Arc<Services>) {
     registry.register("campaign_email", crate::distribution::CampaignEmail(services.clone()));
     registry.register("campaign_social", crate::distribution::CampaignSocial(services.clone()));
     crate::listing::register(registry, services.clone());
-    crate::leads::register(registry, services);
+    crate::leads::register(registry, services.clone());
+    crate::clients::register(registry, services);
 }
 
 fn report_id(input: &Value) -> Result<Uuid, StepError> {

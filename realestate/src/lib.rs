@@ -7,6 +7,7 @@
 
 pub mod approval;
 pub mod campaign;
+pub mod clients;
 pub mod cma;
 pub mod cma_pdf;
 pub mod compliance;

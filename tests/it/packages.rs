@@ -204,3 +204,123 @@ pub mod leads {
 }
 
 crate::accounts_test!(leads::lead_nurturing_drips_until_the_lead_replies);
+
+pub mod clients {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn upload(
+        f: &Fixture,
+        client: &str,
+        doc_type: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/clients/{client}/documents?doc_type={doc_type}"))
+            .header("authorization", format!("Bearer {}", f.agent))
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(bytes))
+            .unwrap();
+        let res = f.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    pub async fn client_onboarding_waits_for_documents_and_approval(stores: store::Stores) {
+        let f = fixture_with(stores.clone(), true, false).await;
+        // A day is half a second here: the reminder comes after 24 "hours".
+        let _ = f.estate.time_scale.set(0.5 / 86_400.0);
+        let sink = mail::testing::SmtpSink::start().await;
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let (status, p) = f
+            .call("POST", "/api/v1/properties", &f.agent, Some(json!({
+                "reference": "CL-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+                "bedrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+            })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let (status, bad) =
+            f.call("POST", "/api/v1/clients", &f.agent, Some(json!({ "name": "X", "client_type": "alien" }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (status, c) = f
+            .call(
+                "POST",
+                "/api/v1/clients",
+                &f.agent,
+                Some(json!({
+                    "name": "Omar Haddad", "email": "omar@example.com", "client_type": "resident", "role": "seller",
+                    "property_id": "CL-1", "exclusive": true, "nationality": "Jordan",
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        assert_eq!(c["required_documents"], json!(["emirates_id", "passport", "title_deed"]));
+        let id = c["client_id"].as_str().unwrap().to_string();
+        let tracking = c["tracking_url"].as_str().unwrap().to_string();
+        let w = worker(&f.rt, "onboarding");
+        let waiting = wait_for(&f, &tracking, |v| v["steps"][0]["waiting"] == true).await;
+        assert!(
+            waiting["steps"][0]["waiting_for"].as_str().unwrap().contains("emirates_id, passport, title_deed"),
+            "{waiting}"
+        );
+
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".to_vec();
+        assert_eq!(upload(&f, &id, "emirates_id", "application/pdf", pdf.clone()).await.0, StatusCode::CREATED);
+        assert_eq!(
+            upload(&f, &id, "passport", "image/png", b"\x89PNG\r\n\x1a\nrest".to_vec()).await.0,
+            StatusCode::CREATED
+        );
+        let (status, refused) = upload(&f, &id, "passport", "text/plain", b"hello".to_vec()).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{refused}");
+        let (status, refused) = upload(&f, &id, "title_deed", "application/pdf", b"not a pdf".to_vec()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let (_, docs) = f.call("GET", &format!("/api/v1/clients/{id}/documents"), &f.agent, None).await;
+        assert_eq!(docs["missing"], json!(["title_deed"]));
+        assert_eq!(upload(&f, &id, "title_deed", "application/pdf", pdf).await.0, StatusCode::CREATED);
+
+        // KYC completes on the upload; agreement, welcome pack and meeting follow; the approval waits,
+        // and a reminder task appears when it is late.
+        let waiting = wait_for(&f, &tracking, |v| {
+            v["steps"].as_array().unwrap().iter().any(|s| s["step_id"] == "leader_approval" && s["waiting"] == true)
+        })
+        .await;
+        assert_eq!(waiting["status"], "running");
+        let reminded = wait_for(&f, "/api/v1/tasks", |v| {
+            v["tasks"].as_array().unwrap().iter().any(|t| t["kind"] == "approve_client_file")
+        })
+        .await;
+        assert!(!reminded["tasks"].as_array().unwrap().is_empty());
+        let approve = format!("/api/v1/clients/{id}/approval");
+        let (status, _) = f.call("POST", &approve, &f.agent, Some(json!({ "decision": "approve" }))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "agents cannot approve");
+        let (status, approved) =
+            f.call("POST", &approve, &f.admin, Some(json!({ "decision": "approve", "notes": "file complete" }))).await;
+        assert_eq!((status, approved["status"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
+        let execution = c["execution_id"].as_str().unwrap();
+        let done = wait_for(&f, &format!("/api/v1/workflows/executions/{execution}"), |v| {
+            matches!(v["status"].as_str(), Some("completed" | "failed"))
+        })
+        .await;
+        stop(w).await;
+        assert_eq!(done["status"], "completed", "{}", done["steps"]);
+        assert_eq!(done["outputs"]["leader_approval"]["notes"], "file complete");
+        assert_eq!(done["outputs"]["agency_agreement"]["form"], "form-a");
+        let local = done["outputs"]["first_meeting"]["local_time"].as_str().unwrap();
+        assert!(!local.starts_with("Saturday") && !local.starts_with("Sunday"), "{local}");
+
+        // The welcome pack arrived with the agreement attached.
+        let mails = sink.wait_for(1, Duration::from_secs(5)).await.expect("welcome e-mail");
+        let parsed = mail::parse_message(&mails[0].data).unwrap();
+        let attachments = parsed.attachments();
+        assert_eq!(attachments.len(), 1);
+        let agreement = lopdf::Document::load_mem(&attachments[0].body).expect("the agreement is a PDF");
+        let text = agreement.extract_text(&[1]).unwrap();
+        assert!(text.contains("Form A") && text.contains("Omar Haddad") && text.contains("7112345678"), "{text}");
+    }
+}
+
+crate::accounts_test!(clients::client_onboarding_waits_for_documents_and_approval);

@@ -3,9 +3,10 @@
 
 pub(crate) mod auth;
 mod campaigns;
+mod clients;
 mod cma;
 mod health;
-mod leads;
+pub(crate) mod leads;
 mod marketing;
 pub(crate) mod properties;
 mod social;
@@ -31,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", campaigns::router())
         .nest("/api/v1", social::router())
         .nest("/api/v1", leads::router())
+        .nest("/api/v1", clients::router())
         .nest("/api/v1/workflows", workflows::router())
         .fallback(|| async { crate::ApiError::not_found("route") })
 }

@@ -1,0 +1,206 @@
+//! The agency agreement as a PDF, following Dubai practice: RERA's Form A (owner and broker, to list
+//! a property for sale) for a seller and Form B (buyer and broker) for a buyer. The fields are those
+//! of the forms: the parties, the broker's ORN and BRN, the property (seller) or the buyer's brief,
+//! commission, exclusivity and term, and signature blocks. AURA prepares the draft; the official
+//! form is signed in the Dubai REST/Trakheesi system, which this document says.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use documents::layout::ReportLayout;
+use documents::{Color, DocInfo, Document, Font, PdfDate, Point, Stroke, TextStyle};
+use serde_json::Value;
+
+/// Who the broker is on the agreement.
+#[derive(Debug, Clone)]
+pub struct Broker {
+    pub brokerage: String,
+    pub orn: String,
+    pub agent: String,
+    pub brn: String,
+    pub agent_email: String,
+}
+
+pub fn render(
+    client: &Value,
+    property: Option<&Value>,
+    broker: &Broker,
+    reference: &str,
+    at: DateTime<Utc>,
+) -> Vec<u8> {
+    let seller = client["role"].as_str() == Some("seller");
+    let form = if seller {
+        "Form A \u{2013} Agreement between Owner and Broker"
+    } else {
+        "Form B \u{2013} Agreement between Buyer and Broker"
+    };
+    let layout = ReportLayout::a4(
+        form,
+        format!("{} \u{b7} ORN {}", broker.brokerage, broker.orn),
+        format!("Draft prepared by AURA \u{b7} Ref {reference} \u{b7} To be executed in the official RERA system"),
+    );
+    let date = PdfDate::utc(
+        at.year() as u16,
+        at.month() as u8,
+        at.day() as u8,
+        at.hour() as u8,
+        at.minute() as u8,
+        at.second() as u8,
+    );
+    let mut doc = Document::new(DocInfo::new(
+        format!("{form} \u{2013} {}", client["name"].as_str().unwrap_or("")),
+        broker.agent.clone(),
+        date,
+    ));
+    let body = layout.body();
+    let page = layout.add_page(&mut doc);
+    let title = TextStyle::new(Font::HelveticaBold, 16.0).color(Color::NAVY);
+    let heading = TextStyle::new(Font::HelveticaBold, 10.5).color(Color::NAVY);
+    let label = TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED);
+    let value = TextStyle::new(Font::Helvetica, 10.0);
+    let text = TextStyle::new(Font::Helvetica, 9.0).line_spacing(1.35);
+    let mut y = body.top();
+    {
+        let p = doc.page(page);
+        p.text(body.x, y - 16.0, form, &title);
+        p.text(body.x, y - 32.0, &format!("Dubai, {}", at.format("%-d %B %Y")), &label);
+    }
+    y -= 48.0;
+
+    let field = |doc: &mut Document, y: &mut f32, rows: &[(&str, String)]| {
+        let col = body.w / 2.0;
+        for pair in rows.chunks(2) {
+            for (i, (k, v)) in pair.iter().enumerate() {
+                let x = body.x + i as f32 * col;
+                let p = doc.page(page);
+                p.text(x, *y - 9.0, k, &label);
+                p.text(x, *y - 22.0, if v.is_empty() { "-" } else { v }, &value);
+            }
+            *y -= 30.0;
+        }
+    };
+    let section = |doc: &mut Document, y: &mut f32, name: &str| {
+        let p = doc.page(page);
+        p.text(body.x, *y - 12.0, name, &heading);
+        p.line(Point::new(body.x, *y - 16.0), Point::new(body.x + body.w, *y - 16.0), Stroke::new(0.5, Color::RULE));
+        *y -= 24.0;
+    };
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+
+    section(&mut doc, &mut y, "The broker");
+    field(
+        &mut doc,
+        &mut y,
+        &[
+            ("Brokerage", broker.brokerage.clone()),
+            ("Office registration number (ORN)", broker.orn.clone()),
+            ("Agent", broker.agent.clone()),
+            ("Broker registration number (BRN)", broker.brn.clone()),
+        ],
+    );
+    section(&mut doc, &mut y, if seller { "The owner" } else { "The buyer" });
+    let kind = match client["client_type"].as_str() {
+        Some("resident") => "UAE resident",
+        Some("non_resident") => "Non-resident",
+        _ => "Company",
+    };
+    field(
+        &mut doc,
+        &mut y,
+        &[
+            ("Name", s(&client["name"])),
+            ("Client type", kind.to_string()),
+            ("E-mail", s(&client["email"])),
+            ("Phone", s(&client["phone"])),
+            ("Nationality", s(&client["nationality"])),
+            ("Company", s(&client["company_name"])),
+        ],
+    );
+    let terms = &client["agreement"];
+    if seller {
+        section(&mut doc, &mut y, "The property");
+        let p = property.cloned().unwrap_or(Value::Null);
+        field(
+            &mut doc,
+            &mut y,
+            &[
+                ("Community", s(&p["community"])),
+                ("Building / project", s(&p["building"])),
+                ("Unit", s(&p["unit"])),
+                ("Type", s(&p["property_type"]).replace('_', " ")),
+                ("Bedrooms", p["bedrooms"].as_i64().map(|b| b.to_string()).unwrap_or_default()),
+                ("Size (sqft)", p["size_sqft"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
+                ("Listing price (AED)", p["asking_price"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
+                ("Trakheesi permit", s(&p["permit_number"])),
+            ],
+        );
+    } else {
+        section(&mut doc, &mut y, "The buyer's brief");
+        field(
+            &mut doc,
+            &mut y,
+            &[
+                ("Budget (AED)", client["budget_aed"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
+                ("Reference", reference.to_string()),
+            ],
+        );
+    }
+    section(&mut doc, &mut y, "Terms");
+    let commission = terms["commission_pct"].as_f64().unwrap_or(2.0);
+    let term_days = terms["term_days"].as_i64().unwrap_or(90);
+    let exclusive = terms["exclusive"].as_bool().unwrap_or(false);
+    let ends = at + chrono::Duration::days(term_days);
+    field(
+        &mut doc,
+        &mut y,
+        &[
+            (
+                "Commission",
+                format!("{commission}% of the {} price, plus VAT", if seller { "sale" } else { "purchase" }),
+            ),
+            ("Exclusivity", if exclusive { "Exclusive".into() } else { "Non-exclusive".into() }),
+            ("Term", format!("{term_days} days")),
+            ("Valid until", ends.format("%-d %B %Y").to_string()),
+        ],
+    );
+    let clauses = if seller {
+        "The owner appoints the broker to market and sell the property described above for the term stated. The broker will advertise only with a valid Trakheesi permit and will not change the price without the owner's written consent. Commission is due on the transfer of the property at the Dubai Land Department to a buyer introduced by the broker during the term."
+    } else {
+        "The buyer appoints the broker to find a property matching the brief for the term stated. The broker will present only properties advertised with a valid Trakheesi permit. Commission is due when the buyer buys a property introduced by the broker during the term."
+    };
+    let bottom = doc.page(page).paragraph(body.x, y - 4.0, body.w, clauses, &text);
+    y = bottom - 40.0;
+    for (i, who) in [if seller { "Owner" } else { "Buyer" }, "Broker"].iter().enumerate() {
+        let x = body.x + i as f32 * (body.w / 2.0);
+        let p = doc.page(page);
+        p.line(Point::new(x, y), Point::new(x + body.w / 2.0 - 24.0, y), Stroke::new(0.6, Color::TEXT));
+        p.text(x, y - 12.0, &format!("{who} signature and date"), &label);
+    }
+    layout.decorate(&mut doc);
+    doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn agreements_are_pdfs_with_the_forms_fields() {
+        let broker = Broker {
+            brokerage: "AURA".into(),
+            orn: "12345".into(),
+            agent: "Sara Khan".into(),
+            brn: "67890".into(),
+            agent_email: String::new(),
+        };
+        let client = json!({ "name": "Omar Haddad", "email": "omar@example.com", "client_type": "resident", "role": "seller",
+            "agreement": { "commission_pct": 2.0, "exclusive": true, "term_days": 90 } });
+        let property = json!({ "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment", "asking_price": 2400000.0, "permit_number": "7112345678" });
+        let pdf = render(&client, Some(&property), &broker, "C-1", chrono::Utc::now());
+        assert!(pdf.starts_with(b"%PDF-"));
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let text = doc.extract_text(&[1]).unwrap();
+        for needle in ["Form A", "Omar Haddad", "12345", "67890", "Marina Gate", "7112345678", "Exclusive"] {
+            assert!(text.contains(needle), "{needle} missing in {text}");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The Client Onboarding steps. Two of them wait for people, durably and without spending
+//! attempts: the KYC step until every required document is uploaded (each upload signals the
+//! execution), and the approval step until a team leader approves the file, sending a reminder
+//! when the approval is late.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use runtime::{Handler, StepContext, StepError};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use store::domain::Artifact;
+use store::records::{Filter, Record, Table};
+use uuid::Uuid;
+
+use super::{required_documents, APPROVED_SIGNAL, REJECTED_SIGNAL};
+use crate::listing::{derived_id, requester};
+use crate::Services;
+
+async fn client(s: &Services, ctx: &StepContext) -> Result<Record, StepError> {
+    let id = ctx.params["client_id"]
+        .as_str()
+        .and_then(|x| Uuid::parse_str(x).ok())
+        .ok_or_else(|| StepError::permanent("client_id must be a client id"))?;
+    s.records
+        .get(Table::Clients, id)
+        .await
+        .map_err(StepError::retryable)?
+        .ok_or_else(|| StepError::permanent(format!("client {id} does not exist")))
+}
+
+fn scaled(s: &Services, d: Duration) -> Duration {
+    d.mul_f64(s.time_scale())
+}
+
+async fn put(
+    s: &Services,
+    id: Uuid,
+    owner: &crate::campaign::Requester,
+    kind: &str,
+    filename: String,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Artifact, StepError> {
+    let artifact = Artifact {
+        id,
+        owner_id: Some(owner.owner_id.clone()),
+        team_id: owner.team_id.clone(),
+        kind: kind.into(),
+        filename,
+        content_type: content_type.into(),
+        size_bytes: bytes.len() as i64,
+        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        created_at: chrono::Utc::now(),
+    };
+    if s.domain.artifact(id).await.map_err(StepError::retryable)?.is_none() {
+        s.domain.put_artifact(&artifact, bytes).await.map_err(StepError::retryable)?;
+    }
+    Ok(artifact)
+}
+
+fn file(a: &Artifact) -> Value {
+    json!({ "artifact_id": a.id, "filename": a.filename, "content_type": a.content_type, "size_bytes": a.size_bytes,
+            "url": format!("/api/v1/marketing/assets/{}", a.id) })
+}
+
+pub(crate) struct Kyc(pub(crate) Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for Kyc {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        let s = &self.0;
+        let c = client(s, &ctx).await?;
+        let required =
+            required_documents(c.body["client_type"].as_str().unwrap_or(""), c.body["role"].as_str().unwrap_or(""));
+        let docs = s
+            .records
+            .list(Table::ClientDocuments, &Filter { ref_id: Some(c.id.to_string()), limit: 500, ..Default::default() })
+            .await
+            .map_err(StepError::retryable)?;
+        let have = |t: &str| docs.iter().any(|d| d.body["doc_type"] == t);
+        let missing: Vec<&str> = required.iter().copied().filter(|t| !have(t)).collect();
+        let checklist: Vec<Value> = required.iter().map(|t| json!({ "document": t, "received": have(t) })).collect();
+        if !missing.is_empty() {
+            // Re-checked on every upload (a signal wakes this step) and daily otherwise.
+            let every = Duration::from_secs_f64(input["recheck_hours"].as_f64().unwrap_or(24.0) * 3600.0);
+            return Err(StepError::wait(scaled(s, every), format!("waiting for documents: {}", missing.join(", "))));
+        }
+        Ok(
+            json!({ "client_id": c.id, "record_id": c.id, "complete": true, "checklist": checklist, "documents": docs.len() }),
+        )
+    }
+}
+
+pub(crate) struct Agreement(pub(crate) Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for Agreement {
+    async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
+        let s = &self.0;
+        let c = client(s, &ctx).await?;
+        let owner = requester(s, &ctx).await?;
+        let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
+            return Err(StepError::permanent("set the brokerage ORN and BRN before onboarding clients"));
+        };
+        let property = match c.body["property_id"].as_str().and_then(|p| Uuid::parse_str(p).ok()) {
+            Some(id) => s.domain.property(id).await.map_err(StepError::retryable)?.map(|p| p.body),
+            None => None,
+        };
+        let broker = super::agreement::Broker {
+            brokerage: "AURA Real Estate".into(),
+            orn,
+            agent: owner.name.clone(),
+            brn,
+            agent_email: owner.email.clone(),
+        };
+        let reference = format!("C-{}", &c.id.simple().to_string()[..8]);
+        let (client_body, prop, at) = (c.body.clone(), property.clone(), c.created_at);
+        let pdf = tokio::task::spawn_blocking(move || {
+            super::agreement::render(&client_body, prop.as_ref(), &broker, &reference, at)
+        })
+        .await
+        .map_err(|e| StepError::retryable(format!("rendering the agreement: {e}")))?;
+        let form = if c.body["role"] == "seller" { "form-a" } else { "form-b" };
+        let a = put(
+            s,
+            derived_id(ctx.execution_id, "agreement"),
+            &owner,
+            "agency_agreement",
+            format!("agency-agreement-{form}.pdf"),
+            "application/pdf",
+            &pdf,
+        )
+        .await?;
+        Ok(json!({ "client_id": c.id, "record_id": a.id, "form": form, "files": [file(&a)] }))
+    }
+}
+
+pub(crate) struct Welcome(pub(crate) Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for Welcome {
+    async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
+        let s = &self.0;
+        let c = client(s, &ctx).await?;
+        let owner = requester(s, &ctx).await?;
+        let to = c.body["email"].as_str().ok_or_else(|| StepError::permanent("the client has no e-mail"))?;
+        let now = chrono::Utc::now();
+        let mut delivery =
+            Record::new("pending", json!({ "channel": "email", "recipient": to, "kind": "welcome_pack" }), now);
+        delivery.owner_id = c.owner_id.clone();
+        delivery.team_id = c.team_id.clone();
+        delivery.ref_id = Some(c.id.to_string());
+        delivery.unique_key = Some(format!("client:{}:welcome", c.id));
+        let (delivery, _) =
+            s.records.insert(Table::CampaignDeliveries, &delivery).await.map_err(StepError::retryable)?;
+        if delivery.status == "sent" {
+            return Ok(json!({ "client_id": c.id, "record_id": delivery.id, "already_sent": true }));
+        }
+        let agreement = ctx
+            .outputs
+            .get("agency_agreement")
+            .and_then(|o| o["files"][0]["artifact_id"].as_str())
+            .and_then(|a| Uuid::parse_str(a).ok());
+        let mut attachments = Vec::new();
+        if let Some(id) = agreement {
+            if let Some((a, bytes)) = s.domain.artifact(id).await.map_err(StepError::retryable)? {
+                attachments.push(mail::Attachment::new(a.filename, "application/pdf", bytes));
+            }
+        }
+        let name = c.body["name"].as_str().unwrap_or("");
+        let seller = c.body["role"] == "seller";
+        let text = format!(
+            "Dear {name},\n\nWelcome to AURA Real Estate. Attached is your agency agreement draft ({}) for review; we will sign the official form together in the RERA system.\n\nWhat happens next:\n1. We check your documents (KYC) - done.\n2. We meet to walk through the agreement and {}.\n3. Your file is reviewed by a team leader.\n\nYour agent: {} ({}), BRN {}.\nAURA Real Estate, ORN {}.",
+            if seller { "Form A" } else { "Form B" },
+            if seller { "the plan to market your property" } else { "your search" },
+            owner.name,
+            owner.email,
+            s.compliance.brn.clone().unwrap_or_default(),
+            s.compliance.orn.clone().unwrap_or_default(),
+        );
+        let message = mail::Message {
+            from: mail::Address::parse(&s.mail_from()).map_err(StepError::permanent)?,
+            to: vec![mail::Address::parse(to).map_err(StepError::permanent)?],
+            reply_to: mail::Address::parse(&owner.email).ok(),
+            subject: "Welcome to AURA Real Estate".into(),
+            html: Some(format!(
+                "<html><body><p>{}</p></body></html>",
+                text.replace('&', "&amp;").replace('<', "&lt;").replace("\n\n", "</p><p>").replace('\n', "<br>")
+            )),
+            text,
+            attachments,
+            date: now,
+            message_id: format!("<{}.welcome@aura>", c.id),
+            headers: Vec::new(),
+        };
+        let receipt =
+            s.mailer().send(&message, c.owner_id.as_deref().map(|o| (o, c.team_id.as_deref()))).await.map_err(|e| {
+                match e {
+                    crate::mailer::MailError::Transient(m) => StepError::Retryable(m),
+                    crate::mailer::MailError::Permanent(m) => StepError::Permanent(m),
+                }
+            })?;
+        let mut body = delivery.body.clone();
+        body["transport"] = json!(receipt.transport);
+        body["reference"] = json!(receipt.reference);
+        s.records
+            .update(Table::CampaignDeliveries, delivery.id, None, "sent", Some(&body), now)
+            .await
+            .map_err(StepError::retryable)?;
+        Ok(
+            json!({ "client_id": c.id, "record_id": delivery.id, "sent_to": to, "transport": receipt.transport, "attachments": message.attachments.len() }),
+        )
+    }
+}
+
+pub(crate) struct Meeting(pub(crate) Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for Meeting {
+    async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
+        let s = &self.0;
+        let c = client(s, &ctx).await?;
+        let owner = requester(s, &ctx).await?;
+        let now = chrono::Utc::now();
+        let slots = calendar::business_hours_slots(
+            now,
+            chrono_tz::Asia::Dubai,
+            1,
+            chrono::Duration::minutes(60),
+            &calendar::WorkWeek::dubai(),
+            chrono::Duration::hours(24),
+        );
+        let (start, end) = *slots.first().ok_or_else(|| StepError::permanent("no business-hours slot found"))?;
+        let mut event = calendar::Event::new(
+            format!("{}@aura", derived_id(ctx.execution_id, "meeting")),
+            now,
+            start,
+            end,
+            format!("First meeting: {}", c.body["name"].as_str().unwrap_or("client")),
+        );
+        event.description = Some("Walk through the agency agreement, the documents and the next steps.".into());
+        event.location = Some("AURA Real Estate office, Dubai".into());
+        event.alarm_minutes_before = Some(30);
+        if let Some(email) = c.body["email"].as_str() {
+            event
+                .attendees
+                .push(calendar::Person { email: email.into(), name: c.body["name"].as_str().map(str::to_string) });
+        }
+        let ics = calendar::Calendar { prod_id: "-//AURA//Client Onboarding//EN".into(), events: vec![event] }.to_ics();
+        let a = put(
+            s,
+            derived_id(ctx.execution_id, "meeting-ics"),
+            &owner,
+            "client_meeting",
+            "first-meeting.ics".into(),
+            "text/calendar; charset=utf-8",
+            ics.as_bytes(),
+        )
+        .await?;
+        let local = start.with_timezone(&chrono_tz::Asia::Dubai);
+        Ok(json!({
+            "client_id": c.id, "record_id": a.id, "start": start, "end": end,
+            "local_time": local.format("%A %-d %B %Y, %H:%M").to_string(), "time_zone": "Asia/Dubai",
+            "done_at": now, "files": [file(&a)],
+        }))
+    }
+}
+
+pub(crate) struct Approval(pub(crate) Arc<Services>);
+
+#[async_trait::async_trait]
+impl Handler for Approval {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
+        let s = &self.0;
+        let c = client(s, &ctx).await?;
+        if let Some(decision) = ctx.signals.latest(&[APPROVED_SIGNAL, REJECTED_SIGNAL]).await? {
+            if decision.name == REJECTED_SIGNAL {
+                return Err(StepError::permanent(format!(
+                    "the team leader sent the file back: {}",
+                    decision.payload["notes"].as_str().unwrap_or("no notes")
+                )));
+            }
+            return Ok(
+                json!({ "client_id": c.id, "record_id": c.id, "approved_by": decision.payload["by"], "approved_at": decision.created_at, "notes": decision.payload["notes"] }),
+            );
+        }
+        let now = chrono::Utc::now();
+        let since = ctx
+            .outputs
+            .values()
+            .filter_map(|o| o["done_at"].as_str())
+            .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .max()
+            .unwrap_or(now);
+        let remind_after =
+            scaled(s, Duration::from_secs_f64(input["remind_after_hours"].as_f64().unwrap_or(24.0) * 3600.0));
+        let due = since + chrono::Duration::from_std(remind_after).unwrap_or_default();
+        if now < due {
+            return Err(StepError::wait(
+                (due - now).to_std().unwrap_or_default(),
+                "waiting for a team leader's approval",
+            ));
+        }
+        // Late: remind once (a task for the team), then keep waiting.
+        let mut task = Record::new(
+            "open",
+            json!({
+                "kind": "approve_client_file", "client_id": c.id, "client_name": c.body["name"],
+                "reason": "the client's onboarding file is complete and waits for a team leader's approval",
+                "approve_url": format!("/api/v1/clients/{}/approval", c.id),
+            }),
+            now,
+        );
+        task.owner_id = c.owner_id.clone();
+        task.team_id = c.team_id.clone();
+        task.ref_id = Some(c.id.to_string());
+        task.unique_key = Some(format!("approve:{}", c.id));
+        s.records.insert(Table::AgentTasks, &task).await.map_err(StepError::retryable)?;
+        Err(StepError::wait(
+            scaled(s, Duration::from_secs(7 * 24 * 3600)),
+            "waiting for a team leader's approval (reminder sent)",
+        ))
+    }
+}
