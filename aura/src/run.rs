@@ -110,11 +110,17 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     if let Some(error) = &e.error {
         println!("error: {error}");
     }
+    if !view.package.deliverables.is_empty() {
+        println!("deliverables:");
+    }
     for d in &view.package.deliverables {
         let st = &e.steps[d.step.index()];
-        println!("deliverable: {} ({}) — step {} {}", d.name, d.kind, st.step_id, st.status);
-        if let Some(out) = &st.output {
-            println!("  {}", serde_json::to_string(out).unwrap_or_default());
+        let record = st.output.as_ref().and_then(|o| o["record_id"].as_str()).unwrap_or("-");
+        println!("  {:<22} {:<8} record {record}", d.name, st.status.as_str());
+        let files = st.output.as_ref().and_then(|o| o["files"].as_array().cloned()).unwrap_or_default();
+        for f in files {
+            let name = f["filename"].as_str().or(f["platform"].as_str()).unwrap_or("file");
+            println!("  {:<22}          {name}: {}", "", f["url"].as_str().unwrap_or("-"));
         }
     }
     Ok(if e.status == engine::ExecutionStatus::Completed {

@@ -62,10 +62,38 @@ impl Services {
         stores: &store::Stores,
         compliance: compliance::Config,
     ) -> Result<Arc<Services>, store::Error> {
-        if let Some(report) = seed::seed_if_empty(stores.domain.as_ref()).await? {
+        let seeded = seed::seed_if_empty(stores.domain.as_ref()).await?;
+        let services = Self::open_with(stores, compliance).await?;
+        if let Some(report) = seeded {
             tracing::info!(transactions = report.inserted, "loaded the Dubai market seed data");
+            services.add_demo_properties().await?;
         }
-        Self::open_with(stores, compliance).await
+        Ok(services)
+    }
+
+    /// The demo listings of `seeds/demo_properties.csv`, owned by `system` (CLI runs find them).
+    async fn add_demo_properties(&self) -> Result<(), store::Error> {
+        let now = chrono::Utc::now();
+        for input in seed::demo_properties() {
+            let body = match property::validate(&input, &|c| self.market.resolve(c), true) {
+                Ok(b) => b,
+                Err(e) => return Err(store::Error::Corrupt(format!("demo property: {e:?}"))),
+            };
+            let record = store::domain::PropertyRecord {
+                id: uuid::Uuid::now_v7(),
+                owner_id: "system".into(),
+                team_id: None,
+                reference: body["reference"].as_str().unwrap_or_default().to_string(),
+                body,
+                created_at: now,
+                updated_at: now,
+            };
+            match self.domain.create_property(&record).await {
+                Ok(()) | Err(store::Error::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Builds the valuation market from whatever the store holds (no seeding).

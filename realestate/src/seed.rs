@@ -187,6 +187,36 @@ pub async fn seed_if_empty(domain: &dyn Domain) -> Result<Option<ImportReport>, 
     seed(domain).await.map(Some)
 }
 
+const DEMO_PROPERTIES_CSV: &str = include_str!("../../seeds/demo_properties.csv");
+
+/// The demo listings (`seeds/demo_properties.csv`) as property inputs, for an empty install.
+pub fn demo_properties() -> Vec<crate::property::PropertyInput> {
+    let mut reader = csv::Reader::from_reader(DEMO_PROPERTIES_CSV.as_bytes());
+    reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .filter_map(Result::ok)
+        .map(|r| {
+            let get = |k: &str| r.get(k).filter(|v| !v.is_empty()).cloned();
+            let num = |k: &str| get(k).and_then(|v| v.parse::<f64>().ok());
+            crate::property::PropertyInput {
+                reference: get("reference"),
+                community: get("community"),
+                property_type: get("property_type"),
+                bedrooms: num("bedrooms").map(|b| b as i64),
+                bathrooms: num("bathrooms"),
+                size_sqft: num("size_sqft"),
+                asking_price: num("asking_price"),
+                latitude: num("latitude"),
+                longitude: num("longitude"),
+                features: get("features").map(|f| f.split(';').map(str::to_string).collect()),
+                permit_number: get("permit_number"),
+                completion_status: Some("ready".into()),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 /// Loads (or refreshes) the shipped communities and transactions and recomputes snapshots.
 pub async fn seed(domain: &dyn Domain) -> Result<ImportReport, store::Error> {
     let communities = parse_communities(COMMUNITIES_CSV).map_err(store::Error::Corrupt)?;

@@ -63,7 +63,11 @@ impl Handler for PropertyAnalysis {
             input["property_id"].as_str().filter(|p| !p.is_empty()),
             input.get("property").filter(|p| p.is_object()),
         ) {
-            (Some(reference), _) => find_property(s, reference, &requester.owner_id).await?,
+            (Some(reference), _) => {
+                // An agent's run sees the agent's properties; an operator's (CLI, schedule) sees all.
+                let owner = ctx.created_by.as_deref().filter(|c| Uuid::parse_str(c).is_ok());
+                find_property(s, reference, owner).await?
+            }
             (None, Some(inline)) => create_inline(s, &ctx, inline, &requester).await?,
             (None, None) => return Err(StepError::permanent("give property_id or an inline property")),
         };
@@ -98,13 +102,15 @@ impl Handler for PropertyAnalysis {
     }
 }
 
-async fn find_property(s: &Services, reference: &str, owner: &str) -> Result<PropertyRecord, StepError> {
+async fn find_property(s: &Services, reference: &str, owner: Option<&str>) -> Result<PropertyRecord, StepError> {
     if let Ok(id) = Uuid::parse_str(reference) {
-        if let Some(p) = s.domain.property(id).await.map_err(StepError::retryable)? {
+        if let Some(p) =
+            s.domain.property(id).await.map_err(StepError::retryable)?.filter(|p| owner.is_none_or(|o| o == p.owner_id))
+        {
             return Ok(p);
         }
     }
-    let found = s.domain.properties_by_reference(reference, Some(owner)).await.map_err(StepError::retryable)?;
+    let found = s.domain.properties_by_reference(reference, owner).await.map_err(StepError::retryable)?;
     found.into_iter().next().ok_or_else(|| StepError::permanent(format!("property `{reference}` not found")))
 }
 

@@ -68,11 +68,12 @@ pub(crate) async fn requester(s: &Services, ctx: &StepContext) -> Result<Request
             email: u.email,
             phone,
         },
+        // No user (the CLI, a schedule): the brokerage's own address is the contact.
         None => Requester {
             owner_id: ctx.created_by.clone().unwrap_or_else(|| "system".into()),
             team_id: ctx.team_id.clone(),
-            name: "AURA".into(),
-            email: String::new(),
+            name: "AURA Real Estate".into(),
+            email: mail::Address::parse(&s.mail_from()).map(|a| a.email).unwrap_or_default(),
             phone,
         },
     })
