@@ -229,8 +229,9 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     let worker = config.worker_id.clone().unwrap_or_else(worker_id);
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
     let node = tokio::spawn(runtime::run_node(rt.clone(), config.node(worker), shutdown.clone()));
+    let rollup = tokio::spawn(analytics_rollup(stores.analytics.clone(), rt.clock.clone(), shutdown.clone()));
     if http {
-        let state = api_state(&config, rt, stores.accounts, estate).await?;
+        let state = api_state(&config, rt, stores.accounts, stores.analytics, estate).await?;
         let listener =
             tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "HTTP API listening");
@@ -242,8 +243,35 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
             .context("HTTP server")?;
     }
     node.await.context("node task")?;
+    rollup.await.context("analytics rollup task")?;
     tracing::info!("stopped");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// How often the analytics rollup recomputes yesterday's and today's metrics.
+const ROLLUP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Keeps `performance_metrics` current: a full rebuild at start (backfill, idempotent), then the
+/// last two Dubai days every `ROLLUP_EVERY` (late finishes land in yesterday's bucket).
+async fn analytics_rollup(
+    analytics: Arc<dyn store::analytics::Analytics>,
+    clock: Arc<dyn runtime::Clock>,
+    shutdown: CancellationToken,
+) {
+    match analytics.rebuild().await {
+        Ok(rows) => tracing::info!(rows, "analytics metrics rebuilt"),
+        Err(e) => tracing::warn!(error = %e, "analytics rebuild failed; the periodic rollup will retry"),
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(ROLLUP_EVERY) => {}
+        }
+        let today = store::analytics::from_day_number(store::analytics::day_of(clock.now()));
+        if let Err(e) = analytics.rollup(today - chrono::Duration::days(1), today).await {
+            tracing::warn!(error = %e, "analytics rollup failed");
+        }
+    }
 }
 
 /// The signing secret, the first admin, and the HTTP settings.
@@ -251,6 +279,7 @@ async fn api_state(
     config: &Config,
     rt: runtime::Runtime,
     accounts: Arc<dyn store::accounts::Accounts>,
+    analytics: Arc<dyn store::analytics::Analytics>,
     estate: Arc<realestate::Services>,
 ) -> anyhow::Result<api::AppState> {
     let secret = api::bootstrap::signing_secret(config.jwt_secret.as_deref(), config.production, &config.data_dir)
@@ -280,7 +309,7 @@ async fn api_state(
         cors_origins: config.cors_origins.clone(),
         ..api::ApiConfig::default()
     };
-    Ok(api::AppState::new(rt, accounts, estate, tokens, api_config))
+    Ok(api::AppState::new(rt, accounts, analytics, estate, tokens, api_config))
 }
 
 /// `aura seed`: loads the shipped market data, or imports a transactions CSV with row errors.

@@ -60,8 +60,14 @@ async fn fixture(stores: store::Stores, configured: bool) -> Fixture {
             .unwrap();
         issued.push(tokens.issue(&u, now));
     }
-    let state =
-        api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+    let state = api::AppState::new(
+        rt.clone(),
+        stores.accounts.clone(),
+        stores.analytics.clone(),
+        estate.clone(),
+        tokens,
+        api::ApiConfig::default(),
+    );
     Fixture { router: api::router(state), rt, estate, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
 }
 
@@ -484,8 +490,14 @@ pub mod cases {
         );
         let agent = stores.accounts.user_by_email("agent@aura.test").await.unwrap().unwrap();
         let token = tokens.issue(&agent, now);
-        let state =
-            api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+        let state = api::AppState::new(
+            rt.clone(),
+            stores.accounts.clone(),
+            stores.analytics.clone(),
+            estate.clone(),
+            tokens,
+            api::ApiConfig::default(),
+        );
         Fixture { router: api::router(state), rt, estate, admin: token.clone(), agent: token }
     }
 }
