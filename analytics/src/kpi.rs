@@ -58,7 +58,13 @@ impl Totals {
         self.0.get(metric).copied().unwrap_or(0.0)
     }
     pub fn add(&mut self, metric: &str, value: f64) {
-        *self.0.entry(metric.to_string()).or_insert(0.0) += value;
+        // Summing a year of days calls this often: allocate a key only for a new metric.
+        match self.0.get_mut(metric) {
+            Some(v) => *v += value,
+            None => {
+                self.0.insert(metric.to_string(), value);
+            }
+        }
     }
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, f64)>) -> Totals {
         let mut t = Totals::default();

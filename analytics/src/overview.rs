@@ -134,12 +134,7 @@ impl Trend {
 }
 
 pub fn trend(daily: &Daily, kpi: Kpi, period: Period, today: NaiveDate) -> Trend {
-    let current = kpi.value(&daily.totals(period.window(today)));
-    let previous = kpi.value(&daily.totals(period.previous(today)));
-    let (change, change_pct, direction) = change(current, previous);
-    let points =
-        buckets(period.window(today), period.bucket()).into_iter().map(|w| (w, kpi.value(&daily.totals(w)))).collect();
-    Trend { kpi, current, previous, change, change_pct, direction, points }
+    trends(daily, &[kpi], period, today).remove(0)
 }
 
 /// The KPIs a dashboard trends by default (the seed's performance overview).
@@ -156,8 +151,27 @@ pub const TRENDED: [Kpi; 10] = [
     Kpi::TimeSavedHours,
 ];
 
+/// Each KPI's trend; the windows are summed once for all of them.
 pub fn trends(daily: &Daily, kpis: &[Kpi], period: Period, today: NaiveDate) -> Vec<Trend> {
-    kpis.iter().map(|k| trend(daily, *k, period, today)).collect()
+    let current = daily.totals(period.window(today));
+    let previous = daily.totals(period.previous(today));
+    let points: Vec<(Window, Totals)> =
+        buckets(period.window(today), period.bucket()).into_iter().map(|w| (w, daily.totals(w))).collect();
+    kpis.iter()
+        .map(|&kpi| {
+            let (now, before) = (kpi.value(&current), kpi.value(&previous));
+            let (change, change_pct, direction) = change(now, before);
+            Trend {
+                kpi,
+                current: now,
+                previous: before,
+                change,
+                change_pct,
+                direction,
+                points: points.iter().map(|(w, t)| (*w, kpi.value(t))).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Totals per user from `(user_id, metric, value)` rows.

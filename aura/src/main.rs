@@ -4,6 +4,7 @@
 //! the library crates.
 
 mod bench;
+mod bench_analytics;
 mod config;
 mod run;
 
@@ -29,6 +30,8 @@ USAGE:
     aura eval valuation [--test-from DATE] measure valuation accuracy against the naive baseline
     aura bench [--store sqlite|postgres] [--shape single|chain10|new_listing|all] [--executions N] [--workers W]
                                           measure scheduler throughput and latency
+    aura bench analytics [--store sqlite|postgres] [--executions N] [--requests N]
+                                          dashboard latency on a year of executions
 
 Configuration comes from AURA_* environment variables (see README.md), optionally over a TOML
 file named by AURA_CONFIG. The default database is sqlite://aura-data/aura.db.";
@@ -70,6 +73,7 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
         ["run", rest @ ..] => run::run(rest).await,
         ["seed", rest @ ..] => seed(rest).await,
         ["eval", "valuation", rest @ ..] => eval_valuation(rest),
+        ["bench", "analytics", rest @ ..] => bench_analytics::bench(rest).await,
         ["bench", rest @ ..] => bench::bench(rest).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

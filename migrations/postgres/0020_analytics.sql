@@ -11,10 +11,13 @@ CREATE TABLE performance_metrics (
     metric   TEXT   NOT NULL,
     value    DOUBLE PRECISION NOT NULL,
     source   TEXT   NOT NULL,
-    PRIMARY KEY (day, user_id, metric)
+    -- Covering for the all-users sums (day range, grouped by day and metric).
+    PRIMARY KEY (day, metric, user_id) INCLUDE (value)
 );
-CREATE INDEX performance_metrics_by_user ON performance_metrics (user_id, day);
-CREATE INDEX performance_metrics_by_team ON performance_metrics (team_id, day);
+-- Covering indexes for a team's and a user's sums (and per-user totals, in group order): the
+-- dashboard reads only indexes.
+CREATE INDEX performance_metrics_by_team ON performance_metrics (team_id, day, user_id, metric, value);
+CREATE INDEX performance_metrics_by_user ON performance_metrics (user_id, metric, day, value);
 
 CREATE TABLE analytics_goals (
     id             UUID PRIMARY KEY,

@@ -11,10 +11,13 @@ CREATE TABLE performance_metrics (
     metric   TEXT   NOT NULL,
     value    REAL   NOT NULL,
     source   TEXT   NOT NULL,
-    PRIMARY KEY (day, user_id, metric)
-);
-CREATE INDEX performance_metrics_by_user ON performance_metrics (user_id, day);
-CREATE INDEX performance_metrics_by_team ON performance_metrics (team_id, day);
+    -- Clustered by day then metric: the all-users sums read a contiguous range in group order.
+    PRIMARY KEY (day, metric, user_id)
+) WITHOUT ROWID;
+-- Covering indexes for a team's and a user's sums (and per-user totals, in group order): the
+-- dashboard reads only indexes.
+CREATE INDEX performance_metrics_by_team ON performance_metrics (team_id, day, user_id, metric, value);
+CREATE INDEX performance_metrics_by_user ON performance_metrics (user_id, metric, day, value);
 
 CREATE TABLE analytics_goals (
     id             BLOB PRIMARY KEY,

@@ -678,7 +678,16 @@ async fn get_dashboard(
     let today = today(&s);
     let mut data = Vec::new();
     for w in &widgets {
-        data.push(evaluate(&s, &caller, w, today).await?.0);
+        // A widget that can no longer be shown (its user changed teams, its market data is gone)
+        // says why; the rest of the dashboard still answers.
+        data.push(match evaluate(&s, &caller, w, today).await {
+            Ok((v, _)) => v,
+            Err(e) if e.status.is_client_error() => json!({
+                "kind": w.kind_str(), "title": w.display_title(),
+                "error": { "code": e.code, "detail": e.detail },
+            }),
+            Err(e) => return Err(e),
+        });
     }
     let mut v = dashboard_json(&d);
     v["data"] = json!(data);
@@ -703,7 +712,15 @@ async fn dashboard_export(
     let today = today(&s);
     let mut sections = Vec::new();
     for w in &widgets {
-        sections.push(evaluate(&s, &caller, w, today).await?.1);
+        sections.push(match evaluate(&s, &caller, w, today).await {
+            Ok((_, section)) => section,
+            Err(e) if e.status.is_client_error() => {
+                let mut section = Section::new(w.display_title());
+                section.note = Some(format!("Not available: {}", e.detail));
+                section
+            }
+            Err(e) => return Err(e),
+        });
     }
     let now = s.rt.clock.now();
     let report = Report {

@@ -254,9 +254,10 @@ const GOAL_COLUMNS: &str =
 const DASHBOARD_COLUMNS: &str = "id, owner_id, name, widgets, created_at_us, updated_at_us";
 
 /// The implementation, the same text for both backends: `$read`/`$write` are the pools, `$sql`
-/// adapts placeholders, `$lock` serialises concurrent rollups (PostgreSQL; SQLite has one writer).
+/// adapts placeholders, `$lock` serialises concurrent rollups (PostgreSQL; SQLite has one writer),
+/// `$after_rebuild` refreshes planner statistics once a full rebuild has rewritten the table.
 macro_rules! analytics_impl {
-    ($store:ty, $row:ty, $read:ident, $write:ident, $sql:expr, $lock:expr) => {
+    ($store:ty, $row:ty, $read:ident, $write:ident, $sql:expr, $lock:expr, $after_rebuild:expr) => {
         use chrono::NaiveDate;
         use serde_json::Value;
         use sqlx::types::Json;
@@ -298,7 +299,7 @@ macro_rules! analytics_impl {
         }
 
         const UPSERT: &str = "INSERT INTO performance_metrics (day, user_id, team_id, metric, value, source) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 'event') ON CONFLICT (day, user_id, metric) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'event') ON CONFLICT (day, metric, user_id) \
              DO UPDATE SET value = performance_metrics.value + excluded.value, team_id = excluded.team_id";
 
         impl $store {
@@ -365,7 +366,11 @@ macro_rules! analytics_impl {
             }
 
             async fn rebuild(&self) -> Result<u64, Error> {
-                self.rollup_days(None).await
+                let rows = self.rollup_days(None).await?;
+                if let Some(statement) = $after_rebuild {
+                    sqlx::query(statement).execute(&self.$write).await?;
+                }
+                Ok(rows)
             }
 
             async fn daily_totals(
@@ -402,9 +407,12 @@ macro_rules! analytics_impl {
                 to: NaiveDate,
             ) -> Result<Vec<UserTotal>, Error> {
                 let (clause, param) = scope_clause(scope);
+                // For everyone, `+day` keeps the planner off the day-ordered primary key: scanning
+                // the per-user covering index in group order beats sorting a year of rows.
+                let day = if *scope == MetricScope::All { "+day" } else { "day" };
                 let text = sql(&format!(
                     "SELECT user_id, metric, SUM(value) AS total FROM performance_metrics \
-                     WHERE day >= ?1 AND day <= ?2{clause} GROUP BY user_id, metric ORDER BY user_id, metric"
+                     WHERE {day} >= ?1 AND {day} <= ?2{clause} GROUP BY user_id, metric ORDER BY user_id, metric"
                 ));
                 let mut q = sqlx::query(&text).bind(day_number(from)).bind(day_number(to));
                 if let Some(p) = param {

@@ -1,6 +1,6 @@
 //! [`Analytics`](super::Analytics) on PostgreSQL: `?N` placeholders become `$N`, and a
 //! transaction-scoped advisory lock keeps two nodes' rollups from interleaving their
-//! delete-and-insert of the same days.
+//! delete-and-insert of the same days; a full rebuild ends with `VACUUM (ANALYZE)`.
 
 /// `?1` → `$1`: the shared SQL is written once for both backends.
 fn dollar(s: &str) -> String {
@@ -22,5 +22,8 @@ super::analytics_impl!(
     pool,
     pool,
     dollar,
-    Some("SELECT pg_advisory_xact_lock(720020)")
+    Some("SELECT pg_advisory_xact_lock(720020)"),
+    // A rebuild rewrites the whole table: fresh statistics and visibility map at once, so the
+    // dashboard's index-only scans do not wait for autovacuum.
+    Some("VACUUM (ANALYZE) performance_metrics")
 );

@@ -7,5 +7,6 @@ super::analytics_impl!(
     reader,
     writer,
     |s: &str| s.to_string(),
+    None::<&str>,
     None::<&str>
 );
