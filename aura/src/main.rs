@@ -255,23 +255,39 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
 /// How often the analytics rollup recomputes yesterday's and today's metrics.
 const ROLLUP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// Keeps `performance_metrics` current: a full rebuild at start (backfill, idempotent), then the
-/// last two Dubai days every `ROLLUP_EVERY` (late finishes land in yesterday's bucket).
+/// At most this many days are caught up at start (a node that was down longer leaves older days
+/// as they were).
+const ROLLUP_CATCH_UP_DAYS: i64 = 31;
+
+/// Keeps `performance_metrics` current: at start, a full rebuild if nothing was ever rolled up
+/// (backfill), otherwise a catch-up from the last rolled-up day; then the last two Dubai days
+/// every `ROLLUP_EVERY` (late finishes land in yesterday's bucket). Older days are never
+/// recomputed, so executions deleted by retention keep their metrics.
 async fn analytics_rollup(
     analytics: Arc<dyn store::analytics::Analytics>,
     clock: Arc<dyn runtime::Clock>,
     shutdown: CancellationToken,
 ) {
-    match analytics.rebuild().await {
-        Ok(rows) => tracing::info!(rows, "analytics metrics rebuilt"),
-        Err(e) => tracing::warn!(error = %e, "analytics rebuild failed; the periodic rollup will retry"),
+    let today = || store::analytics::from_day_number(store::analytics::day_of(clock.now()));
+    let start = match analytics.last_rollup_day().await {
+        Ok(None) => analytics.rebuild().await.map(|rows| tracing::info!(rows, "analytics metrics backfilled")),
+        Ok(Some(last)) => {
+            let from = last
+                .min(today() - chrono::Duration::days(1))
+                .max(today() - chrono::Duration::days(ROLLUP_CATCH_UP_DAYS));
+            analytics.rollup(from, today()).await.map(|rows| tracing::info!(rows, %from, "analytics metrics caught up"))
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = start {
+        tracing::warn!(error = %e, "analytics catch-up failed; the periodic rollup will retry");
     }
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(ROLLUP_EVERY) => {}
         }
-        let today = store::analytics::from_day_number(store::analytics::day_of(clock.now()));
+        let today = today();
         if let Err(e) = analytics.rollup(today - chrono::Duration::days(1), today).await {
             tracing::warn!(error = %e, "analytics rollup failed");
         }

@@ -250,6 +250,8 @@ pub mod store_cases {
         let yesterday = rows.iter().find(|r| r.metric == "cma_produced").unwrap();
         assert_eq!(yesterday.day, today() - chrono::Duration::days(1));
 
+        assert_eq!(a.last_rollup_day().await.unwrap(), Some(today()));
+
         // Idempotent: rolling up again (a window or everything) changes nothing.
         let before = a.daily_totals(&MetricScope::All, week.0, week.1).await.unwrap();
         a.rollup(week.0, week.1).await.unwrap();
@@ -294,6 +296,7 @@ pub mod store_cases {
     pub async fn goals_and_dashboards(stores: store::Stores) {
         let p = people(&stores).await;
         let a = &stores.analytics;
+        assert_eq!(a.last_rollup_day().await.unwrap(), None, "never rolled up");
         let march = (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
         let goal = |scope: &str, subject: String, team: Option<String>| NewGoal {
             scope: scope.into(),

@@ -157,8 +157,12 @@ pub trait Analytics: Send + Sync + 'static {
     /// Recomputes the rolled-up metrics of the days `from..=to` from the source tables, in one
     /// transaction (readers see the old rows or the new ones); returns the rows written.
     async fn rollup(&self, from: NaiveDate, to: NaiveDate) -> Result<u64, Error>;
-    /// Recomputes every day (backfill).
+    /// Recomputes every day from the source tables (backfill). Days whose executions retention
+    /// has deleted lose their workflow metrics, so run it once, not routinely: see
+    /// [`Analytics::last_rollup_day`].
     async fn rebuild(&self) -> Result<u64, Error>;
+    /// The latest day the rollup wrote a row for (`None`: never rolled up, time to backfill).
+    async fn last_rollup_day(&self) -> Result<Option<NaiveDate>, Error>;
     /// Sums per day and metric over the scope's users, days `from..=to`.
     async fn daily_totals(&self, scope: &MetricScope, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayTotal>, Error>;
     /// Sums per user and metric over the scope's users, days `from..=to`.
@@ -371,6 +375,15 @@ macro_rules! analytics_impl {
                     sqlx::query(statement).execute(&self.$write).await?;
                 }
                 Ok(rows)
+            }
+
+            async fn last_rollup_day(&self) -> Result<Option<NaiveDate>, Error> {
+                let day: Option<i64> =
+                    sqlx::query("SELECT MAX(day) AS day FROM performance_metrics WHERE source = 'rollup'")
+                        .fetch_one(&self.$read)
+                        .await?
+                        .try_get("day")?;
+                Ok(day.map(from_day_number))
             }
 
             async fn daily_totals(
