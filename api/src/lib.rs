@@ -53,6 +53,8 @@ impl Default for ApiConfig {
 pub struct AppState {
     pub rt: Runtime,
     pub accounts: Arc<dyn Accounts>,
+    /// Performance metrics, goals and saved dashboards.
+    pub analytics: Arc<dyn store::analytics::Analytics>,
     pub tokens: Arc<auth::token::Tokens>,
     pub config: Arc<ApiConfig>,
     pub login_by_ip: Arc<auth::ratelimit::RateLimiter>,
@@ -66,6 +68,7 @@ impl AppState {
     pub fn new(
         rt: Runtime,
         accounts: Arc<dyn Accounts>,
+        analytics: Arc<dyn store::analytics::Analytics>,
         estate: Arc<realestate::Services>,
         tokens: auth::token::Tokens,
         config: ApiConfig,
@@ -74,6 +77,7 @@ impl AppState {
             rt,
             estate,
             accounts,
+            analytics,
             tokens: Arc::new(tokens),
             login_by_ip: Arc::new(auth::ratelimit::RateLimiter::new(config.login_attempts_per_ip, config.login_window)),
             login_by_account: Arc::new(auth::ratelimit::RateLimiter::new(

@@ -52,6 +52,7 @@ const EXECUTE: Access = Permission("workflows:execute_package");
 const SYSTEM: Access = Permission("workflows:system_management");
 const USERS: Access = Permission("system:manage_users");
 const TEAM: Access = Permission("workflows:manage_team_workflows");
+const ANALYTICS: Access = Permission("analytics:view_personal");
 
 pub static ROUTES: &[RouteSpec] = &[
     r("GET", "/health", Public, "system", "Liveness: the process answers.", NoBody),
@@ -304,6 +305,83 @@ pub static ROUTES: &[RouteSpec] = &[
         Permission("analytics:view_personal"),
         "cma",
         "Market insights: trends and forecast (seed shape).",
+        NoBody,
+    ),
+    // Analytics: scoped by the handler (own figures, the team's for leaders, everything for admins).
+    r(
+        "GET",
+        "/api/v1/analytics/dashboard/overview",
+        ANALYTICS,
+        "analytics",
+        "Performance overview, KPI trends against the previous period, goal progress (period=7d|30d|90d|ytd).",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/cma/analytics/dashboard/overview",
+        ANALYTICS,
+        "analytics",
+        "The performance overview at the seed's CMA router path.",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/analytics/dashboard/overview/export",
+        ANALYTICS,
+        "analytics",
+        "The performance overview as a PDF with charts or an XLSX workbook (format=pdf|xlsx).",
+        NoBody,
+    ),
+    r("GET", "/api/v1/analytics/goals", ANALYTICS, "analytics", "Goals visible to you, with progress.", NoBody),
+    r(
+        "POST",
+        "/api/v1/analytics/goals",
+        ANALYTICS,
+        "analytics",
+        "Set a goal for an agent or a team (a KPI target over a period).",
+        Json,
+    ),
+    r("GET", "/api/v1/analytics/dashboards", ANALYTICS, "analytics", "Your saved dashboards.", NoBody),
+    r("POST", "/api/v1/analytics/dashboards", ANALYTICS, "analytics", "Save a dashboard (a list of widgets).", Json),
+    r(
+        "GET",
+        "/api/v1/analytics/dashboards/{id}",
+        ANALYTICS,
+        "analytics",
+        "One of your dashboards with each widget's data.",
+        NoBody,
+    ),
+    r(
+        "PUT",
+        "/api/v1/analytics/dashboards/{id}",
+        ANALYTICS,
+        "analytics",
+        "Replace a dashboard's name and widgets.",
+        Json,
+    ),
+    r("DELETE", "/api/v1/analytics/dashboards/{id}", ANALYTICS, "analytics", "Delete one of your dashboards.", NoBody),
+    r(
+        "GET",
+        "/api/v1/analytics/dashboards/{id}/export",
+        ANALYTICS,
+        "analytics",
+        "A dashboard as a PDF or an XLSX workbook (format=pdf|xlsx).",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/analytics/insights/neighbourhoods",
+        ANALYTICS,
+        "cma",
+        "Communities compared: price per sqft, year-on-year change, sales, forecast.",
+        NoBody,
+    ),
+    r(
+        "GET",
+        "/api/v1/cma/reports/{id}/export",
+        Permission("cma:generate_report"),
+        "cma",
+        "A CMA report as its PDF or as an XLSX workbook (format=pdf|xlsx).",
         NoBody,
     ),
     r(

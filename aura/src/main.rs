@@ -4,6 +4,7 @@
 //! the library crates.
 
 mod bench;
+mod bench_analytics;
 mod config;
 mod run;
 
@@ -29,6 +30,8 @@ USAGE:
     aura eval valuation [--test-from DATE] measure valuation accuracy against the naive baseline
     aura bench [--store sqlite|postgres] [--shape single|chain10|new_listing|all] [--executions N] [--workers W]
                                           measure scheduler throughput and latency
+    aura bench analytics [--store sqlite|postgres] [--executions N] [--requests N]
+                                          dashboard latency on a year of executions
 
 Configuration comes from AURA_* environment variables (see README.md), optionally over a TOML
 file named by AURA_CONFIG. The default database is sqlite://aura-data/aura.db.";
@@ -70,6 +73,7 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
         ["run", rest @ ..] => run::run(rest).await,
         ["seed", rest @ ..] => seed(rest).await,
         ["eval", "valuation", rest @ ..] => eval_valuation(rest),
+        ["bench", "analytics", rest @ ..] => bench_analytics::bench(rest).await,
         ["bench", rest @ ..] => bench::bench(rest).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -243,8 +247,9 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
     let worker = config.worker_id.clone().unwrap_or_else(worker_id);
     tracing::info!(worker = %worker, database = %redact(&config.database_url), "node starting");
     let node = tokio::spawn(runtime::run_node(rt.clone(), config.node(worker), shutdown.clone()));
+    let rollup = tokio::spawn(analytics_rollup(stores.analytics.clone(), rt.clock.clone(), shutdown.clone()));
     if http {
-        let state = api_state(&config, rt, stores.accounts, estate).await?;
+        let state = api_state(&config, rt, stores.accounts, stores.analytics, estate).await?;
         let listener =
             tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "HTTP API listening");
@@ -256,8 +261,51 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
             .context("HTTP server")?;
     }
     node.await.context("node task")?;
+    rollup.await.context("analytics rollup task")?;
     tracing::info!("stopped");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// How often the analytics rollup recomputes yesterday's and today's metrics.
+const ROLLUP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// At most this many days are caught up at start (a node that was down longer leaves older days
+/// as they were).
+const ROLLUP_CATCH_UP_DAYS: i64 = 31;
+
+/// Keeps `performance_metrics` current: at start, a full rebuild if nothing was ever rolled up
+/// (backfill), otherwise a catch-up from the last rolled-up day; then the last two Dubai days
+/// every `ROLLUP_EVERY` (late finishes land in yesterday's bucket). Older days are never
+/// recomputed, so executions deleted by retention keep their metrics.
+async fn analytics_rollup(
+    analytics: Arc<dyn store::analytics::Analytics>,
+    clock: Arc<dyn runtime::Clock>,
+    shutdown: CancellationToken,
+) {
+    let today = || store::analytics::from_day_number(store::analytics::day_of(clock.now()));
+    let start = match analytics.last_rollup_day().await {
+        Ok(None) => analytics.rebuild().await.map(|rows| tracing::info!(rows, "analytics metrics backfilled")),
+        Ok(Some(last)) => {
+            let from = last
+                .min(today() - chrono::Duration::days(1))
+                .max(today() - chrono::Duration::days(ROLLUP_CATCH_UP_DAYS));
+            analytics.rollup(from, today()).await.map(|rows| tracing::info!(rows, %from, "analytics metrics caught up"))
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = start {
+        tracing::warn!(error = %e, "analytics catch-up failed; the periodic rollup will retry");
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(ROLLUP_EVERY) => {}
+        }
+        let today = today();
+        if let Err(e) = analytics.rollup(today - chrono::Duration::days(1), today).await {
+            tracing::warn!(error = %e, "analytics rollup failed");
+        }
+    }
 }
 
 /// The signing secret, the first admin, and the HTTP settings.
@@ -265,6 +313,7 @@ async fn api_state(
     config: &Config,
     rt: runtime::Runtime,
     accounts: Arc<dyn store::accounts::Accounts>,
+    analytics: Arc<dyn store::analytics::Analytics>,
     estate: Arc<realestate::Services>,
 ) -> anyhow::Result<api::AppState> {
     let secret = api::bootstrap::signing_secret(config.jwt_secret.as_deref(), config.production, &config.data_dir)
@@ -294,7 +343,7 @@ async fn api_state(
         cors_origins: config.cors_origins.clone(),
         ..api::ApiConfig::default()
     };
-    Ok(api::AppState::new(rt, accounts, estate, tokens, api_config))
+    Ok(api::AppState::new(rt, accounts, analytics, estate, tokens, api_config))
 }
 
 /// `aura seed`: loads the shipped market data, or imports a transactions CSV with row errors.

@@ -36,6 +36,8 @@ pub struct Services {
     pub records: Arc<dyn store::records::Records>,
     /// Users: the agent a step works for (name and e-mail on the copy it writes).
     pub accounts: Arc<dyn store::accounts::Accounts>,
+    /// Performance metrics, recorded as listings launch, leads move and clients are onboarded.
+    pub analytics: Arc<dyn store::analytics::Analytics>,
     /// Where campaign e-mails go: SMTP when configured, the artefact outbox otherwise.
     pub mailer: std::sync::OnceLock<Arc<dyn mailer::Mailer>>,
     /// Where social posts go when their time comes: the outbox (plus a webhook, when configured).
@@ -112,6 +114,7 @@ impl Services {
             domain,
             records: stores.records.clone(),
             accounts: stores.accounts.clone(),
+            analytics: stores.analytics.clone(),
             mailer: std::sync::OnceLock::new(),
             publisher: std::sync::OnceLock::new(),
             mail_from: std::sync::OnceLock::new(),
@@ -125,6 +128,17 @@ impl Services {
     /// The configured mailer, or the outbox mailer that keeps each message as a `.eml` artefact.
     pub fn mailer(&self) -> Arc<dyn mailer::Mailer> {
         self.mailer.get_or_init(|| Arc::new(mailer::ArtifactMailer::new(self.domain.clone()))).clone()
+    }
+
+    /// Counts one `metric` for the user (a dashboard figure). Callers record once per business
+    /// event (after a compare-and-set on the record's status), so a retried step does not count twice.
+    /// A failure is logged, not returned: a missed count must not fail the work it counts.
+    pub async fn record_metric(&self, metric: &str, user_id: Option<&str>, team_id: Option<&str>) {
+        let Some(user) = user_id else { return };
+        let event = store::analytics::MetricEvent::new(metric, user, team_id, 1.0, chrono::Utc::now());
+        if let Err(e) = self.analytics.record(&event).await {
+            tracing::warn!(error = %e, metric, "could not record a performance metric");
+        }
     }
 
     pub fn time_scale(&self) -> f64 {

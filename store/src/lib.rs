@@ -15,6 +15,7 @@
 //! - **`now` is a parameter** of every call, so tests control time and SQL never reads a clock.
 
 pub mod accounts;
+pub mod analytics;
 mod cache;
 pub mod domain;
 mod plan;
@@ -187,16 +188,17 @@ pub struct Stores {
     pub accounts: Arc<dyn accounts::Accounts>,
     pub domain: Arc<dyn domain::Domain>,
     pub records: Arc<dyn records::Records>,
+    pub analytics: Arc<dyn analytics::Analytics>,
 }
 
 /// Opens all stores on the database a URL names (`sqlite:…` or `postgres:…`).
 pub async fn open(url: &str) -> Result<Stores, Error> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let db = Arc::new(postgres::PgStore::connect(url).await?);
-        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db.clone(), records: db })
+        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db.clone(), records: db.clone(), analytics: db })
     } else if url.starts_with("sqlite:") {
         let db = Arc::new(sqlite::SqliteStore::connect(url).await?);
-        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db.clone(), records: db })
+        Ok(Stores { engine: db.clone(), accounts: db.clone(), domain: db.clone(), records: db.clone(), analytics: db })
     } else {
         Err(Error::Database(sqlx::Error::Configuration(
             format!("unsupported database URL `{url}` (use sqlite://PATH or postgres://…)").into(),

@@ -106,7 +106,7 @@ impl App {
         let tokens = api::auth::token::Tokens::new(SECRET, "aura", "aura-api", ACCESS_TTL, REFRESH_TTL);
         let config = api::ApiConfig { login_attempts_per_account: 5, ..Default::default() };
         let estate = realestate::Services::open(&stores).await.expect("estate services");
-        let state = api::AppState::new(rt.clone(), accounts.clone(), estate, tokens, config);
+        let state = api::AppState::new(rt.clone(), accounts.clone(), stores.analytics.clone(), estate, tokens, config);
         let router = api::router(state.clone());
         let mut app = App {
             state,

@@ -55,7 +55,14 @@ impl Fixture {
                 .unwrap();
             issued.push(tokens.issue(&user, now));
         }
-        let state = api::AppState::new(rt.clone(), stores.accounts.clone(), estate, tokens, api::ApiConfig::default());
+        let state = api::AppState::new(
+            rt.clone(),
+            stores.accounts.clone(),
+            stores.analytics.clone(),
+            estate,
+            tokens,
+            api::ApiConfig::default(),
+        );
         let mut cfg = runtime::WorkerConfig::new("cma-test");
         cfg.poll = Duration::from_millis(100);
         cfg.heartbeat = Duration::from_millis(500);

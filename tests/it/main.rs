@@ -3,6 +3,7 @@
 //! - `conformance`: the `Store` contract, every test on SQLite and on PostgreSQL.
 //! - `engine_runs`: packages run to completion by real workers, retries, timeouts, controls.
 //! - `api`: the HTTP API through the router (no socket), on both backends.
+//! - `analytics`: metrics, goals and dashboards in the store and through the API, with exports.
 //! - `tidy`: the architecture's boundaries (pure engine, SQL only in the store, …).
 //!
 //! The crash test, which needs the `aura` binary, lives in `aura/tests/crash.rs`.
@@ -10,6 +11,7 @@
 mod support;
 
 mod accounts;
+mod analytics;
 mod api;
 mod cma;
 mod conformance;

@@ -67,8 +67,14 @@ pub(crate) async fn fixture_with(stores: store::Stores, configured: bool, seeded
             .unwrap();
         issued.push(tokens.issue(&u, now));
     }
-    let state =
-        api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+    let state = api::AppState::new(
+        rt.clone(),
+        stores.accounts.clone(),
+        stores.analytics.clone(),
+        estate.clone(),
+        tokens,
+        api::ApiConfig::default(),
+    );
     Fixture { router: api::router(state), rt, estate, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
 }
 
@@ -491,8 +497,14 @@ pub mod cases {
         );
         let agent = stores.accounts.user_by_email("agent@aura.test").await.unwrap().unwrap();
         let token = tokens.issue(&agent, now);
-        let state =
-            api::AppState::new(rt.clone(), stores.accounts.clone(), estate.clone(), tokens, api::ApiConfig::default());
+        let state = api::AppState::new(
+            rt.clone(),
+            stores.accounts.clone(),
+            stores.analytics.clone(),
+            estate.clone(),
+            tokens,
+            api::ApiConfig::default(),
+        );
         Fixture { router: api::router(state), rt, estate, admin: token.clone(), agent: token }
     }
 }

@@ -106,6 +106,9 @@ pub mod cases {
         let report = out["cma_generation"]["cma_report_id"].as_str().unwrap();
         let (status, r) = f.call("GET", &format!("/api/v1/cma/reports/{report}"), &f.agent, None).await;
         assert_eq!(status, StatusCode::OK, "{r}");
+        // The launch counts on the agent's dashboard, once.
+        let (_, overview) = f.call("GET", "/api/v1/analytics/dashboard/overview?period=7d", &f.agent, None).await;
+        assert_eq!(overview["performance_overview"]["listings_launched"], 1, "{overview}");
     }
 }
 
@@ -174,6 +177,12 @@ pub mod leads {
         stop(w).await;
         assert_eq!(done["outputs"]["summary"]["stopped"], "lead replied", "{}", done["outputs"]["summary"]);
         assert!(done["outputs"]["summary"]["emails_sent"].as_u64().unwrap() <= 2);
+        let lead_path = format!("/api/v1/leads/{}", first["lead_id"].as_str().unwrap());
+        let (status, _) = f.call("PATCH", &lead_path, &f.agent, Some(json!({ "status": "converted" }))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, overview) = f.call("GET", "/api/v1/analytics/dashboard/overview?period=7d", &f.agent, None).await;
+        let leads = &overview["performance_overview"]["leads"];
+        assert_eq!((leads["handled"].as_f64(), leads["converted"].as_f64()), (Some(2.0), Some(1.0)), "{overview}");
 
         // Bad input names its fields; a CSV import reports rows by line.
         let (status, bad) =
@@ -308,6 +317,8 @@ pub mod clients {
         stop(w).await;
         assert_eq!(done["status"], "completed", "{}", done["steps"]);
         assert_eq!(done["outputs"]["leader_approval"]["notes"], "file complete");
+        let (_, overview) = f.call("GET", "/api/v1/analytics/dashboard/overview?period=7d", &f.agent, None).await;
+        assert_eq!(overview["performance_overview"]["clients_onboarded"], 1, "{overview}");
         assert_eq!(done["outputs"]["agency_agreement"]["form"], "form-a");
         let local = done["outputs"]["first_meeting"]["local_time"].as_str().unwrap();
         assert!(!local.starts_with("Saturday") && !local.starts_with("Sunday"), "{local}");

@@ -37,8 +37,21 @@ fn engine_has_no_io_dependencies() {
 }
 
 #[test]
+fn analytics_is_pure() {
+    let manifest = std::fs::read_to_string(root().join("analytics/Cargo.toml")).unwrap();
+    for forbidden in ["tokio", "sqlx", "axum", "reqwest"] {
+        assert!(!manifest.contains(forbidden), "analytics must stay pure but depends on {forbidden}");
+    }
+    for (path, text) in sources("analytics") {
+        for forbidden in ["Utc::now", "SystemTime::now", "Instant::now", "std::fs", "std::net"] {
+            assert!(!text.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}
+
+#[test]
 fn sql_lives_only_in_the_store() {
-    for krate in ["engine", "runtime", "api", "aura"] {
+    for krate in ["engine", "runtime", "api", "aura", "analytics"] {
         for (path, text) in sources(krate) {
             for forbidden in ["sqlx::query", "query_as(", "query_scalar("] {
                 assert!(!text.contains(forbidden), "{} contains SQL ({forbidden})", path.display());
@@ -49,7 +62,7 @@ fn sql_lives_only_in_the_store() {
 
 #[test]
 fn every_source_file_says_what_it_is() {
-    for krate in ["engine", "store", "runtime", "api", "aura"] {
+    for krate in ["engine", "store", "runtime", "api", "aura", "analytics"] {
         for (path, text) in sources(krate) {
             assert!(text.starts_with("//!"), "{} must open with a `//!` module doc", path.display());
         }

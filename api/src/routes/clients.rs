@@ -243,6 +243,10 @@ async fn approval(
     }
     let updated =
         s.estate.records.update(Table::Clients, c.id, Some("onboarding"), status, None, s.rt.clock.now()).await?;
+    if status == "approved" {
+        let metric = analytics::kpi::metric::CLIENT_ONBOARDED;
+        s.estate.record_metric(metric, c.owner_id.as_deref(), c.team_id.as_deref()).await;
+    }
     signal(&s, &c, signal_name, json!({ "by": caller.id(), "notes": req.notes })).await;
     s.audit(
         Some(caller.id()),

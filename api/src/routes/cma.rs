@@ -157,7 +157,7 @@ async fn create_report(
     ))
 }
 
-async fn visible_report(s: &AppState, caller: &Caller, id: &str) -> Result<CmaReportRecord, ApiError> {
+pub(crate) async fn visible_report(s: &AppState, caller: &Caller, id: &str) -> Result<CmaReportRecord, ApiError> {
     let id =
         Uuid::parse_str(id).map_err(|_| ApiError::bad_request("invalid_id", format!("`{id}` is not a report id")))?;
     let report =

@@ -186,6 +186,10 @@ async fn update(
         .records
         .update(Table::Leads, lead.id, Some(&lead.status), &req.status, Some(&b), s.rt.clock.now())
         .await?;
+    if req.status == "converted" && lead.status != "converted" {
+        let metric = analytics::kpi::metric::LEAD_CONVERTED;
+        s.estate.record_metric(metric, lead.owner_id.as_deref(), lead.team_id.as_deref()).await;
+    }
     let signal = match req.status.as_str() {
         "replied" => Some("lead_replied"),
         "converted" => Some("lead_converted"),

@@ -1,6 +1,7 @@
 //! The route table's handlers. Each module owns one router of the seed's API; access control is
 //! applied to all of them by `auth::authorize` from `spec::ROUTES`.
 
+mod analytics;
 pub(crate) mod auth;
 mod campaigns;
 mod clients;
@@ -27,6 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", users::router())
         .nest("/api/v1", properties::router())
         .nest("/api/v1", cma::router())
+        .nest("/api/v1", analytics::router())
         .nest("/api/v1", marketing::router())
         .nest("/api/v1", marketing::templates_router())
         .nest("/api/v1", campaigns::router())

@@ -105,7 +105,11 @@ impl Handler for Scoring {
                 .update(Table::Leads, lead.id, Some("new"), "nurturing", Some(&body), chrono::Utc::now())
                 .await
             {
-                Ok(_) | Err(store::Error::Conflict(_)) => {}
+                Ok(_) => {
+                    let metric = analytics::kpi::metric::LEAD_HANDLED;
+                    s.record_metric(metric, lead.owner_id.as_deref(), lead.team_id.as_deref()).await;
+                }
+                Err(store::Error::Conflict(_)) => {}
                 Err(e) => return Err(StepError::retryable(e)),
             }
         }

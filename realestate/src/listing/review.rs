@@ -167,6 +167,18 @@ impl Handler for FinalReview {
                 Value::Array(findings)
             )));
         }
+        // The listing is launched once: the portal listing moves from ready to launched, and only
+        // the step run that moved it counts the launch.
+        let listing = derived_id(ctx.execution_id, "portal-listing");
+        let now = chrono::Utc::now();
+        match s.records.update(store::records::Table::Listings, listing, Some("ready"), "launched", None, now).await {
+            Ok(_) => {
+                let metric = analytics::kpi::metric::LISTING_LAUNCHED;
+                s.record_metric(metric, Some(&requester.owner_id), requester.team_id.as_deref()).await;
+            }
+            Err(store::Error::Conflict(_) | store::Error::NotFound(_)) => {}
+            Err(e) => return Err(StepError::retryable(e)),
+        }
         Ok(json!({
             "record_id": artifact.id, "passed": true, "deliverables_reviewed": items.len(),
             "checklist": report["checklist"], "warnings": report["warnings"],
