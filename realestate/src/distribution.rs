@@ -224,10 +224,7 @@ impl Handler for CampaignSocial {
                     post
                 }
             };
-            let receipt = s.publisher().publish(&post, now).await.map_err(|e| match e {
-                crate::publish::PublishError::Transient(m) => StepError::Retryable(m),
-                crate::publish::PublishError::Permanent(m) => StepError::Permanent(m),
-            })?;
+            let receipt = s.publisher().publish(&post, now).await?;
             if post.status == "scheduled" {
                 s.domain.publish_social_post(post.id, now).await.map_err(StepError::retryable)?;
             }

@@ -25,6 +25,16 @@ pub enum MailError {
     Permanent(String),
 }
 
+/// A step that sends retries what may pass later (a relay that is down) and fails on a refusal.
+impl From<MailError> for runtime::StepError {
+    fn from(e: MailError) -> runtime::StepError {
+        match e {
+            MailError::Transient(m) => runtime::StepError::Retryable(m),
+            MailError::Permanent(m) => runtime::StepError::Permanent(m),
+        }
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Mailer: Send + Sync + 'static {
     async fn send(

@@ -31,6 +31,16 @@ pub enum PublishError {
     Permanent(String),
 }
 
+/// A step that publishes retries what may pass later and fails for good on a refusal.
+impl From<PublishError> for runtime::StepError {
+    fn from(e: PublishError) -> runtime::StepError {
+        match e {
+            PublishError::Transient(m) => runtime::StepError::Retryable(m),
+            PublishError::Permanent(m) => runtime::StepError::Permanent(m),
+        }
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Publisher: Send + Sync + 'static {
     /// Publishes once: calling again for the same post returns the first receipt's outbox record.
@@ -142,10 +152,7 @@ impl runtime::Handler for PublishSocialPost {
             let wait = (at - now).to_std().unwrap_or_default();
             return Err(StepError::wait(wait, format!("publishing at {}", at.to_rfc3339())));
         }
-        let receipt = s.publisher().publish(&post, now).await.map_err(|e| match e {
-            PublishError::Transient(m) => StepError::Retryable(m),
-            PublishError::Permanent(m) => StepError::Permanent(m),
-        })?;
+        let receipt = s.publisher().publish(&post, now).await?;
         match s.domain.publish_social_post(id, now).await {
             Ok(_) => {}
             // Cancelled between the check and now: the outbox has it, the post says cancelled.

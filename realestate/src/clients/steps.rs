@@ -194,13 +194,7 @@ impl Handler for Welcome {
             message_id: format!("<{}.welcome@aura>", c.id),
             headers: Vec::new(),
         };
-        let receipt =
-            s.mailer().send(&message, c.owner_id.as_deref().map(|o| (o, c.team_id.as_deref()))).await.map_err(|e| {
-                match e {
-                    crate::mailer::MailError::Transient(m) => StepError::Retryable(m),
-                    crate::mailer::MailError::Permanent(m) => StepError::Permanent(m),
-                }
-            })?;
+        let receipt = s.mailer().send(&message, c.owner_id.as_deref().map(|o| (o, c.team_id.as_deref()))).await?;
         let mut body = delivery.body.clone();
         body["transport"] = json!(receipt.transport);
         body["reference"] = json!(receipt.reference);

@@ -362,14 +362,8 @@ impl Handler for SendEmail {
                     message_id: format!("<{}.{}@aura>", lead.id, delivery.id),
                     headers: vec![("X-AURA-Lead".into(), lead.id.to_string())],
                 };
-                let receipt = s
-                    .mailer()
-                    .send(&message, lead.owner_id.as_deref().map(|o| (o, lead.team_id.as_deref())))
-                    .await
-                    .map_err(|e| match e {
-                        crate::mailer::MailError::Transient(m) => StepError::Retryable(m),
-                        crate::mailer::MailError::Permanent(m) => StepError::Permanent(m),
-                    })?;
+                let receipt =
+                    s.mailer().send(&message, lead.owner_id.as_deref().map(|o| (o, lead.team_id.as_deref()))).await?;
                 let mut body = delivery.body.clone();
                 body["transport"] = json!(receipt.transport);
                 body["reference"] = json!(receipt.reference);
