@@ -165,7 +165,6 @@ pub mod leads {
         let (_, second) = f.call("POST", "/api/v1/leads", &f.agent, Some(lead("lina@example.com"))).await;
         let exec = second["execution_id"].as_str().unwrap().to_string();
         let status_path = format!("/api/v1/workflows/packages/status/{exec}");
-        let _ = f.estate.time_scale.get(); // (already compressed)
         wait_for(&f, &status_path, |v| {
             v["steps"].as_array().unwrap().iter().any(|s| s["step_id"] == "send_1" && s["status"] == "succeeded")
         })

@@ -183,10 +183,10 @@ impl Workbook {
 
     /// Serialises the workbook, reporting the (4 GiB, non-ZIP64) size limit as an error.
     pub fn try_to_bytes(&self) -> Result<Vec<u8>, XlsxError> {
-        let placeholder;
+        let default_sheet;
         let sheets: &[Sheet] = if self.sheets.is_empty() {
-            placeholder = [Sheet::new("Sheet1".to_owned())];
-            &placeholder
+            default_sheet = [Sheet::new("Sheet1".to_owned())];
+            &default_sheet
         } else {
             &self.sheets
         };

@@ -258,7 +258,7 @@ const GOAL_COLUMNS: &str =
 const DASHBOARD_COLUMNS: &str = "id, owner_id, name, widgets, created_at_us, updated_at_us";
 
 /// The implementation, the same text for both backends: `$read`/`$write` are the pools, `$sql`
-/// adapts placeholders, `$lock` serialises concurrent rollups (PostgreSQL; SQLite has one writer),
+/// adapts bind parameters, `$lock` serialises concurrent rollups (PostgreSQL; SQLite has one writer),
 /// `$after_rebuild` refreshes planner statistics once a full rebuild has rewritten the table.
 macro_rules! analytics_impl {
     ($store:ty, $row:ty, $read:ident, $write:ident, $sql:expr, $lock:expr, $after_rebuild:expr) => {

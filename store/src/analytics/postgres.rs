@@ -1,4 +1,4 @@
-//! [`Analytics`](super::Analytics) on PostgreSQL: `?N` placeholders become `$N`, and a
+//! [`Analytics`](super::Analytics) on PostgreSQL: `?N` bind parameters become `$N`, and a
 //! transaction-scoped advisory lock keeps two nodes' rollups from interleaving their
 //! delete-and-insert of the same days; a full rebuild ends with `VACUUM (ANALYZE)`.
 
