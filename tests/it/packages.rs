@@ -110,9 +110,84 @@ pub mod cases {
         let (_, overview) = f.call("GET", "/api/v1/analytics/dashboard/overview?period=7d", &f.agent, None).await;
         assert_eq!(overview["performance_overview"]["listings_launched"], 1, "{overview}");
     }
+
+    /// The agent's loop when the review says no: fix what it names, retry the step, done.
+    pub async fn failed_final_review_is_fixed_and_retried_from_its_step(stores: store::Stores) {
+        let f = fixture_with(stores.clone(), true, true).await;
+        // An agency that wants complete listings: the review asks for a data quality of 0.9.
+        let source = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/new_listing_package.toml"),
+        )
+        .unwrap()
+        .replace("quality_min = 0.6", "quality_min = 0.9");
+        f.rt.register_package(&source).await.unwrap();
+        let (status, p) = f
+            .call(
+                "POST",
+                "/api/v1/properties",
+                &f.agent,
+                Some(json!({
+                    "reference": "NL-2", "community": "Dubai Marina", "property_type": "apartment", "bedrooms": 2,
+                    "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let (_, started) = f
+            .call("POST", "/api/v1/workflows/packages/execute", &f.agent, Some(json!({
+                "package_name": "new_listing_package", "parameters": { "property_id": "NL-2", "listing_price": 2_400_000 },
+            })))
+            .await;
+        let id = started["execution_id"].as_str().unwrap().to_string();
+        let w = worker(&f.rt, "review-retry");
+        let path = format!("/api/v1/workflows/executions/{id}");
+        let failed = wait_for(&f, &path, |v| matches!(v["status"].as_str(), Some("completed" | "failed"))).await;
+        assert_eq!(failed["status"], "failed", "{}", failed["steps"]);
+        let review =
+            failed["steps"].as_array().unwrap().iter().find(|s| s["step_id"] == "final_review").unwrap().clone();
+        assert_eq!(review["status"], "failed");
+        assert!(review["error"].as_str().unwrap().contains("data quality"), "{review}");
+        // Every other step kept its checkpoint.
+        let succeeded = failed["steps"].as_array().unwrap().iter().filter(|s| s["status"] == "succeeded").count();
+        assert_eq!(succeeded, 7);
+
+        let (status, fixed) = f
+            .call(
+                "PATCH",
+                &format!("/api/v1/properties/{}", p["id"].as_str().unwrap()),
+                &f.agent,
+                Some(json!({
+                    "building": "Marina Gate", "bathrooms": 2, "view": "Sea", "completion_status": "ready",
+                    "features": ["Sea view", "Balcony", "Gym"],
+                    "photos": ["living.jpg", "kitchen.jpg", "bedroom.jpg", "view.jpg", "pool.jpg"],
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{fixed}");
+        let (status, retried) = f
+            .call("POST", &format!("/api/v1/workflows/executions/{id}/steps/final_review/retry"), &f.agent, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{retried}");
+        let done = wait_for(&f, &path, |v| matches!(v["status"].as_str(), Some("completed" | "failed"))).await;
+        stop(w).await;
+        assert_eq!(done["status"], "completed", "{}", done["steps"]);
+        assert_eq!(done["outputs"]["final_review"]["passed"], true);
+        // Only the review ran again.
+        let (_, events) = f.call("GET", &format!("/api/v1/workflows/executions/{id}/events"), &f.agent, None).await;
+        let starts = |step: &str| {
+            events["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "step_started" && e["step_id"] == step)
+                .count()
+        };
+        assert_eq!((starts("cma_generation"), starts("final_review")), (1, 2), "{events}");
+    }
 }
 
 crate::accounts_test!(cases::new_listing_runs_end_to_end);
+crate::accounts_test!(cases::failed_final_review_is_fixed_and_retried_from_its_step);
 
 pub mod leads {
     use super::*;
@@ -212,6 +287,55 @@ pub mod leads {
 }
 
 crate::accounts_test!(leads::lead_nurturing_drips_until_the_lead_replies);
+
+pub mod restart {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A drip outlives its worker: the first process stops while the lead's wait is pending; a new
+    /// process on the same database sends the rest at their time.
+    pub async fn lead_drip_survives_a_restart(stores: store::Stores) {
+        let f = fixture_with(stores.clone(), true, false).await;
+        let _ = f.estate.time_scale.set(1.0 / 86_400.0); // a day is a second
+        let sink = mail::testing::SmtpSink::start().await;
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let (_, lead) = f
+            .call(
+                "POST",
+                "/api/v1/leads",
+                &f.agent,
+                Some(json!({
+                    "name": "Lina Saleh", "email": "lina@example.com", "source": "portal", "budget_max": 900_000,
+                    "preferred_communities": ["JVC"], "contact_consent": true, "nurture": true,
+                })),
+            )
+            .await;
+        let exec = lead["execution_id"].as_str().unwrap().to_string();
+        let status = format!("/api/v1/workflows/packages/status/{exec}");
+        let first = worker(&f.rt, "before-deploy");
+        wait_for(&f, &status, |v| {
+            v["steps"].as_array().unwrap().iter().any(|s| s["step_id"] == "wait_1" && s["waiting"] == true)
+        })
+        .await;
+        stop(first).await;
+        assert_eq!(sink.messages().len(), 1, "the first e-mail went before the restart");
+
+        let mut registry = runtime::Registry::with_builtins();
+        realestate::handlers::register(&mut registry, f.estate.clone());
+        let restarted = runtime::Runtime::new(stores.engine.clone(), registry);
+        let second = worker(&restarted, "after-deploy");
+        let done = wait_for(&f, &format!("/api/v1/workflows/executions/{exec}"), |v| {
+            matches!(v["status"].as_str(), Some("completed" | "failed"))
+        })
+        .await;
+        stop(second).await;
+        assert_eq!(done["status"], "completed", "{}", done["steps"]);
+        assert_eq!(done["outputs"]["summary"]["emails_sent"], 3);
+        assert_eq!(sink.wait_for(3, Duration::from_secs(5)).await.map(|m| m.len()), Some(3));
+    }
+}
+
+crate::accounts_test!(restart::lead_drip_survives_a_restart);
 
 pub mod clients {
     use super::*;

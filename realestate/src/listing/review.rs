@@ -31,7 +31,7 @@ struct Item {
 
 #[async_trait::async_trait]
 impl Handler for FinalReview {
-    async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         let s = &self.0;
         let property = analysed_property(s, &ctx).await?;
         let requester = requester(s, &ctx).await?;
@@ -104,13 +104,15 @@ impl Handler for FinalReview {
             findings.push(json!({ "check": "quality", "message": "no deliverable to review" }));
         }
 
-        let analysis = output(&ctx, "property_analysis");
-        let score = analysis["data_quality"]["score"].as_f64().unwrap_or(0.0);
+        // Scored on the property as it is now, not as the analysis saw it: an agent who fixes the
+        // property and retries this step gets a fresh verdict.
+        let (score, missing) = super::analysis::data_quality(&property.body);
+        let quality_min = input["quality_min"].as_f64().unwrap_or(QUALITY_MIN);
         let mut quality = vec![
-            json!({ "item": "data quality", "score": score, "minimum": QUALITY_MIN, "passed": score >= QUALITY_MIN }),
+            json!({ "item": "data quality", "score": score, "minimum": quality_min, "passed": score >= quality_min }),
         ];
-        if score < QUALITY_MIN {
-            findings.push(json!({ "check": "quality", "message": format!("data quality {score:.2} is below {QUALITY_MIN}"), "missing": analysis["data_quality"]["missing"] }));
+        if score < quality_min {
+            findings.push(json!({ "check": "quality", "message": format!("data quality {score:.2} is below {quality_min}"), "missing": missing }));
         }
         let position = output(&ctx, "pricing_recommendation")["recommendation"]["position"]
             .as_str()
