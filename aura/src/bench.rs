@@ -122,6 +122,7 @@ pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
 
 async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::Result<()> {
     let db_name = format!("aura_bench_{}_{}", shape, std::process::id());
+    #[allow(clippy::type_complexity)]
     let (store, pg): (Arc<dyn Store>, Option<(Arc<store::postgres::PgStore>, String)>) = match args.store.as_str() {
         "postgres" => {
             let admin = args

@@ -100,9 +100,11 @@ pub struct Runtime {
     pub metrics: Arc<metrics::Metrics>,
     /// Observed step durations per package, for ETAs: an aggregate over the package's whole
     /// history, so it is read at most once a `STATS_TTL` rather than on every status request.
-    stats:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Vec<store::StepDurationStats>)>>>,
+    stats: Arc<std::sync::Mutex<StatsCache>>,
 }
+
+/// Per package: when its step duration statistics were read, and what they were.
+type StatsCache = std::collections::HashMap<String, (std::time::Instant, Vec<store::StepDurationStats>)>;
 
 /// How long observed step durations are reused before they are read again.
 const STATS_TTL: Duration = Duration::from_secs(60);

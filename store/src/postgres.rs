@@ -268,9 +268,9 @@ impl PgStore {
             step_ids.insert(item, row.try_get::<String, _>("step_id")?);
             let name: String = row.try_get("package_name")?;
             let version: i32 = row.try_get("package_version")?;
-            if !packages.contains_key(&id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = packages.entry(id) {
                 let p = self.load_package(&mut tx, &name, version).await?;
-                packages.insert(id, p);
+                e.insert(p);
             }
         }
         let mut events = Events::default();

@@ -365,7 +365,7 @@ async fn read_stream(app: &App, id: &str, token: &str, last_event_id: Option<i64
         .expect("the stream ends once the execution is terminal")
         .expect("stream body")
         .to_bytes();
-    (headers, parse_sse(&String::from_utf8(bytes.to_vec()).expect("UTF-8 stream")))
+    (headers, parse_sse(core::str::from_utf8(&bytes).expect("UTF-8 stream")))
 }
 
 fn ids_of(list: &Value, key: &str) -> Vec<String> {

@@ -742,7 +742,7 @@ depends_on = ["p", "q", "r"]
         }
 
         // The other running attempt is fenced off.
-        assert!(!succeed(&store, &[other.clone()], now + s(2)).await[0]);
+        assert!(!succeed(&store, std::slice::from_ref(other), now + s(2)).await[0]);
         assert_eq!(step(&view(&store, id).await, step_id(other)).status, StepStatus::Cancelled);
         assert!(claim_all(&store, "w", now + s(3)).await.is_empty());
         assert_eq!(store.queue_depth(now + s(3)).await.unwrap(), 0);
@@ -774,7 +774,7 @@ depends_on = ["p", "q", "r"]
         let before = view(&store, id).await;
         let log_before = events(&store, id).await;
         let late = Completion { attempt: first[0].attempt, outcome: Outcome::Succeeded { output: json!("stale") } };
-        assert_eq!(store.complete(&[late.clone()], now + s(31)).await.unwrap(), [false]);
+        assert_eq!(store.complete(std::slice::from_ref(&late), now + s(31)).await.unwrap(), [false]);
         assert_eq!(view(&store, id).await, before);
         assert_eq!(events(&store, id).await, log_before);
         let only = step(&before, "only");

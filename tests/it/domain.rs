@@ -53,8 +53,8 @@ pub mod cases {
             longitude: Some(55.14),
             coord_source: Some("test".into()),
         };
-        d.upsert_communities(&[c.clone()]).await.unwrap();
-        d.upsert_communities(&[c.clone()]).await.unwrap();
+        d.upsert_communities(std::slice::from_ref(&c)).await.unwrap();
+        d.upsert_communities(std::slice::from_ref(&c)).await.unwrap();
         assert_eq!(d.communities().await.unwrap(), vec![c]);
         assert_eq!(
             d.insert_transactions(&[txn("a", "2026-01-02", 2e6), txn("b", "2026-01-03", 2.2e6)]).await.unwrap(),
@@ -70,7 +70,7 @@ pub mod cases {
             median_psf: 1750.0,
             volume: 2,
         };
-        d.upsert_snapshots(&[snap.clone()]).await.unwrap();
+        d.upsert_snapshots(std::slice::from_ref(&snap)).await.unwrap();
         d.upsert_snapshots(&[SnapshotRow { volume: 3, ..snap.clone() }]).await.unwrap();
         assert_eq!(d.snapshots(Some("Dubai Marina"), None).await.unwrap()[0].volume, 3);
         assert!(d.snapshots(Some("JVC"), None).await.unwrap().is_empty());

@@ -66,7 +66,7 @@ fn offplan_disclosures(ad: &Ad, ctx: &Context<'_>) -> Outcome {
                 ctx.text_field("project_no").unwrap_or_else(|| "…".into())
             ),
         ),
-        Some(p) if !found.iter().any(|f| *f == p) => lacks(
+        Some(p) if !found.contains(&p) => lacks(
             "listing's DLD project number",
             format!("The project number in the ad differs from the listing's: use \"Project No. {p}\"."),
         ),

@@ -428,7 +428,7 @@ fn superlatives_use_a_curated_list_and_avoid_false_positives() {
     ] {
         let r = Scenario::ready(format!("{READY_AD}\n{claim}")).run();
         assert_eq!(ids(&r), ["unverifiable_superlative"], "{claim}");
-        assert!(finding(&r, "unverifiable_superlative").excerpt.len() > 0);
+        assert!(!finding(&r, "unverifiable_superlative").excerpt.is_empty());
     }
     for text in [
         "The best views of the marina.",

@@ -158,7 +158,7 @@ pub(crate) fn squash(text: &str) -> String {
 /// Whether `needle` occurs in `haystack` as whole words, ignoring case, spacing and punctuation.
 pub(crate) fn contains_words(haystack: &str, needle: &str) -> bool {
     let n = squash(needle);
-    n.trim().len() > 0 && squash(haystack).contains(&n)
+    !n.trim().is_empty() && squash(haystack).contains(&n)
 }
 
 /// Whether the text names `name`, also by its short form: "Jumeirah Village Circle (JVC)"

@@ -190,7 +190,7 @@ fn aed(v: &Value) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -444,7 +444,7 @@ impl Handler for Summary {
         let lead = lead(s, &ctx).await?;
         let stopped = stopped_before(&ctx);
         let sent = ctx.outputs.values().filter(|o| o["delivery"]["delivery_id"].is_string()).count();
-        let last_score = ctx.outputs.values().filter_map(|o| o["score"].as_u64()).last();
+        let last_score = ctx.outputs.values().filter_map(|o| o["score"].as_u64()).next_back();
         let task = ctx.outputs.values().find_map(|o| o["call_task"].as_str().map(str::to_string));
         Ok(json!({
             "lead_id": lead.id, "record_id": lead.id, "lead_status": lead.status, "emails_sent": sent,

@@ -125,11 +125,14 @@ pub fn validate(input: &LeadInput, resolve: &dyn Fn(&str) -> CommunityMatch) -> 
 /// Most rows one CSV import may carry.
 pub const IMPORT_ROWS_MAX: usize = 5_000;
 
+/// One CSV row: its line number, and the lead or why it could not be read.
+pub type CsvRow = (usize, Result<LeadInput, String>);
+
 /// Rows of a lead CSV (header: name, email, phone, source, budget_min, budget_max,
 /// preferred_communities (`;`-separated), property_type, bedrooms, contact_consent (yes/no/true/false),
 /// notes; unknown columns are an error). Each row is a `LeadInput` or the reason it could not be read,
 /// with its 1-based line number.
-pub fn parse_csv(text: &str) -> Result<Vec<(usize, Result<LeadInput, String>)>, String> {
+pub fn parse_csv(text: &str) -> Result<Vec<CsvRow>, String> {
     const COLUMNS: [&str; 11] = [
         "name",
         "email",

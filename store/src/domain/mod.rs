@@ -174,6 +174,9 @@ pub struct CampaignEvent {
     pub detail: Option<Value>,
 }
 
+// `transition_campaign` takes the whole transition (id, from, to, actor, action, notes, time): one
+// checked write, clearer than a struct made only to carry it.
+#[allow(clippy::too_many_arguments)]
 #[async_trait::async_trait]
 pub trait Domain: Send + Sync + 'static {
     /// Inserts or updates communities by name. Idempotent, so nodes starting together may all seed.

@@ -91,6 +91,8 @@ pub(crate) fn summarize(records: &[StepRecord]) -> Vec<Value> {
             durations.sort_by(|a, b| a.total_cmp(b));
             let mean = (!durations.is_empty()).then(|| durations.iter().sum::<f64>() / durations.len() as f64);
 
+            // Per step: durations, failures, and failures per reason.
+            #[allow(clippy::type_complexity)]
             let mut steps: BTreeMap<&str, (Vec<f64>, usize, BTreeMap<String, usize>)> = BTreeMap::new();
             for r in &rows {
                 let entry = steps.entry(r.step_id.as_str()).or_default();
@@ -115,7 +117,7 @@ pub(crate) fn summarize(records: &[StepRecord]) -> Vec<Value> {
                 "p95_duration_seconds": percentile(&durations, 0.95).map(round),
                 "steps": steps.into_iter().map(|(step, (d, failures, reasons))| {
                     let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
-                    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+                    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
                     json!({
                         "step_id": step,
                         "succeeded": d.len(),
