@@ -542,7 +542,7 @@ pub static ROUTES: &[RouteSpec] = &[
         "/api/v1/social/posts/{id}",
         Permission("social:create_posts"),
         "social",
-        "Edit a post before it is published (re-checked).",
+        "Edit a post before it is published (re-checked), or schedule or move it with `scheduled_at`.",
         Json,
     ),
     r(

@@ -253,6 +253,55 @@ pub mod cases {
         assert!(outbox.is_empty());
     }
 
+    pub async fn drafts_are_scheduled_and_scheduled_posts_moved(stores: store::Stores) {
+        let f = fixture(stores.clone(), true).await;
+        property(&f).await;
+        let (_, draft) = f
+            .call(
+                "POST",
+                "/api/v1/social/posts",
+                &f.agent,
+                Some(json!({ "property_id": "out-1", "platforms": ["facebook"] })),
+            )
+            .await;
+        let draft = &draft["posts"][0];
+        assert_eq!(draft["status"], "draft");
+        let (_, later) = f
+            .call("POST", "/api/v1/social/posts", &f.agent, Some(json!({
+                "property_id": "out-1", "platforms": ["x"], "scheduled_at": chrono::Utc::now() + chrono::Duration::days(2),
+            })))
+            .await;
+        let later = &later["posts"][0];
+        let w = worker(&f.rt, "reschedule");
+        let later_status = format!("/api/v1/workflows/packages/status/{}", later["execution_id"].as_str().unwrap());
+        wait_for(&f, &later_status, |v| v["steps"][0]["waiting"] == true).await;
+
+        // A draft gets a time (and its timer); a scheduled post is moved to sooner (its timer wakes).
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(1);
+        for post in [draft, later] {
+            let path = format!("/api/v1/social/posts/{}", post["post_id"].as_str().unwrap());
+            let (status, moved) = f.call("PATCH", &path, &f.agent, Some(json!({ "scheduled_at": soon }))).await;
+            assert_eq!((status, moved["status"].as_str()), (StatusCode::OK, Some("scheduled")), "{moved}");
+            assert!(moved["execution_id"].is_string(), "{moved}");
+        }
+        for post in [draft, later] {
+            let path = format!("/api/v1/social/posts/{}", post["post_id"].as_str().unwrap());
+            let published = wait_for(&f, &path, |v| v["status"] == "published").await;
+            let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(published["published_at"].clone()).unwrap();
+            assert!(at >= soon, "{published}");
+        }
+        stop(w).await;
+        let (status, _) = f
+            .call(
+                "PATCH",
+                &format!("/api/v1/social/posts/{}", later["post_id"].as_str().unwrap()),
+                &f.agent,
+                Some(json!({ "scheduled_at": soon })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "a published post is not moved");
+    }
+
     pub async fn social_calendar_spreads_posts_at_dubai_times(stores: store::Stores) {
         let f = fixture(stores.clone(), true).await;
         property(&f).await;
@@ -336,3 +385,4 @@ crate::accounts_test!(cases::approved_campaign_is_distributed_by_email_and_socia
 crate::accounts_test!(cases::scheduled_post_publishes_at_its_time_after_a_restart);
 crate::accounts_test!(cases::cancelled_post_ends_its_timer_at_once);
 crate::accounts_test!(cases::social_calendar_spreads_posts_at_dubai_times);
+crate::accounts_test!(cases::drafts_are_scheduled_and_scheduled_posts_moved);

@@ -194,9 +194,12 @@ async fn get_one(
 struct EditPost {
     text: Option<String>,
     hashtags: Option<Vec<String>>,
+    /// Schedule a draft, or move a scheduled post (its publishing timer follows).
+    scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Edits a post before it is published; the new text is re-checked against limits and rules.
+/// Edits a post before it is published; the new text is re-checked against limits and rules, and
+/// a new `scheduled_at` schedules a draft or moves a scheduled post.
 async fn edit(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -204,6 +207,10 @@ async fn edit(
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let req: EditPost = body::parse(&bytes)?;
+    let now = s.rt.clock.now();
+    if req.scheduled_at.is_some_and(|at| at > now + chrono::Duration::days(366)) {
+        return Err(invalid("scheduled_at", "must be within a year"));
+    }
     let post = visible(&s, &caller, &id).await?;
     if !matches!(post.status.as_str(), "draft" | "scheduled") {
         return Err(ApiError::new(
@@ -236,11 +243,22 @@ async fn edit(
     }
     let property = s.estate.domain.property(post.property_id).await?.map(|r| r.body).unwrap_or(Value::Null);
     social::check(&s.estate, &text, p, &property, s.rt.clock.now().date_naive()).map_err(social_error)?;
-    let updated = s
-        .estate
-        .domain
-        .update_social_post(post.id, &post.status, &text, &json!(tags), &post.status, s.rt.clock.now())
-        .await?;
+    let mut updated =
+        s.estate.domain.update_social_post(post.id, &post.status, &text, &json!(tags), &post.status, now).await?;
+    if let Some(at) = req.scheduled_at {
+        updated = s.estate.domain.schedule_social_post(post.id, &updated.status, at.max(now), now).await?;
+        match updated.execution_id {
+            // Its timer is waiting for the old time: wake it to wait for the new one.
+            Some(execution) => match s.rt.signal(execution, "post_rescheduled", &json!({ "scheduled_at": at })).await {
+                Ok(_) | Err(runtime::Error::Store(store::Error::Conflict(_))) => {}
+                Err(e) => tracing::warn!(error = %e, post = %post.id, "could not signal the publishing execution"),
+            },
+            None => {
+                updated.execution_id =
+                    Some(social::start_publishing(&s.rt, &updated, &s.estate).await.map_err(social_error)?)
+            }
+        }
+    }
     Ok(Json(post_json(&updated)))
 }
 

@@ -286,6 +286,15 @@ pub trait Domain: Send + Sync + 'static {
     ) -> Result<Vec<SocialPostRecord>, Error>;
     /// Replaces text, hashtags and status of a post that is still in `expected_status`;
     /// `Error::Conflict` otherwise.
+    /// Schedules a draft or moves a scheduled post to `at` (status `scheduled`), if its status is
+    /// still `expected_status`; `Conflict` otherwise.
+    async fn schedule_social_post(
+        &self,
+        id: Uuid,
+        expected_status: &str,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> Result<SocialPostRecord, Error>;
     /// Sets the execution that publishes a scheduled post.
     async fn set_social_post_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error>;
     /// Marks a scheduled post published; `Conflict` when it is no longer scheduled.

@@ -552,6 +552,27 @@ impl Domain for PgStore {
         rows.iter().map(social_post).collect()
     }
 
+    async fn schedule_social_post(
+        &self,
+        id: Uuid,
+        expected_status: &str,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> Result<SocialPostRecord, Error> {
+        let row = sqlx::query(&format!(
+            "UPDATE social_posts SET status = 'scheduled', scheduled_at_us = $1, updated_at_us = $2 \
+             WHERE id = $3 AND status = $4 RETURNING {POST_COLUMNS}"
+        ))
+        .bind(to_us(at))
+        .bind(to_us(now))
+        .bind(id)
+        .bind(expected_status)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::Conflict(format!("post {id} is no longer {expected_status}")))?;
+        social_post(&row)
+    }
+
     async fn set_social_post_execution(&self, id: Uuid, execution_id: Uuid) -> Result<(), Error> {
         sqlx::query("UPDATE social_posts SET execution_id = $1 WHERE id = $2")
             .bind(execution_id)
