@@ -3,7 +3,6 @@
 //! full-package execution, so both produce the same files.
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use store::domain::{Artifact, PropertyRecord};
 use uuid::Uuid;
 
@@ -174,7 +173,7 @@ pub async fn generate_assets(
     }
     let mut assets = Vec::new();
     for (channel, filename, content_type, bytes) in files {
-        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha = crate::artifacts::sha256_hex(&bytes);
         let artifact = Artifact {
             id: Uuid::now_v7(),
             owner_id: Some(requester.owner_id.clone()),

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use runtime::{Handler, Registry, StepContext, StepError};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use store::domain::Artifact;
 use uuid::Uuid;
 
@@ -118,10 +117,7 @@ struct CmaReportPdf(Arc<Services>);
 
 /// The artefact id of a report's PDF: derived from the report, so a re-run finds it.
 pub fn pdf_artifact_id(report: Uuid) -> Uuid {
-    let digest = Sha256::digest(format!("cma-pdf:{report}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
+    crate::artifacts::stable_id(&format!("cma-pdf:{report}"))
 }
 
 #[async_trait::async_trait]
@@ -149,7 +145,7 @@ impl Handler for CmaReportPdf {
                 let bytes = tokio::task::spawn_blocking(move || crate::cma_pdf::render(&result, &meta))
                     .await
                     .map_err(|e| StepError::retryable(format!("PDF rendering failed: {e}")))?;
-                let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let sha = crate::artifacts::sha256_hex(&bytes);
                 let artifact = Artifact {
                     id: artifact_id,
                     owner_id: Some(report.owner_id.clone()),

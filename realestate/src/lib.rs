@@ -6,6 +6,7 @@
 //! requests come from the `api` crate, work runs as handlers registered with the runtime.
 
 pub mod approval;
+pub mod artifacts;
 pub mod campaign;
 pub mod clients;
 pub mod cma;

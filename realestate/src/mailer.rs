@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use store::domain::{Artifact, Domain};
 use uuid::Uuid;
 
@@ -23,6 +22,12 @@ pub enum MailError {
     Transient(String),
     #[error("{0}")]
     Permanent(String),
+}
+
+/// The HTML alternative of a plain-text e-mail: escaped, paragraphs at blank lines, line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!("<html><body><p>{}</p></body></html>", escaped.replace("\n\n", "</p><p>").replace('\n', "<br>"))
 }
 
 /// A step that sends retries what may pass later (a relay that is down) and fails on a refusal.
@@ -87,7 +92,7 @@ impl Mailer for ArtifactMailer {
         owner: Option<(&str, Option<&str>)>,
     ) -> Result<MailReceipt, MailError> {
         let bytes = message.to_rfc5322().map_err(|e| MailError::Permanent(e.to_string()))?;
-        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha = crate::artifacts::sha256_hex(&bytes);
         let artifact = Artifact {
             id: Uuid::now_v7(),
             owner_id: owner.map(|(o, _)| o.to_string()),

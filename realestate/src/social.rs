@@ -200,7 +200,6 @@ pub async fn generate_posts(
 }
 
 fn artifact(requester: &Requester, filename: String, bytes: &[u8], now: Timestamp) -> Artifact {
-    use sha2::{Digest, Sha256};
     Artifact {
         id: Uuid::now_v7(),
         owner_id: Some(requester.owner_id.clone()),
@@ -209,7 +208,7 @@ fn artifact(requester: &Requester, filename: String, bytes: &[u8], now: Timestam
         filename,
         content_type: "image/png".into(),
         size_bytes: bytes.len() as i64,
-        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::artifacts::sha256_hex(bytes),
         created_at: now,
     }
 }

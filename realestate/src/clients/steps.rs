@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use runtime::{Handler, StepContext, StepError};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use store::domain::Artifact;
 use store::records::{Filter, Record, Table};
 use uuid::Uuid;
 
 use super::{required_documents, APPROVED_SIGNAL, REJECTED_SIGNAL};
+use crate::artifacts::{file_json, put_once, NewFile};
 use crate::listing::{derived_id, requester};
 use crate::Services;
 
@@ -31,37 +30,6 @@ async fn client(s: &Services, ctx: &StepContext) -> Result<Record, StepError> {
 
 fn scaled(s: &Services, d: Duration) -> Duration {
     d.mul_f64(s.time_scale())
-}
-
-async fn put(
-    s: &Services,
-    id: Uuid,
-    owner: &crate::campaign::Requester,
-    kind: &str,
-    filename: String,
-    content_type: &str,
-    bytes: &[u8],
-) -> Result<Artifact, StepError> {
-    let artifact = Artifact {
-        id,
-        owner_id: Some(owner.owner_id.clone()),
-        team_id: owner.team_id.clone(),
-        kind: kind.into(),
-        filename,
-        content_type: content_type.into(),
-        size_bytes: bytes.len() as i64,
-        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
-        created_at: chrono::Utc::now(),
-    };
-    if s.domain.artifact(id).await.map_err(StepError::retryable)?.is_none() {
-        s.domain.put_artifact(&artifact, bytes).await.map_err(StepError::retryable)?;
-    }
-    Ok(artifact)
-}
-
-fn file(a: &Artifact) -> Value {
-    json!({ "artifact_id": a.id, "filename": a.filename, "content_type": a.content_type, "size_bytes": a.size_bytes,
-            "url": format!("/api/v1/marketing/assets/{}", a.id) })
 }
 
 pub(crate) struct Kyc(pub(crate) Arc<Services>);
@@ -122,17 +90,14 @@ impl Handler for Agreement {
         .await
         .map_err(|e| StepError::retryable(format!("rendering the agreement: {e}")))?;
         let form = if c.body["role"] == "seller" { "form-a" } else { "form-b" };
-        let a = put(
-            s,
-            derived_id(ctx.execution_id, "agreement"),
-            &owner,
-            "agency_agreement",
-            format!("agency-agreement-{form}.pdf"),
-            "application/pdf",
-            &pdf,
-        )
-        .await?;
-        Ok(json!({ "client_id": c.id, "record_id": a.id, "form": form, "files": [file(&a)] }))
+        let file = NewFile {
+            kind: "agency_agreement",
+            filename: format!("agency-agreement-{form}.pdf"),
+            content_type: "application/pdf",
+        };
+        let id = derived_id(ctx.execution_id, "agreement");
+        let a = put_once(s, id, &owner, file, &pdf).await.map_err(StepError::retryable)?;
+        Ok(json!({ "client_id": c.id, "record_id": a.id, "form": form, "files": [file_json(&a)] }))
     }
 }
 
@@ -184,10 +149,7 @@ impl Handler for Welcome {
             to: vec![mail::Address::parse(to).map_err(StepError::permanent)?],
             reply_to: mail::Address::parse(&owner.email).ok(),
             subject: "Welcome to AURA Real Estate".into(),
-            html: Some(format!(
-                "<html><body><p>{}</p></body></html>",
-                text.replace('&', "&amp;").replace('<', "&lt;").replace("\n\n", "</p><p>").replace('\n', "<br>")
-            )),
+            html: Some(crate::mailer::text_to_html(&text)),
             text,
             attachments,
             date: now,
@@ -242,21 +204,18 @@ impl Handler for Meeting {
                 .push(calendar::Person { email: email.into(), name: c.body["name"].as_str().map(str::to_string) });
         }
         let ics = calendar::Calendar { prod_id: "-//AURA//Client Onboarding//EN".into(), events: vec![event] }.to_ics();
-        let a = put(
-            s,
-            derived_id(ctx.execution_id, "meeting-ics"),
-            &owner,
-            "client_meeting",
-            "first-meeting.ics".into(),
-            "text/calendar; charset=utf-8",
-            ics.as_bytes(),
-        )
-        .await?;
+        let file = NewFile {
+            kind: "client_meeting",
+            filename: "first-meeting.ics".into(),
+            content_type: "text/calendar; charset=utf-8",
+        };
+        let id = derived_id(ctx.execution_id, "meeting-ics");
+        let a = put_once(s, id, &owner, file, ics.as_bytes()).await.map_err(StepError::retryable)?;
         let local = start.with_timezone(&chrono_tz::Asia::Dubai);
         Ok(json!({
             "client_id": c.id, "record_id": a.id, "start": start, "end": end,
             "local_time": local.format("%A %-d %B %Y, %H:%M").to_string(), "time_zone": "Asia/Dubai",
-            "done_at": now, "files": [file(&a)],
+            "done_at": now, "files": [file_json(&a)],
         }))
     }
 }

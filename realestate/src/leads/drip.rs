@@ -186,16 +186,7 @@ impl Handler for Matching {
 }
 
 fn aed(v: &Value) -> String {
-    let n = v.as_f64().unwrap_or(0.0).round() as i64;
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("AED {out}")
+    documents::format::aed(v.as_f64().unwrap_or(0.0).round())
 }
 
 /// The e-mails of the sequence: subject and plain text (HTML is derived when sent).
@@ -346,10 +337,7 @@ impl Handler for SendEmail {
                 json!({ "already_sent": true, "delivery_id": delivery.id })
             } else {
                 let text = email["text"].as_str().unwrap_or_default().to_string();
-                let html = format!(
-                    "<html><body><p>{}</p></body></html>",
-                    html_escape(&text).replace("\n\n", "</p><p>").replace('\n', "<br>")
-                );
+                let html = crate::mailer::text_to_html(&text);
                 let message = mail::Message {
                     from: mail::Address::parse(&s.mail_from()).map_err(StepError::permanent)?,
                     to: vec![mail::Address::parse(to).map_err(StepError::permanent)?],
@@ -391,10 +379,6 @@ impl Handler for SendEmail {
             json!({ "index": index, "sent_at": now, "delivery": sent, "score": scored.score, "segment": scored.segment, "call_task": task }),
         )
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub(crate) struct Wait(pub(crate) Arc<Services>);

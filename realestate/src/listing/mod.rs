@@ -15,7 +15,6 @@ use std::sync::Arc;
 
 use runtime::{Registry, StepContext, StepError};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use store::domain::PropertyRecord;
 use uuid::Uuid;
 
@@ -46,10 +45,7 @@ pub fn register(r: &mut Registry, s: Arc<Services>) {
 
 /// A record id derived from the execution and a label: the same on every attempt.
 pub fn derived_id(execution: Uuid, label: &str) -> Uuid {
-    let digest = Sha256::digest(format!("{execution}:{label}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
+    crate::artifacts::stable_id(&format!("{execution}:{label}"))
 }
 
 /// Who the records of this execution belong to and whose name is on its copy: its creator (an

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::artifacts::{put_once, NewFile};
 use runtime::{Handler, StepContext, StepError};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use store::domain::Artifact;
 
 use super::{analysed_property, derived_id, listing_price, requester};
 use crate::Services;
@@ -82,20 +81,13 @@ impl Handler for Photography {
             .collect();
         let ics = calendar::Calendar { prod_id: "-//AURA//New Listing//EN".into(), events }.to_ics();
         let bytes = ics.into_bytes();
-        let artifact = Artifact {
-            id: derived_id(ctx.execution_id, "photo-ics"),
-            owner_id: Some(requester.owner_id.clone()),
-            team_id: requester.team_id.clone(),
-            kind: "photography_schedule".into(),
+        let file = NewFile {
+            kind: "photography_schedule",
             filename: format!("{}-photography.ics", property.reference),
-            content_type: "text/calendar; charset=utf-8".into(),
-            size_bytes: bytes.len() as i64,
-            sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-            created_at: now,
+            content_type: "text/calendar; charset=utf-8",
         };
-        if s.domain.artifact(artifact.id).await.map_err(StepError::retryable)?.is_none() {
-            s.domain.put_artifact(&artifact, &bytes).await.map_err(StepError::retryable)?;
-        }
+        let id = derived_id(ctx.execution_id, "photo-ics");
+        let artifact = put_once(s, id, &requester, file, &bytes).await.map_err(StepError::retryable)?;
         Ok(json!({
             "record_id": artifact.id, "drone": drone, "coordinates": { "latitude": lat, "longitude": lon },
             "time_zone": "Asia/Dubai",

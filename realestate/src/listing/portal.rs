@@ -5,11 +5,10 @@
 
 use std::sync::Arc;
 
+use crate::artifacts::{put_once, NewFile};
 use runtime::{Handler, StepContext, StepError};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use store::domain::Artifact;
 use store::records::{Record, Table};
 
 use super::{analysed_property, derived_id, output, requester};
@@ -173,20 +172,13 @@ impl Handler for ListingOptimization {
         });
         let now = chrono::Utc::now();
         let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
-        let artifact = Artifact {
-            id: derived_id(ctx.execution_id, "portal-listing-file"),
-            owner_id: Some(requester.owner_id.clone()),
-            team_id: requester.team_id.clone(),
-            kind: "portal_listing".into(),
+        let file = NewFile {
+            kind: "portal_listing",
             filename: format!("{}-portal-listing.json", property.reference),
-            content_type: "application/json".into(),
-            size_bytes: bytes.len() as i64,
-            sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-            created_at: now,
+            content_type: "application/json",
         };
-        if s.domain.artifact(artifact.id).await.map_err(StepError::retryable)?.is_none() {
-            s.domain.put_artifact(&artifact, &bytes).await.map_err(StepError::retryable)?;
-        }
+        let id = derived_id(ctx.execution_id, "portal-listing-file");
+        let artifact = put_once(s, id, &requester, file, &bytes).await.map_err(StepError::retryable)?;
         let mut record = Record::new("ready", body.clone(), now);
         record.id = derived_id(ctx.execution_id, "portal-listing");
         record.owner_id = Some(requester.owner_id.clone());

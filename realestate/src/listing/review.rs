@@ -7,10 +7,9 @@
 
 use std::sync::Arc;
 
+use crate::artifacts::{put_once, NewFile};
 use runtime::{Handler, StepContext, StepError};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use store::domain::Artifact;
 use uuid::Uuid;
 
 use super::{analysed_property, derived_id, output, requester};
@@ -147,20 +146,13 @@ impl Handler for FinalReview {
             "findings": findings, "warnings": warnings,
         });
         let bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
-        let artifact = Artifact {
-            id: derived_id(ctx.execution_id, &format!("review-{}", ctx.attempt)),
-            owner_id: Some(requester.owner_id.clone()),
-            team_id: requester.team_id.clone(),
-            kind: "listing_review".into(),
+        let file = NewFile {
+            kind: "listing_review",
             filename: format!("{}-final-review.json", property.reference),
-            content_type: "application/json".into(),
-            size_bytes: bytes.len() as i64,
-            sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-            created_at: chrono::Utc::now(),
+            content_type: "application/json",
         };
-        if s.domain.artifact(artifact.id).await.map_err(StepError::retryable)?.is_none() {
-            s.domain.put_artifact(&artifact, &bytes).await.map_err(StepError::retryable)?;
-        }
+        let id = derived_id(ctx.execution_id, &format!("review-{}", ctx.attempt));
+        let artifact = put_once(s, id, &requester, file, &bytes).await.map_err(StepError::retryable)?;
         if !passed {
             return Err(StepError::permanent(format!(
                 "final review failed ({} finding(s); report {}): {}",
