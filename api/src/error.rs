@@ -15,17 +15,24 @@ pub struct ApiError {
     pub detail: String,
     /// Extra members, e.g. `errors` with per-field or per-line findings.
     pub extra: Option<(&'static str, Value)>,
+    /// Seconds a client should wait before retrying (`Retry-After`, on 429 and 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { status, code, detail: detail.into(), extra: None }
+        ApiError { status, code, detail: detail.into(), extra: None, retry_after: None }
     }
     pub fn not_found(what: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{} not found", what.into()))
     }
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+    pub fn retry_after(mut self, wait: std::time::Duration) -> ApiError {
+        // Whole seconds, rounded up: a client that waits what it is told is not refused again.
+        self.retry_after = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        self
     }
     pub fn with(mut self, key: &'static str, value: Value) -> ApiError {
         self.extra = Some((key, value));
@@ -47,6 +54,9 @@ impl IntoResponse for ApiError {
             body[key] = value;
         }
         let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs.max(1)));
+        }
         response
             .headers_mut()
             .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
@@ -92,6 +102,17 @@ impl From<store::Error> for ApiError {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
+        }
+    }
+}
+
+impl From<realestate::access::Denied> for ApiError {
+    fn from(e: realestate::access::Denied) -> ApiError {
+        match e {
+            realestate::access::Denied::NotFound { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            realestate::access::Denied::Store(e) => e.into(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod json;
 mod middleware;
 pub mod openapi;
 mod routes;
+pub mod server;
 pub mod spec;
 
 use std::sync::Arc;

@@ -686,6 +686,20 @@ pub static ROUTES: &[RouteSpec] = &[
     ),
 ];
 
+/// The packages routes start themselves, with those routes: they cannot be deactivated (the
+/// routes would fail and their records would wait for an execution that never comes).
+pub static ROUTE_PACKAGES: &[(&str, &[&str])] = &[
+    ("cma_report", &["POST /api/v1/cma/reports"]),
+    ("marketing_full_package", &["POST /api/v1/marketing/campaigns/full-package"]),
+    ("campaign_distribution", &["POST /api/v1/marketing/campaigns/{id}/distribute"]),
+    (
+        "social_post_publish",
+        &["POST /api/v1/social/posts", "PATCH /api/v1/social/posts/{id}", "POST /api/v1/social/campaigns"],
+    ),
+    ("lead_nurturing_package", &["POST /api/v1/leads", "POST /api/v1/leads/{id}/nurture"]),
+    ("client_onboarding_package", &["POST /api/v1/clients"]),
+];
+
 /// The spec of a route by method and axum path template.
 pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
@@ -694,6 +708,16 @@ pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_packages_name_declared_routes() {
+        for (package, routes) in ROUTE_PACKAGES {
+            for route in *routes {
+                let (method, path) = route.split_once(' ').expect("METHOD /path");
+                assert!(find(method, path).is_some(), "{package}: {route} is not a declared route");
+            }
+        }
+    }
 
     #[test]
     fn permissions_exist_and_routes_are_unique() {

@@ -35,6 +35,10 @@ pub struct Config {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub request_timeout: Duration,
+    /// A request's headers must arrive within this; idle kept-alive connections close after it.
+    pub header_read_timeout: Duration,
+    /// HTTP connections served at once.
+    pub max_connections: usize,
     pub cors_origins: Vec<String>,
     /// Advertising compliance settings (ORN, BRN, disclaimers, strictness), from a TOML file.
     pub compliance: realestate::compliance::Config,
@@ -76,6 +80,8 @@ struct FileConfig {
     access_ttl: Option<String>,
     refresh_ttl: Option<String>,
     request_timeout: Option<String>,
+    header_read_timeout: Option<String>,
+    max_connections: Option<usize>,
     cors_origins: Option<String>,
     compliance_config: Option<String>,
     openai_base_url: Option<String>,
@@ -143,6 +149,15 @@ impl Config {
             access_ttl: duration("ACCESS_TTL", file.access_ttl, "30m")?,
             refresh_ttl: duration("REFRESH_TTL", file.refresh_ttl, "14d")?,
             request_timeout: duration("REQUEST_TIMEOUT", file.request_timeout, "30s")?,
+            header_read_timeout: duration("HEADER_READ_TIMEOUT", file.header_read_timeout, "10s")?,
+            max_connections: match var("MAX_CONNECTIONS", file.max_connections.map(|n| n.to_string())) {
+                None => 1024,
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| anyhow::anyhow!("AURA_MAX_CONNECTIONS must be a positive number, got `{n}`"))?,
+            },
             compliance: match var("COMPLIANCE_CONFIG", file.compliance_config) {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -208,6 +223,14 @@ impl Config {
             bail!("AURA_HEARTBEAT ({:?}) must be shorter than AURA_LEASE ({:?})", config.heartbeat, config.lease);
         }
         Ok(config)
+    }
+
+    pub fn server_limits(&self) -> api::server::ServerLimits {
+        api::server::ServerLimits {
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections,
+            shutdown_grace: self.shutdown_grace,
+        }
     }
 
     pub fn node(&self, worker_id: String) -> runtime::NodeConfig {

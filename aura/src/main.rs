@@ -253,12 +253,7 @@ async fn serve(http: bool) -> anyhow::Result<std::process::ExitCode> {
         let listener =
             tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "HTTP API listening");
-        let app = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let s = shutdown.clone();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { s.cancelled().await })
-            .await
-            .context("HTTP server")?;
+        api::server::serve(listener, api::router(state), config.server_limits(), shutdown.clone()).await;
     }
     node.await.context("node task")?;
     rollup.await.context("analytics rollup task")?;

@@ -67,7 +67,8 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
             package: args.package.clone(),
             params: Value::Object(args.params),
             priority: args.priority,
-            idempotency_key: args.idempotency_key,
+            // Operators have their own namespace, apart from users' keys and the routes' internal ones.
+            idempotency_key: args.idempotency_key.map(|k| format!("cli/{}/{k}", args.package)),
             created_by: Some("cli".into()),
             team_id: None,
         })

@@ -32,15 +32,18 @@ pub fn all_handler_names() -> impl Iterator<Item = &'static str> {
 }
 
 pub fn register(registry: &mut Registry, services: Arc<Services>) {
-    registry.register("cma_generation", CmaGeneration(services.clone()));
-    registry.register("cma_report_pdf", CmaReportPdf(services.clone()));
-    registry.register("marketing_assets", MarketingAssets(services.clone()));
-    registry.register("publish_social_post", crate::publish::PublishSocialPost(services.clone()));
-    registry.register("campaign_email", crate::distribution::CampaignEmail(services.clone()));
-    registry.register("campaign_social", crate::distribution::CampaignSocial(services.clone()));
-    crate::listing::register(registry, services.clone());
-    crate::leads::register(registry, services.clone());
-    crate::clients::register(registry, services);
+    let mut own = Registry::default();
+    own.register("cma_generation", CmaGeneration(services.clone()));
+    own.register("cma_report_pdf", CmaReportPdf(services.clone()));
+    own.register("marketing_assets", MarketingAssets(services.clone()));
+    own.register("publish_social_post", crate::publish::PublishSocialPost(services.clone()));
+    own.register("campaign_email", crate::distribution::CampaignEmail(services.clone()));
+    own.register("campaign_social", crate::distribution::CampaignSocial(services.clone()));
+    crate::listing::register(&mut own, services.clone());
+    crate::leads::register(&mut own, services.clone());
+    crate::clients::register(&mut own, services.clone());
+    // Every step of ours checks the records it names against the execution's creator first.
+    crate::access::register_guarded(registry, &own, &services);
 }
 
 fn report_id(input: &Value) -> Result<Uuid, StepError> {

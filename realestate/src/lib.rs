@@ -5,6 +5,7 @@
 //! **Architecture invariant:** no SQL and no HTTP here: data goes through `store::domain::Domain`,
 //! requests come from the `api` crate, work runs as handlers registered with the runtime.
 
+pub mod access;
 pub mod approval;
 pub mod artifacts;
 pub mod campaign;

@@ -235,6 +235,14 @@ impl Runtime {
 
     /// Starts an execution of the latest active version of a package.
     pub async fn trigger(&self, t: Trigger) -> Result<Started, Error> {
+        let new = self.prepare(t).await?;
+        self.start(new).await
+    }
+
+    /// Everything `trigger` checks (the package is active, the parameters fit it), without starting
+    /// anything: a route that writes a record for its execution prepares first, so a refused
+    /// trigger leaves no record behind.
+    pub async fn prepare(&self, t: Trigger) -> Result<NewExecution, Error> {
         let (version, package) =
             self.store.package(&t.package, None).await?.ok_or_else(|| Error::PackageNotFound(t.package.clone()))?;
         let params = package.validate_params(&t.params).map_err(Error::InvalidParameters)?;
@@ -252,6 +260,19 @@ impl Runtime {
             created_by: t.created_by,
             team_id: t.team_id,
         };
+        Ok(new)
+    }
+
+    /// Fails as `trigger` would when the package has no active version.
+    pub async fn require_active(&self, package: &str) -> Result<(), Error> {
+        match self.store.package(package, None).await? {
+            Some(_) => Ok(()),
+            None => Err(Error::PackageNotFound(package.to_string())),
+        }
+    }
+
+    /// Starts a prepared execution.
+    pub async fn start(&self, new: NewExecution) -> Result<Started, Error> {
         let mut started = self.store.start_executions(std::slice::from_ref(&new), self.clock.now()).await?;
         started.pop().ok_or_else(|| Error::Store(store::Error::Corrupt("start_executions returned nothing".into())))
     }

@@ -17,6 +17,8 @@ mod cma;
 mod conformance;
 mod domain;
 mod engine_runs;
+mod hardening;
+mod isolation;
 mod marketing;
 mod outreach;
 mod packages;

@@ -7,19 +7,20 @@
 
 pub mod password;
 pub mod ratelimit;
-pub mod rbac;
+
 pub mod token;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use store::accounts::access::{Reach, Viewer};
 use store::accounts::User;
 use uuid::Uuid;
 
 use crate::spec::Access;
 use crate::{ApiError, AppState};
-pub use rbac::Role;
+pub use store::accounts::rbac::{self, Role};
 
 /// The authenticated user of a request.
 #[derive(Debug, Clone)]
@@ -37,28 +38,25 @@ impl Caller {
         self.role.has(permission)
     }
 
+    /// The caller as a viewer of records: the one visibility rule, shared with the step handlers
+    /// (`store::accounts::access`).
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user.id.to_string(),
+            team_id: self.user.team_id.map(|t| t.to_string()),
+            reach: Reach::of(self.role),
+        }
+    }
+
     /// Row scoping for records owned by a user and a team: an agent sees their own, a team
     /// leader their team's, an admin everything.
     pub fn can_see(&self, owner: Option<&str>, team: Option<&str>) -> bool {
-        if self.has("workflows:system_management") {
-            return true;
-        }
-        let mine = owner == Some(self.user.id.to_string().as_str());
-        let my_team = self.has("workflows:manage_team_workflows")
-            && team.is_some()
-            && team == self.user.team_id.map(|t| t.to_string()).as_deref();
-        mine || my_team
+        self.viewer().can_see(owner, team)
     }
 
     /// The (owner, team) filter a listing applies for this caller.
     pub fn scope(&self) -> (Option<String>, Option<String>) {
-        if self.has("workflows:system_management") {
-            (None, None)
-        } else if self.has("workflows:manage_team_workflows") && self.user.team_id.is_some() {
-            (None, self.user.team_id.map(|t| t.to_string()))
-        } else {
-            (Some(self.user.id.to_string()), None)
-        }
+        self.viewer().scope()
     }
 }
 
@@ -77,11 +75,20 @@ pub async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap) -> 
     let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
         return Err(unauthorized("Authorization must be `Bearer <token>`"));
     };
-    let claims = state.tokens.verify(token).map_err(|e| {
+    let claims = state.tokens.verify(token, state.rt.clock.now()).map_err(|e| {
         tracing::debug!(error = %e, "token rejected");
         unauthorized("invalid or expired token")
     })?;
     let id = Uuid::parse_str(&claims.sub).map_err(|_| unauthorized("invalid token subject"))?;
+    if let Some(sid) = &claims.sid {
+        // Logout and revocation end a session's access tokens at once, not when they expire.
+        let session = Uuid::parse_str(sid).map_err(|_| unauthorized("invalid token session"))?;
+        match state.accounts.session_revoked(session).await {
+            Ok(false) => {}
+            Ok(true) => return Err(unauthorized("the session has ended; sign in again")),
+            Err(e) => return Err(ApiError::from(e).into_response()),
+        }
+    }
     let user = match state.accounts.user(id).await {
         Ok(Some(u)) if u.active => u,
         Ok(_) => return Err(unauthorized("account not found or deactivated")),

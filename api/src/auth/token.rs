@@ -24,8 +24,28 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// Not before: the issue time (checked with the same small leeway as `exp`).
+    #[serde(default)]
+    pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// The session (refresh-token family) the token belongs to: when the session ends by
+    /// logout, reuse or revocation, its access tokens end with it. Absent on tokens issued
+    /// outside a login (tests, tools), which have no session to end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// Seconds of clock difference tolerated on `exp`, `nbf` and `iat`.
+pub const LEEWAY_SECONDS: u64 = 5;
+
+/// Why a token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error(transparent)]
+    Invalid(#[from] jsonwebtoken::errors::Error),
+    #[error("token issued in the future")]
+    IssuedInFuture,
 }
 
 pub struct Tokens {
@@ -55,10 +75,11 @@ pub fn weak_secret_reason(secret: &str) -> Option<&'static str> {
 impl Tokens {
     pub fn new(secret: &[u8], issuer: &str, audience: &str, access_ttl: Duration, refresh_ttl: Duration) -> Tokens {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
-        validation.leeway = 5;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
         Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -70,8 +91,18 @@ impl Tokens {
         }
     }
 
-    /// A signed access token for `user`, valid for `access_ttl` from `now`.
+    /// A signed access token for `user`, valid for `access_ttl` from `now`, without a session.
     pub fn issue(&self, user: &User, now: chrono::DateTime<chrono::Utc>) -> String {
+        self.issue_in_session(user, None, now)
+    }
+
+    /// A signed access token of the login session `session` (its refresh-token family).
+    pub fn issue_in_session(
+        &self,
+        user: &User,
+        session: Option<uuid::Uuid>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> String {
         let claims = Claims {
             sub: user.id.to_string(),
             email: user.email.clone(),
@@ -80,15 +111,23 @@ impl Tokens {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             iat: now.timestamp(),
+            nbf: now.timestamp(),
             exp: now.timestamp() + self.access_ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().to_string(),
+            sid: session.map(|s| s.to_string()),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    /// Checks signature, algorithm, issuer, audience, `exp` and `nbf`, and that the token was not
+    /// issued after `now` (beyond the leeway): a token from the future was not made by this clock.
+    pub fn verify(&self, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Claims, TokenError> {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
+        if claims.iat > now.timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(TokenError::IssuedInFuture);
+        }
+        Ok(claims)
     }
 }
 
@@ -133,10 +172,13 @@ mod tests {
     fn round_trip_and_tampering() {
         let t = tokens("0123456789abcdefghijklmnopqrstuvwxyz");
         let token = t.issue(&user(), chrono::Utc::now());
-        assert_eq!(t.verify(&token).unwrap().role, "agent");
-        assert!(tokens("another-secret-0123456789abcdefghijkl").verify(&token).is_err(), "wrong key");
+        assert_eq!(t.verify(&token, chrono::Utc::now()).unwrap().role, "agent");
+        assert!(
+            tokens("another-secret-0123456789abcdefghijkl").verify(&token, chrono::Utc::now()).is_err(),
+            "wrong key"
+        );
         let expired = t.issue(&user(), chrono::Utc::now() - chrono::Duration::hours(2));
-        assert!(t.verify(&expired).is_err(), "expired");
+        assert!(t.verify(&expired, chrono::Utc::now()).is_err(), "expired");
         let other_aud = Tokens::new(
             b"0123456789abcdefghijklmnopqrstuvwxyz",
             "aura",
@@ -144,7 +186,36 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        assert!(t.verify(&other_aud.issue(&user(), chrono::Utc::now())).is_err(), "wrong audience");
+        assert!(t.verify(&other_aud.issue(&user(), chrono::Utc::now()), chrono::Utc::now()).is_err(), "wrong audience");
+    }
+
+    #[test]
+    fn tokens_from_the_future_are_refused() {
+        let secret = "0123456789abcdefghijklmnopqrstuvwxyz";
+        let t = tokens(secret);
+        let now = chrono::Utc::now();
+        let sign = |iat: i64, nbf: i64| {
+            let claims = Claims {
+                sub: "u".into(),
+                email: "a@b.ae".into(),
+                role: "agent".into(),
+                team: None,
+                iss: "aura".into(),
+                aud: "aura-api".into(),
+                iat,
+                nbf,
+                exp: now.timestamp() + 3600,
+                jti: "j".into(),
+                sid: None,
+            };
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
+                .unwrap()
+        };
+        let ts = now.timestamp();
+        assert!(t.verify(&sign(ts, ts), now).is_ok());
+        assert!(t.verify(&sign(ts + 3, ts + 3), now).is_ok(), "within the leeway");
+        assert!(matches!(t.verify(&sign(ts, ts + 600), now), Err(TokenError::Invalid(_))), "nbf in the future");
+        assert!(matches!(t.verify(&sign(ts + 600, ts), now), Err(TokenError::IssuedInFuture)), "iat in the future");
     }
 
     #[test]

@@ -47,12 +47,13 @@ fn too_many(retry_after: std::time::Duration) -> ApiError {
         "too_many_attempts",
         format!("too many login attempts; retry in {} s", retry_after.as_secs().max(1)),
     )
+    .retry_after(retry_after)
 }
 
 /// Issues an access token and a refresh token in `family`.
 async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<Value, ApiError> {
     let now = state.rt.clock.now();
-    let access = state.tokens.issue(user, now);
+    let access = state.tokens.issue_in_session(user, Some(family), now);
     let (refresh, hash) = token::new_refresh_token();
     let expires_at = now + chrono::Duration::from_std(state.tokens.refresh_ttl).unwrap_or_default();
     let record =
@@ -79,15 +80,19 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Json<Value
     let body: LoginRequest = read_json(req).await?;
     let email = body.email.trim().to_lowercase();
     let now = Instant::now();
-    state.login_by_ip.check(ip.as_deref().unwrap_or("unknown"), now).map_err(too_many)?;
-    state.login_by_account.check(&email, now).map_err(too_many)?;
+    let client = ip.as_deref().unwrap_or("unknown");
+    state.login_by_ip.check(client, now).map_err(too_many)?;
+    // Failed attempts on an account count per client address: a stranger guessing from elsewhere
+    // cannot lock out the user who knows the password (the per-address limit above bounds them).
+    let account_key = format!("{client}|{email}");
+    state.login_by_account.check(&account_key, now).map_err(too_many)?;
     let user = state.accounts.user_by_email(&email).await?;
     // Verify against a dummy hash for unknown accounts so timing does not reveal them.
     let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
     let ok = password::verify(body.password, stored).await;
     match user {
         Some(user) if ok && user.active => {
-            state.login_by_account.reset(&email);
+            state.login_by_account.reset(&account_key);
             state.audit(Some(user.id), "auth.login", Some(email), None, ip).await;
             Ok(Json(issue(&state, &user, uuid::Uuid::new_v4()).await?))
         }

@@ -165,9 +165,9 @@ async fn full_package(
     let (req, property, requester) = prepare(&s, &caller, &bytes).await?;
     let now = s.rt.clock.now();
     let mut record = record(&req, &property, &requester, "processing", json!([]), now);
-    s.estate.domain.create_campaign(&record).await?;
-    let started =
-        s.rt.trigger(runtime::Trigger {
+    // Prepared before the campaign is written, so a refused trigger leaves no campaign behind.
+    let execution =
+        s.rt.prepare(runtime::Trigger {
             package: "marketing_full_package".into(),
             params: json!({ "campaign_id": record.id.to_string() }),
             priority: 0,
@@ -176,6 +176,8 @@ async fn full_package(
             team_id: requester.team_id.clone(),
         })
         .await?;
+    s.estate.domain.create_campaign(&record).await?;
+    let started = s.rt.start(execution).await?;
     s.estate.domain.set_campaign_execution(record.id, &started.execution_id.to_string()).await?;
     record.execution_id = Some(started.execution_id.to_string());
     s.audit(Some(caller.id()), "campaign.full_package", Some(record.id.to_string()), None, None).await;
@@ -456,6 +458,16 @@ async fn distribute(
         other => ApiError::new(StatusCode::FORBIDDEN, "forbidden", other.to_string()),
     })?;
     let note = format!("{} e-mail recipient(s)", req.recipients.len());
+    // Prepared before the campaign moves, so a refused trigger leaves it approved, not half-sent.
+    let trigger = runtime::Trigger {
+        package: realestate::distribution::DISTRIBUTION_PACKAGE.into(),
+        params: json!({ "campaign_id": c.id, "recipients": req.recipients }),
+        idempotency_key: Some(format!("distribute:{}", c.id)),
+        created_by: Some(c.owner_id.clone()),
+        team_id: c.team_id.clone(),
+        ..Default::default()
+    };
+    let execution = s.rt.prepare(trigger).await?;
     s.estate
         .domain
         .transition_campaign(
@@ -468,15 +480,7 @@ async fn distribute(
             s.rt.clock.now(),
         )
         .await?;
-    let trigger = runtime::Trigger {
-        package: realestate::distribution::DISTRIBUTION_PACKAGE.into(),
-        params: json!({ "campaign_id": c.id, "recipients": req.recipients }),
-        idempotency_key: Some(format!("distribute:{}", c.id)),
-        created_by: Some(c.owner_id.clone()),
-        team_id: c.team_id.clone(),
-        ..Default::default()
-    };
-    let started = s.rt.trigger(trigger).await?;
+    let started = s.rt.start(execution).await?;
     s.audit(
         Some(caller.id()),
         "campaign.distribute",

@@ -22,7 +22,11 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/clients", get(list).post(create))
         .route("/clients/{id}", get(get_one))
-        .route("/clients/{id}/documents", get(documents).post(upload))
+        // Documents may be larger than the API's 1 MiB default body limit.
+        .route(
+            "/clients/{id}/documents",
+            get(documents).post(upload).layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_BYTES_MAX)),
+        )
         .route("/clients/{id}/approval", post(approval))
 }
 
@@ -54,9 +58,9 @@ async fn create(
     let mut record = Record::new("onboarding", b, now);
     record.owner_id = Some(caller.id().to_string());
     record.team_id = caller.user.team_id.map(|t| t.to_string());
-    let (record, _) = s.estate.records.insert(Table::Clients, &record).await?;
-    let started =
-        s.rt.trigger(runtime::Trigger {
+    // Prepared before the client is written, so a refused trigger leaves no client behind.
+    let execution =
+        s.rt.prepare(runtime::Trigger {
             package: ONBOARDING_PACKAGE.into(),
             params: json!({ "client_id": record.id }),
             idempotency_key: Some(format!("onboard:{}", record.id)),
@@ -65,6 +69,8 @@ async fn create(
             ..Default::default()
         })
         .await?;
+    let (record, _) = s.estate.records.insert(Table::Clients, &record).await?;
+    let started = s.rt.start(execution).await?;
     let mut b = record.body.clone();
     b["execution_id"] = json!(started.execution_id);
     let record = s.estate.records.update(Table::Clients, record.id, None, "onboarding", Some(&b), now).await?;

@@ -133,9 +133,9 @@ async fn create_report(
         created_at: now,
         updated_at: now,
     };
-    s.estate.domain.create_cma_report(&record).await?;
-    let started =
-        s.rt.trigger(runtime::Trigger {
+    // Prepared before the report is written, so a refused trigger leaves no report behind.
+    let execution =
+        s.rt.prepare(runtime::Trigger {
             package: "cma_report".into(),
             params: json!({ "report_id": id.to_string() }),
             priority: 0,
@@ -144,6 +144,8 @@ async fn create_report(
             team_id: caller.user.team_id.map(|t| t.to_string()),
         })
         .await?;
+    s.estate.domain.create_cma_report(&record).await?;
+    let started = s.rt.start(execution).await?;
     s.estate.domain.set_cma_report_execution(id, started.execution_id).await?;
     Ok((
         StatusCode::ACCEPTED,

@@ -65,26 +65,30 @@ async fn create(
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", e.to_string()))?;
     let lead_body = leads::validate(&input, &|c| s.estate.market.resolve(c)).map_err(field_errors)?;
     let now = s.rt.clock.now();
-    let (record, _) = s.estate.records.insert(Table::Leads, &new_lead(&caller, lead_body, now)).await?;
+    let lead = new_lead(&caller, lead_body, now);
+    // Prepared before the lead is written, so a refused trigger leaves no lead behind.
+    let nurture = if start { Some(s.rt.prepare(nurture_trigger(&caller, &lead)).await?) } else { None };
+    let (record, _) = s.estate.records.insert(Table::Leads, &lead).await?;
     let mut out = record_json(&record, "lead_id");
-    if start {
-        out["execution_id"] = json!(start_nurture(&s, &caller, &record).await?);
+    if let Some(execution) = nurture {
+        out["execution_id"] = json!(s.rt.start(execution).await?.execution_id);
     }
     Ok((StatusCode::CREATED, Json(out)))
 }
 
+fn nurture_trigger(caller: &Caller, lead: &Record) -> runtime::Trigger {
+    runtime::Trigger {
+        package: NURTURE_PACKAGE.into(),
+        params: json!({ "lead_id": lead.id }),
+        idempotency_key: Some(format!("nurture:{}", lead.id)),
+        created_by: lead.owner_id.clone().or_else(|| Some(caller.id().to_string())),
+        team_id: lead.team_id.clone(),
+        ..Default::default()
+    }
+}
+
 async fn start_nurture(s: &AppState, caller: &Caller, lead: &Record) -> Result<Uuid, ApiError> {
-    let started =
-        s.rt.trigger(runtime::Trigger {
-            package: NURTURE_PACKAGE.into(),
-            params: json!({ "lead_id": lead.id }),
-            idempotency_key: Some(format!("nurture:{}", lead.id)),
-            created_by: lead.owner_id.clone().or_else(|| Some(caller.id().to_string())),
-            team_id: lead.team_id.clone(),
-            ..Default::default()
-        })
-        .await?;
-    Ok(started.execution_id)
+    Ok(s.rt.trigger(nurture_trigger(caller, lead)).await?.execution_id)
 }
 
 /// A CSV of leads (`text/csv` body): valid rows are created, invalid ones reported by line.

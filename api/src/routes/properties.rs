@@ -37,20 +37,9 @@ pub(crate) fn property_json(p: &PropertyRecord) -> Value {
 
 /// A property by our id or by the agent's reference, as the caller may see it.
 pub(crate) async fn find(s: &AppState, caller: &Caller, id_or_reference: &str) -> Result<PropertyRecord, ApiError> {
-    let not_found = || ApiError::not_found(format!("property `{id_or_reference}`"));
-    let candidates = match Uuid::parse_str(id_or_reference) {
-        Ok(id) => s.estate.domain.property(id).await?.into_iter().collect::<Vec<_>>(),
-        Err(_) => {
-            // An agent's own reference first; others' only where the caller may see them.
-            let mine = s.estate.domain.properties_by_reference(id_or_reference, Some(&caller.id().to_string())).await?;
-            if mine.is_empty() {
-                s.estate.domain.properties_by_reference(id_or_reference, None).await?
-            } else {
-                mine
-            }
-        }
-    };
-    candidates.into_iter().find(|p| caller.can_see(Some(&p.owner_id), p.team_id.as_deref())).ok_or_else(not_found)
+    realestate::access::find_property(&s.estate, Some(&caller.viewer()), id_or_reference)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("property `{id_or_reference}`")))
 }
 
 async fn create(

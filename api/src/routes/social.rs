@@ -138,6 +138,10 @@ async fn create(
         return Err(invalid("scheduled_at", "must be within a year"));
     }
     let property = find(&s, &caller, &req.property_id).await?;
+    if req.scheduled_at.is_some() {
+        // Checked before any post is written, so a refused trigger leaves no post behind.
+        s.rt.require_active(social::PUBLISH_PACKAGE).await?;
+    }
     let post_request = PostRequest {
         platforms,
         post_type: req.post_type,
@@ -240,6 +244,9 @@ async fn edit(
                 text.chars().count()
             ),
         ));
+    }
+    if req.scheduled_at.is_some() {
+        s.rt.require_active(social::PUBLISH_PACKAGE).await?;
     }
     let property = s.estate.domain.property(post.property_id).await?.map(|r| r.body).unwrap_or(Value::Null);
     social::check(&s.estate, &text, p, &property, s.rt.clock.now().date_naive()).map_err(social_error)?;
@@ -396,6 +403,8 @@ async fn create_calendar(
         return Err(invalid("budget", "must be an amount in AED between 0 and 10,000,000"));
     }
     let property = find(&s, &caller, &req.property_id).await?;
+    // Checked before the calendar and its posts are written, so a refused trigger leaves nothing behind.
+    s.rt.require_active(social::PUBLISH_PACKAGE).await?;
     let now = s.rt.clock.now();
     let calendar_request = social::CalendarRequest {
         platforms,

@@ -208,6 +208,14 @@ async fn delete_package(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some((_, routes)) = crate::spec::ROUTE_PACKAGES.iter().find(|(p, _)| *p == name) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "package_in_use",
+            format!("`{name}` cannot be deactivated: these routes start it: {}", routes.join(", ")),
+        )
+        .with("dependants", json!(routes)));
+    }
     s.rt.store.set_package_active(&name, false).await?;
     s.audit(Some(caller.id()), "package.deactivate", Some(name.clone()), None, None).await;
     Ok(Json(json!({ "name": name, "active": false })))
@@ -244,7 +252,10 @@ async fn execute(
                 .to_string(),
         ),
         None => None,
-    };
+    }
+    .map(|k| user_idempotency_key(caller.id(), &req.package_name, &k));
+    // Record ids in the parameters are claims: the caller must be able to open each one.
+    realestate::access::check_references(&s.estate, &caller.viewer(), &[&req.parameters]).await?;
     let started =
         s.rt.trigger(runtime::Trigger {
             package: req.package_name.clone(),
@@ -268,6 +279,13 @@ async fn execute(
             "status_url": format!("/api/v1/workflows/packages/status/{}", started.execution_id),
         })),
     ))
+}
+
+/// A client's `Idempotency-Key` is theirs alone and means one thing per package: it is stored under
+/// the caller and the package, so another user's equal key finds nothing, and the keys the
+/// routes use internally (`nurture:<lead>`, `campaign:<id>`, …) can never be taken in advance.
+fn user_idempotency_key(caller: uuid::Uuid, package: &str, key: &str) -> String {
+    format!("user/{caller}/{package}/{key}")
 }
 
 fn status_json(v: &runtime::StatusView) -> Value {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use runtime::{Handler, StepContext, StepError};
 use serde_json::{json, Value};
 use store::domain::{CmaReportRecord, PropertyRecord};
-use uuid::Uuid;
 
 use super::{derived_id, listing_price, requester};
 use crate::property::{self, PropertyInput};
@@ -64,9 +63,13 @@ impl Handler for PropertyAnalysis {
             input.get("property").filter(|p| p.is_object()),
         ) {
             (Some(reference), _) => {
-                // An agent's run sees the agent's properties; an operator's (CLI, schedule) sees all.
-                let owner = ctx.created_by.as_deref().filter(|c| Uuid::parse_str(c).is_ok());
-                find_property(s, reference, owner).await?
+                // An agent's run sees what the agent may see; an operator's (CLI, schedule) sees all.
+                let viewer =
+                    crate::access::viewer_of(s, ctx.created_by.as_deref()).await.map_err(StepError::retryable)?;
+                crate::access::find_property(s, viewer.as_ref(), reference)
+                    .await
+                    .map_err(StepError::retryable)?
+                    .ok_or_else(|| StepError::permanent(format!("not_found: property `{reference}` not found")))?
             }
             (None, Some(inline)) => create_inline(s, &ctx, inline, &requester).await?,
             (None, None) => return Err(StepError::permanent("give property_id or an inline property")),
@@ -100,18 +103,6 @@ impl Handler for PropertyAnalysis {
             "price_per_sqft": body["size_sqft"].as_f64().filter(|s| *s > 0.0).map(|s| (price / s).round()),
         }))
     }
-}
-
-async fn find_property(s: &Services, reference: &str, owner: Option<&str>) -> Result<PropertyRecord, StepError> {
-    if let Ok(id) = Uuid::parse_str(reference) {
-        if let Some(p) =
-            s.domain.property(id).await.map_err(StepError::retryable)?.filter(|p| owner.is_none_or(|o| o == p.owner_id))
-        {
-            return Ok(p);
-        }
-    }
-    let found = s.domain.properties_by_reference(reference, owner).await.map_err(StepError::retryable)?;
-    found.into_iter().next().ok_or_else(|| StepError::permanent(format!("property `{reference}` not found")))
 }
 
 /// An inline property becomes a property record of the requester (id derived from the execution).

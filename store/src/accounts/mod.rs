@@ -4,7 +4,9 @@
 //! engine's contract stays about executions only. Passwords arrive already hashed; tokens arrive
 //! already hashed: this layer never sees a secret.
 
+pub mod access;
 mod postgres;
+pub mod rbac;
 mod rows;
 mod sqlite;
 
@@ -134,6 +136,9 @@ pub trait Accounts: Send + Sync + 'static {
     async fn revoke_refresh_token(&self, token_hash: &str, now: Timestamp) -> Result<(), Error>;
     /// Revokes every refresh token of a user (deactivation, password change).
     async fn revoke_user_tokens(&self, user_id: Uuid, now: Timestamp) -> Result<(), Error>;
+    /// Whether the session (refresh-token family) was ended by logout, reuse or revocation: its
+    /// access tokens stop working at once. Revocation always covers a whole family.
+    async fn session_revoked(&self, family_id: Uuid) -> Result<bool, Error>;
 
     async fn append_audit(&self, entry: &NewAuditEntry, now: Timestamp) -> Result<(), Error>;
     /// Newest first; `before_id` pages backwards.

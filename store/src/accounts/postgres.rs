@@ -213,6 +213,16 @@ impl Accounts for PgStore {
         Ok(())
     }
 
+    async fn session_revoked(&self, family_id: Uuid) -> Result<bool, Error> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at_us IS NOT NULL) AS revoked",
+        )
+        .bind(family_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<bool, _>("revoked")?)
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry, now: Timestamp) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO audit_log (at_us, actor_id, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -213,6 +213,16 @@ impl Accounts for SqliteStore {
         Ok(())
     }
 
+    async fn session_revoked(&self, family_id: Uuid) -> Result<bool, Error> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at_us IS NOT NULL) AS revoked",
+        )
+        .bind(family_id)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.try_get::<bool, _>("revoked")?)
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry, now: Timestamp) -> Result<(), Error> {
         sqlx::query("INSERT INTO audit_log (at_us, actor_id, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(to_us(now))

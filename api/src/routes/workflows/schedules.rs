@@ -50,6 +50,7 @@ pub(crate) async fn create(
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: CreateSchedule = body::parse(&bytes)?;
+    realestate::access::check_references(&s.estate, &caller.viewer(), &[&req.parameters]).await?;
     let row = ScheduleRow {
         package_name: req.package_name,
         name: req.name,
