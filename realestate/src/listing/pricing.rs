@@ -21,9 +21,21 @@ fn round_price(v: f64) -> f64 {
     (v / 5_000.0).round() * 5_000.0
 }
 
+/// The pace a `target_timeline` asks for: ours (`fast`, `standard`, `patient`) or the seed's
+/// durations. Within about a month is fast, one to two months standard, three or more patient.
+pub fn pace(timeline: &str) -> &'static str {
+    match timeline {
+        "fast" | "1_week" | "2_weeks" | "3_weeks" => "fast",
+        "patient" | "3_months" | "6_months" => "patient",
+        _ => "standard",
+    }
+}
+
 /// The recommendation for `listing_price` given the CMA estimate, its range and the timeline
-/// (`fast`: within about 30 days, `standard`, `patient`: the seller can wait for the top of the market).
+/// (`fast`: within about 30 days, `standard`, `patient`: the seller can wait for the top of the market;
+/// or a duration such as `2_weeks`, see [`pace`]).
 pub fn recommend(listing_price: f64, estimate: f64, low: f64, high: f64, timeline: &str) -> Recommendation {
+    let timeline = pace(timeline);
     let difference_pct = ((listing_price - estimate) / estimate * 1000.0).round() / 10.0;
     let position = if listing_price < low {
         "below_range"
@@ -71,13 +83,33 @@ impl Handler for Pricing {
         let r = recommend(price, estimate, low, high, timeline);
         Ok(json!({
             "listing_price": price, "estimated_value": estimate, "value_range": { "low": low, "high": high },
-            "confidence": summary["confidence"], "target_timeline": timeline, "recommendation": r,
+            "confidence": summary["confidence"], "target_timeline": timeline, "pace": pace(timeline), "recommendation": r,
         }))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_seeds_timelines_map_to_our_paces() {
+        use super::{pace, recommend};
+        for (timeline, expected) in [
+            ("1_week", "fast"),
+            ("2_weeks", "fast"),
+            ("3_weeks", "fast"),
+            ("1_month", "standard"),
+            ("6_weeks", "standard"),
+            ("2_months", "standard"),
+            ("3_months", "patient"),
+            ("6_months", "patient"),
+        ] {
+            assert_eq!(pace(timeline), expected, "{timeline}");
+            let seed = recommend(2_000_000.0, 2_200_000.0, 2_000_000.0, 2_400_000.0, timeline);
+            let ours = recommend(2_000_000.0, 2_200_000.0, 2_000_000.0, 2_400_000.0, expected);
+            assert_eq!(seed, ours, "{timeline} prices as {expected}");
+        }
+    }
+
     use super::*;
 
     #[test]
