@@ -30,6 +30,39 @@ pub fn valuation(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
          trained on everything else"
     );
     print_report(&random);
+
+    // quick valuation latency: the market built from every row, each held-out sale of the random split valued once
+    let market = valuation::Market::new(txns.clone(), communities.clone());
+    let mut micros: Vec<f64> = Vec::new();
+    for t in txns.iter().filter(|t| !t.bulk && t.date >= test_from).step_by(5) {
+        let subject = valuation::Subject {
+            community: t.community.clone(),
+            building: t.building.clone(),
+            property_type: t.property_type,
+            bedrooms: t.bedrooms,
+            bathrooms: None,
+            size_sqft: t.size_sqft,
+            latitude: None,
+            longitude: None,
+            valuation_date: t.date,
+            offplan: t.offplan,
+        };
+        let start = std::time::Instant::now();
+        let _ = std::hint::black_box(market.value(&subject, &valuation::Options::default()));
+        micros.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    micros.sort_by(f64::total_cmp);
+    if !micros.is_empty() {
+        let q = |p: f64| micros[((micros.len() - 1) as f64 * p).round() as usize] / 1000.0;
+        println!();
+        println!(
+            "quick valuation latency over {} calls: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (goal p99 < 50 ms)",
+            micros.len(),
+            q(0.5),
+            q(0.99),
+            q(1.0)
+        );
+    }
     Ok(std::process::ExitCode::SUCCESS)
 }
 

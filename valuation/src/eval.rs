@@ -333,6 +333,51 @@ mod tests {
         assert!(r.engine.mdape < r.baseline.mdape, "{}", show(&r));
     }
 
+    #[test]
+    fn random_split_holds_out_a_share_of_the_period_and_trains_on_the_rest() {
+        let (t, c) = seeds();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut cfg = EvalConfig::new(d(2026, 1, 1));
+        cfg.random_test_percent = Some(20);
+        cfg.max_test_rows = Some(200);
+        let r = evaluate_with(&t, &c, &cfg);
+        let period = t.iter().filter(|x| !x.bulk && x.date >= d(2026, 1, 1)).count();
+        assert!(r.test_rows > period / 10 && r.test_rows < period * 3 / 10, "{}", show(&r));
+        assert_eq!(r.train_rows + r.test_rows, t.len(), "{}", show(&r));
+        // the building-first baseline finds same-building sales within 2026 on this split
+        assert!(r.building_baseline_own > 0, "{}", show(&r));
+        assert!(r.engine.mdape < r.building_baseline.mdape, "{}", show(&r));
+    }
+
+    #[test]
+    fn building_first_baseline_uses_recent_sales_of_the_building_else_the_cell() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let sale = |id: &str, date, building: Option<&str>, psf: f64| Transaction {
+            txn_id: id.into(),
+            date,
+            community: "C".into(),
+            building: building.map(Into::into),
+            property_type: PropertyType::Apartment,
+            bedrooms: Some(1),
+            size_sqft: 1000.0,
+            price_aed: psf * 1000.0,
+            offplan: Some(false),
+            bulk: false,
+        };
+        let train = vec![
+            sale("a", d(2025, 6, 1), Some("T"), 1000.0),
+            sale("b", d(2025, 7, 1), Some("T"), 1100.0),
+            sale("c", d(2025, 8, 1), Some("T"), 1200.0),
+            sale("old", d(2023, 1, 1), Some("T"), 5000.0),
+        ];
+        let bb = BuildingBaseline::new(&train);
+        let est = bb.value(&sale("x", d(2026, 1, 1), Some("T"), 0.0)).unwrap();
+        assert!((est.0 - 1_100_000.0).abs() < 1.0, "{est:?}");
+        // two recent sales are too few; an unknown building has none
+        assert!(bb.value(&sale("y", d(2026, 7, 15), Some("T"), 0.0)).is_none());
+        assert!(bb.value(&sale("z", d(2026, 1, 1), Some("U"), 0.0)).is_none());
+    }
+
     /// Full hold-out; run with `AURA_FULL_EVAL=1 cargo test --release -p valuation full_eval -- --nocapture`.
     #[test]
     fn full_eval() {
