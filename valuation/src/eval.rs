@@ -193,9 +193,7 @@ fn metrics(rows: &[(f64, f64, f64, f64)]) -> Metrics {
 pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalConfig) -> EvalReport {
     let in_period = |t: &Transaction| t.date >= cfg.test_from && cfg.test_until.is_none_or(|u| t.date < u);
     let is_test = |t: &Transaction| {
-        !t.bulk
-            && in_period(t)
-            && cfg.random_test_percent.is_none_or(|p| id_hash(&t.txn_id) % 100 < u64::from(p))
+        !t.bulk && in_period(t) && cfg.random_test_percent.is_none_or(|p| id_hash(&t.txn_id) % 100 < u64::from(p))
     };
     let train: Vec<Transaction> = match cfg.random_test_percent {
         None => all.iter().filter(|t| t.date < cfg.test_from).cloned().collect(),
