@@ -6,6 +6,7 @@
 mod bench;
 mod bench_analytics;
 mod config;
+mod eval;
 mod run;
 
 use std::sync::Arc;
@@ -72,7 +73,7 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
         }
         ["run", rest @ ..] => run::run(rest).await,
         ["seed", rest @ ..] => seed(rest).await,
-        ["eval", "valuation", rest @ ..] => eval_valuation(rest),
+        ["eval", "valuation", rest @ ..] => eval::valuation(rest),
         ["bench", "analytics", rest @ ..] => bench_analytics::bench(rest).await,
         ["bench", rest @ ..] => bench::bench(rest).await,
         ["help" | "--help" | "-h"] => {
@@ -369,32 +370,4 @@ async fn seed(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
         report.errors.len()
     );
     Ok(if report.errors.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::from(1) })
-}
-
-/// `aura eval valuation`: the time-ordered hold-out on the shipped transactions.
-fn eval_valuation(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let test_from = match args {
-        [] => chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date"),
-        ["--test-from", d] => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").context("--test-from YYYY-MM-DD")?,
-        _ => bail!("usage: aura eval valuation [--test-from YYYY-MM-DD]"),
-    };
-    let (txns, _) = valuation::parse_transactions(include_str!("../../seeds/transactions.csv"));
-    let (communities, _) = valuation::parse_communities(include_str!("../../seeds/communities.csv"));
-    let report = valuation::evaluate(&txns, &communities, test_from);
-    let row = |name: &str, m: &valuation::Metrics| {
-        println!(
-            "{name:<10} {:>7.1}% {:>10.1}% {:>10.1}% {:>15.1}% {:>7}",
-            m.mdape * 100.0,
-            m.within_10 * 100.0,
-            m.within_20 * 100.0,
-            m.range_coverage * 100.0,
-            m.n
-        )
-    };
-    println!("hold-out: train before {test_from}, test on later non-bulk sales");
-    println!("{:<10} {:>8} {:>11} {:>11} {:>16} {:>7}", "", "MdAPE", "within 10%", "within 20%", "range coverage", "n");
-    row("engine", &report.engine);
-    row("baseline", &report.baseline);
-    println!("ratio (engine / baseline MdAPE): {:.2}", report.engine.mdape / report.baseline.mdape);
-    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -41,7 +41,13 @@ pub struct EvalReport {
     pub baseline_only_rows: usize,
     pub neither_rows: usize,
     pub engine: Metrics,
+    /// Community + type + bedrooms median AED/sqft × size.
     pub baseline: Metrics,
+    /// Same-building-first: median AED/sqft of the same building's sales in the 12 months before the sale
+    /// (at least `BUILDING_MIN_SALES`), else the community + type + bedrooms baseline.
+    pub building_baseline: Metrics,
+    /// Scored rows the building-first baseline valued from the building itself.
+    pub building_baseline_own: usize,
     /// Engine rows per fallback level 0..=4.
     pub fallback_levels: [usize; 5],
     /// Rolling-origin MAPE (1–3 months ahead, months with ≥ 20 sales) of the mix-adjusted market index forecaster
@@ -68,6 +74,9 @@ pub struct EvalConfig {
     pub baseline_window_months: u32,
     pub weights: SimilarityWeights,
     pub tuning: Tuning,
+    /// Random split instead of the time split: the test set is the non-bulk sales of the test period whose id
+    /// hashes into this percentage; every other row (earlier ones and the rest of the period) is training data.
+    pub random_test_percent: Option<u32>,
 }
 
 impl EvalConfig {
@@ -80,6 +89,7 @@ impl EvalConfig {
             baseline_window_months: 24,
             weights: SimilarityWeights::default(),
             tuning: Tuning::default(),
+            random_test_percent: None,
         }
     }
 }
@@ -118,6 +128,49 @@ impl Baseline {
     }
 }
 
+/// Fewest same-building sales in the look-back for the building-first baseline to use the building.
+pub const BUILDING_MIN_SALES: usize = 3;
+const BUILDING_WINDOW_MONTHS: f64 = 12.0;
+
+/// Same-building sales (date, AED/sqft) per (community, building), sorted by date.
+struct BuildingBaseline {
+    sales: HashMap<(String, String), Vec<(NaiveDate, f64)>>,
+}
+
+impl BuildingBaseline {
+    fn new(train: &[Transaction]) -> Self {
+        let mut sales: HashMap<(String, String), Vec<(NaiveDate, f64)>> = HashMap::new();
+        for t in train.iter().filter(|t| !t.bulk) {
+            if let Some(b) = &t.building {
+                sales.entry((t.community.clone(), b.clone())).or_default().push((t.date, t.price_per_sqft()));
+            }
+        }
+        for v in sales.values_mut() {
+            v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        }
+        Self { sales }
+    }
+
+    /// (estimate, P10, P90) from the building's sales in the 12 months up to the sale date.
+    fn value(&self, t: &Transaction) -> Option<(f64, f64, f64)> {
+        let b = t.building.as_ref()?;
+        let v = self.sales.get(&(t.community.clone(), b.clone()))?;
+        let recent: Vec<f64> = v
+            .iter()
+            .filter(|(d, _)| *d <= t.date && months_between(*d, t.date) <= BUILDING_WINDOW_MONTHS)
+            .map(|x| x.1)
+            .collect();
+        (recent.len() >= BUILDING_MIN_SALES).then(|| {
+            (median(&recent) * t.size_sqft, quantile(&recent, 0.1) * t.size_sqft, quantile(&recent, 0.9) * t.size_sqft)
+        })
+    }
+}
+
+/// Deterministic FNV-1a hash of a transaction id, for the random split.
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
 fn metrics(rows: &[(f64, f64, f64, f64)]) -> Metrics {
     // (estimate, low, high, actual)
     if rows.is_empty() {
@@ -138,12 +191,18 @@ fn metrics(rows: &[(f64, f64, f64, f64)]) -> Metrics {
 
 /// The configurable evaluation behind `evaluate`.
 pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalConfig) -> EvalReport {
-    let train: Vec<Transaction> = all.iter().filter(|t| t.date < cfg.test_from).cloned().collect();
-    let test: Vec<&Transaction> = all
-        .iter()
-        .filter(|t| !t.bulk && t.date >= cfg.test_from && cfg.test_until.is_none_or(|u| t.date < u))
-        .collect();
-    let baseline = Baseline::new(&train, cfg.test_from, cfg.baseline_window_months);
+    let in_period = |t: &Transaction| t.date >= cfg.test_from && cfg.test_until.is_none_or(|u| t.date < u);
+    let is_test = |t: &Transaction| {
+        !t.bulk && in_period(t) && cfg.random_test_percent.is_none_or(|p| id_hash(&t.txn_id) % 100 < u64::from(p))
+    };
+    let train: Vec<Transaction> = match cfg.random_test_percent {
+        None => all.iter().filter(|t| t.date < cfg.test_from).cloned().collect(),
+        Some(_) => all.iter().filter(|t| !is_test(t)).cloned().collect(),
+    };
+    let test: Vec<&Transaction> = all.iter().filter(|t| is_test(t)).collect();
+    let baseline_cutoff = train.iter().map(|t| t.date).max().unwrap_or(cfg.test_from).max(cfg.test_from);
+    let baseline = Baseline::new(&train, baseline_cutoff, cfg.baseline_window_months);
+    let building_baseline = BuildingBaseline::new(&train);
     let train_rows = train.len();
     let market = Market::new(train, communities.to_vec()).with_tuning(cfg.weights, cfg.tuning);
     let step = match cfg.max_test_rows {
@@ -152,6 +211,8 @@ pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalC
     };
     let mut eng = Vec::new();
     let mut base = Vec::new();
+    let mut bbase = Vec::new();
+    let mut bown = 0;
     let (mut engine_only, mut baseline_only, mut neither, mut scored) = (0, 0, 0, 0);
     let mut levels = [0usize; 5];
     for t in test.iter().step_by(step) {
@@ -175,6 +236,14 @@ pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalC
                 levels[usize::from(v.fallback_level.min(4))] += 1;
                 eng.push((v.estimated_value, v.value_range.0, v.value_range.1, t.price_aed));
                 base.push((bv.0, bv.1, bv.2, t.price_aed));
+                let bb = match building_baseline.value(t) {
+                    Some(x) => {
+                        bown += 1;
+                        x
+                    }
+                    None => bv,
+                };
+                bbase.push((bb.0, bb.1, bb.2, t.price_aed));
             }
             (Some(_), None) => engine_only += 1,
             (None, Some(_)) => baseline_only += 1,
@@ -216,6 +285,8 @@ pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalC
         neither_rows: neither,
         engine: metrics(&eng),
         baseline: metrics(&base),
+        building_baseline: metrics(&bbase),
+        building_baseline_own: bown,
         fallback_levels: levels,
         index_backtest_mape: index_bt,
         community_backtest_mape: comm_bt,
@@ -258,6 +329,51 @@ mod tests {
         let r = evaluate_with(&t, &c, &cfg);
         assert!(r.scored_rows >= 250, "{}", show(&r));
         assert!(r.engine.mdape < r.baseline.mdape, "{}", show(&r));
+    }
+
+    #[test]
+    fn random_split_holds_out_a_share_of_the_period_and_trains_on_the_rest() {
+        let (t, c) = seeds();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut cfg = EvalConfig::new(d(2026, 1, 1));
+        cfg.random_test_percent = Some(20);
+        cfg.max_test_rows = Some(200);
+        let r = evaluate_with(&t, &c, &cfg);
+        let period = t.iter().filter(|x| !x.bulk && x.date >= d(2026, 1, 1)).count();
+        assert!(r.test_rows > period / 10 && r.test_rows < period * 3 / 10, "{}", show(&r));
+        assert_eq!(r.train_rows + r.test_rows, t.len(), "{}", show(&r));
+        // the building-first baseline finds same-building sales within 2026 on this split
+        assert!(r.building_baseline_own > 0, "{}", show(&r));
+        assert!(r.engine.mdape < r.building_baseline.mdape, "{}", show(&r));
+    }
+
+    #[test]
+    fn building_first_baseline_uses_recent_sales_of_the_building_else_the_cell() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let sale = |id: &str, date, building: Option<&str>, psf: f64| Transaction {
+            txn_id: id.into(),
+            date,
+            community: "C".into(),
+            building: building.map(Into::into),
+            property_type: PropertyType::Apartment,
+            bedrooms: Some(1),
+            size_sqft: 1000.0,
+            price_aed: psf * 1000.0,
+            offplan: Some(false),
+            bulk: false,
+        };
+        let train = vec![
+            sale("a", d(2025, 6, 1), Some("T"), 1000.0),
+            sale("b", d(2025, 7, 1), Some("T"), 1100.0),
+            sale("c", d(2025, 8, 1), Some("T"), 1200.0),
+            sale("old", d(2023, 1, 1), Some("T"), 5000.0),
+        ];
+        let bb = BuildingBaseline::new(&train);
+        let est = bb.value(&sale("x", d(2026, 1, 1), Some("T"), 0.0)).unwrap();
+        assert!((est.0 - 1_100_000.0).abs() < 1.0, "{est:?}");
+        // two recent sales are too few; an unknown building has none
+        assert!(bb.value(&sale("y", d(2026, 7, 15), Some("T"), 0.0)).is_none());
+        assert!(bb.value(&sale("z", d(2026, 1, 1), Some("U"), 0.0)).is_none());
     }
 
     /// Full hold-out; run with `AURA_FULL_EVAL=1 cargo test --release -p valuation full_eval -- --nocapture`.
