@@ -5,6 +5,7 @@
 //! task it spawns is owned by a loop that awaits it on shutdown. Channels are bounded.
 
 mod builtin;
+mod step_guard;
 pub mod clock;
 pub mod handler;
 pub mod maintenance;
