@@ -5,12 +5,12 @@
 //! task it spawns is owned by a loop that awaits it on shutdown. Channels are bounded.
 
 mod builtin;
-mod step_guard;
 pub mod clock;
 pub mod handler;
 pub mod maintenance;
 pub mod metrics;
 pub mod scheduler;
+mod step_guard;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

@@ -124,7 +124,13 @@ mod tests {
     #[tokio::test]
     async fn a_reported_result_is_not_doubled() {
         let (guard, mut rx, _) = setup();
-        guard.report(StepResult::Release(StepAttempt { execution_id: Uuid::nil(), step: engine::StepIdx(0), attempt: 1 })).await;
+        guard
+            .report(StepResult::Release(StepAttempt {
+                execution_id: Uuid::nil(),
+                step: engine::StepIdx(0),
+                attempt: 1,
+            }))
+            .await;
         assert!(matches!(rx.recv().await, Some(StepResult::Release(_))));
         assert!(rx.recv().await.is_none(), "nothing more, and the sender is gone");
     }
