@@ -107,24 +107,9 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
     }
 }
 
-/// CRC-32 (IEEE, reflected, polynomial 0xEDB88320) as PNG chunks require; table built at compile time.
+/// CRC-32 (IEEE) as PNG chunks require: the one implementation the workspace shares.
 pub(crate) fn crc32(data: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut n = 0;
-        while n < 256 {
-            let mut c = n as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-                k += 1;
-            }
-            table[n] = c;
-            n += 1;
-        }
-        table
-    };
-    !data.iter().fold(!0u32, |c, &b| TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8))
+    crc32fast::hash(data)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod handler;
 pub mod maintenance;
 pub mod metrics;
 pub mod scheduler;
+mod step_guard;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,12 @@
 //! while the previous batch was committing goes into the next one, so batches grow with load and
 //! latency stays low when idle); a heartbeat task extends the leases of running steps and cancels
 //! the handlers whose lease was lost (cancelled execution, or reclaimed after a stall).
+//! A heartbeat task that cannot reach the store fences itself: it cancels the handlers whose
+//! lease may run out before the next heartbeat, so they are abandoned (not completed) before
+//! another worker can reclaim them. A step task that never reports (it panicked or was aborted)
+//! is ended by its [`StepGuard`] as a retryable failure. The completer retries a failing store
+//! with a bounded backoff and gives up on shutdown after the grace period; what it drops is left
+//! to lease expiry, which fencing by attempt makes safe.
 //! Wake-ups come from the store (`Store::wakeup`), with polling as the fallback.
 
 use std::collections::HashMap;
@@ -20,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::handler::{Registry, Signals, StepContext, StepError};
 use crate::metrics::{Metrics, OutcomeKind};
+use crate::step_guard::StepGuard;
 
 /// Longest single wait a handler may ask for; it can wait again when it wakes.
 const WAIT_MAX: Duration = Duration::from_secs(366 * 24 * 3600);
@@ -32,6 +39,9 @@ pub const COMPLETE_BATCH_MAX: usize = 512;
 pub const CANCEL_GRACE: Duration = Duration::from_secs(2);
 /// Upper bound on concurrently running handlers per worker.
 pub const CONCURRENCY_MAX: usize = 4096;
+/// Retries of one failing `complete` batch before it is left to lease expiry (about a minute
+/// with the store backoff): a worker must not pile up results while the database is away.
+pub const COMPLETE_RETRIES_MAX: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -65,7 +75,7 @@ impl WorkerConfig {
 }
 
 /// What a step task reports.
-enum StepResult {
+pub(crate) enum StepResult {
     Done(Completion),
     /// Not run to an outcome (shutdown): give the claim back.
     Release(StepAttempt),
@@ -73,7 +83,15 @@ enum StepResult {
     Abandoned(StepAttempt),
 }
 
-type InFlight = Arc<Mutex<HashMap<StepAttempt, CancellationToken>>>;
+/// A running attempt as the heartbeat sees it.
+pub(crate) struct Held {
+    pub(crate) cancel: CancellationToken,
+    /// When its lease was last extended, read before the request was sent (so never later than
+    /// the store's own `now` for it): the self-fencing deadline is counted from here.
+    pub(crate) renewed: tokio::time::Instant,
+}
+
+pub(crate) type InFlight = Arc<Mutex<HashMap<StepAttempt, Held>>>;
 
 pub struct Worker {
     store: Arc<dyn Store>,
@@ -105,14 +123,17 @@ impl Worker {
         let (results_tx, results_rx) = mpsc::channel::<StepResult>(cfg.concurrency * 2);
         // Handlers are cancelled through this token only after the grace period.
         let handlers_stop = CancellationToken::new();
+        // Cancelled when the completer's grace after shutdown is over.
+        let completer_give_up = CancellationToken::new();
 
-        let completer = tokio::spawn(completer(
+        let mut completer = tokio::spawn(completer(
             self.store.clone(),
             self.clock.clone(),
             self.metrics.clone(),
             cfg.id.clone(),
             results_rx,
             in_flight.clone(),
+            completer_give_up.clone(),
         ));
         let heartbeat_stop = CancellationToken::new();
         let heartbeat = tokio::spawn(heartbeat(
@@ -127,7 +148,9 @@ impl Worker {
         let wakeup = self.store.wakeup();
         let mut errors = 0u32;
         while !shutdown.is_cancelled() {
-            while tasks.try_join_next().is_some() {}
+            while let Some(joined) = tasks.try_join_next() {
+                log_join(joined);
+            }
             let free = slots.available_permits().min(cfg.claim_batch);
             if free == 0 {
                 tokio::select! {
@@ -140,6 +163,8 @@ impl Worker {
             let notified = wakeup.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
+            // Read before the claim is sent: the lease the store grants starts no earlier.
+            let claim_sent = tokio::time::Instant::now();
             let claimed = match self.store.claim(&cfg.id, free, cfg.lease, self.clock.now()).await {
                 Ok(c) => {
                     errors = 0;
@@ -162,11 +187,20 @@ impl Worker {
             for step in claimed {
                 let permit = slots.clone().try_acquire_owned().expect("claimed no more steps than free slots");
                 let token = handlers_stop.child_token();
-                in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(step.attempt, token.clone());
+                in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(step.attempt, Held { cancel: token.clone(), renewed: claim_sent });
+                let guard = StepGuard::new(
+                    step.attempt,
+                    retry_policy(&step),
+                    self.clock.clone(),
+                    results_tx.clone(),
+                    in_flight.clone(),
+                );
                 let registry = self.registry.clone();
                 let clock = self.clock.clone();
                 let metrics = self.metrics.clone();
-                let tx = results_tx.clone();
                 let shutting_down = shutdown.clone();
                 let signals = Signals::new(self.store.clone(), step.attempt.execution_id);
                 tasks.spawn(async move {
@@ -174,7 +208,7 @@ impl Worker {
                         run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down, signals).await;
                     // The completer only stops after every sender is gone, so this cannot fail
                     // while it matters.
-                    let _ = tx.send(result).await;
+                    guard.report(result).await;
                     drop(permit);
                 });
             }
@@ -188,30 +222,77 @@ impl Worker {
         }
 
         // Drain: running handlers get the grace period, then are cancelled and released.
-        let drained =
-            tokio::time::timeout(cfg.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
+        let drained = tokio::time::timeout(cfg.shutdown_grace, async {
+            while let Some(joined) = tasks.join_next().await {
+                log_join(joined);
+            }
+        })
+        .await;
         if drained.is_err() {
             tracing::warn!("shutdown grace period over; cancelling running handlers");
             handlers_stop.cancel();
-            while tasks.join_next().await.is_some() {}
+            while let Some(joined) = tasks.join_next().await {
+                log_join(joined);
+            }
         }
         drop(results_tx);
-        let _ = completer.await;
+        // The completer gets its own grace to checkpoint what the handlers finished; a store
+        // that is down must not keep the process from exiting. What it drops stays leased to
+        // this worker until the lease expires, then is reclaimed with a higher attempt.
+        if tokio::time::timeout(cfg.shutdown_grace, &mut completer).await.is_err() {
+            tracing::warn!("shutdown grace period over; unsaved results are left to lease expiry");
+            completer_give_up.cancel();
+            if let Err(e) = completer.await {
+                tracing::error!(error = %e, "completer task failed");
+            }
+        }
         heartbeat_stop.cancel();
         let _ = heartbeat.await;
     }
 }
 
+/// A step task that panicked or was aborted is a bug or a shutdown; either way it is logged.
+fn log_join(joined: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = joined {
+        tracing::error!(error = %e, panic = e.is_panic(), "step task did not finish");
+    }
+}
+
 /// Backoff for a store that keeps failing: 50 ms doubling to 5 s.
-fn store_backoff(consecutive_errors: u32) -> Duration {
-    use backon::BackoffBuilder;
-    let mut delays = backon::ExponentialBuilder::default()
+fn store_backoff_builder() -> backon::ExponentialBuilder {
+    backon::ExponentialBuilder::default()
         .with_min_delay(Duration::from_millis(50))
         .with_max_delay(Duration::from_secs(5))
         .with_jitter()
-        .without_max_times()
-        .build();
+}
+
+fn store_backoff(consecutive_errors: u32) -> Duration {
+    use backon::BackoffBuilder;
+    let mut delays = store_backoff_builder().without_max_times().build();
     delays.nth(consecutive_errors.saturating_sub(1) as usize).unwrap_or(Duration::from_secs(5))
+}
+
+/// The row's max_attempts is authoritative: an operator's retry raises it.
+fn retry_policy(step: &ClaimedStep) -> RetryPolicy {
+    let def = step.package.step(step.attempt.step);
+    RetryPolicy { max_attempts: step.max_attempts.max(1) as u32, ..def.retry.clone() }
+}
+
+/// The completion of a failed attempt: retried after the policy's backoff, or failed for good.
+pub(crate) fn failure(
+    attempt: StepAttempt,
+    policy: &RetryPolicy,
+    kind: FailureKind,
+    error: String,
+    now: store::Timestamp,
+) -> Completion {
+    let outcome = match policy.after_failure(attempt.attempt.max(1) as u32, kind, fastrand::f64()) {
+        AfterFailure::RetryIn(delay) => {
+            Outcome::Retry { at: now + chrono::Duration::from_std(delay).unwrap_or_default(), error }
+        }
+        AfterFailure::Fail => Outcome::Failed { error },
+    };
+    Completion { attempt, outcome }
 }
 
 async fn run_step(
@@ -266,7 +347,10 @@ async fn run_step(
         }
         joined = tokio::time::timeout(def.timeout, &mut run) => match joined {
             Ok(Ok(result)) => result,
-            Ok(Err(join)) => Err(StepError::retryable(format!("handler panicked: {join}"))),
+            Ok(Err(join)) => {
+                tracing::error!(error = %join, "handler task did not finish");
+                Err(StepError::retryable(format!("handler panicked: {join}")))
+            }
             Err(_) => {
                 token.cancel();
                 run.abort();
@@ -290,15 +374,7 @@ async fn run_step(
         Err(StepError::Retryable(e)) => (FailureKind::Retryable, e),
         Err(StepError::Permanent(e)) => (FailureKind::Permanent, e),
     };
-    // The row's max_attempts is authoritative: an operator's retry raises it.
-    let policy = RetryPolicy { max_attempts: step.max_attempts.max(1) as u32, ..def.retry.clone() };
-    match policy.after_failure(attempt.attempt.max(1) as u32, kind, fastrand::f64()) {
-        AfterFailure::RetryIn(delay) => {
-            let at = clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
-            done(Outcome::Retry { at, error })
-        }
-        AfterFailure::Fail => done(Outcome::Failed { error }),
-    }
+    StepResult::Done(failure(attempt, &retry_policy(&step), kind, error, clock.now()))
 }
 
 async fn completer(
@@ -308,7 +384,15 @@ async fn completer(
     worker: String,
     mut rx: mpsc::Receiver<StepResult>,
     in_flight: InFlight,
+    give_up: CancellationToken,
 ) {
+    use backon::Retryable;
+    let forget = |attempts: &mut dyn Iterator<Item = StepAttempt>| {
+        let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        for a in attempts {
+            map.remove(&a);
+        }
+    };
     let mut batch: Vec<Completion> = Vec::new();
     let mut releases: Vec<StepAttempt> = Vec::new();
     while let Some(first) = rx.recv().await {
@@ -326,10 +410,20 @@ async fn completer(
                 Err(_) => break,
             }
         }
-        let mut errors = 0;
-        while !batch.is_empty() {
-            match store.complete(&batch, clock.now()).await {
-                Ok(accepted) => {
+        if !batch.is_empty() {
+            let attempt = || store.complete(&batch, clock.now());
+            let retried = attempt
+                .retry(store_backoff_builder().with_max_times(COMPLETE_RETRIES_MAX))
+                .sleep(tokio::time::sleep)
+                .notify(|e, wait| {
+                    tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "checkpoint failed; retrying")
+                });
+            let result = tokio::select! {
+                r = retried => Some(r),
+                _ = give_up.cancelled() => None,
+            };
+            match result {
+                Some(Ok(accepted)) => {
                     let fenced = accepted.iter().filter(|a| !**a).count();
                     if fenced > 0 {
                         tracing::info!(fenced, "completions rejected: their attempts were no longer current");
@@ -345,27 +439,25 @@ async fn completer(
                         };
                         metrics.count_outcome(kind, minute);
                     }
-                    let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-                    for c in batch.drain(..) {
-                        map.remove(&c.attempt);
-                    }
                 }
-                Err(e) => {
-                    errors += 1;
-                    let wait = store_backoff(errors);
-                    tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "checkpoint failed; retrying");
-                    tokio::time::sleep(wait).await;
+                // Out of the heartbeat's set, the leases run out and the steps are reclaimed
+                // with a higher attempt; a late write of ours would be fenced.
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, steps = batch.len(), "checkpoint failed for good; leaving the steps to lease expiry")
                 }
+                None => tracing::warn!(steps = batch.len(), "shutting down; unsaved results are left to lease expiry"),
             }
+            forget(&mut batch.drain(..).map(|c| c.attempt));
         }
         if !releases.is_empty() {
-            if let Err(e) = store.release(&worker, &releases, clock.now()).await {
+            let released = tokio::select! {
+                r = store.release(&worker, &releases, clock.now()) => r,
+                _ = give_up.cancelled() => Ok(()),
+            };
+            if let Err(e) = released {
                 tracing::warn!(error = %e, "releasing claims failed; their leases will expire");
             }
-            let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            for a in releases.drain(..) {
-                map.remove(&a);
-            }
+            forget(&mut releases.drain(..));
         }
     }
 }
@@ -392,17 +484,42 @@ async fn heartbeat(
         if held.is_empty() {
             continue;
         }
+        let sent = tokio::time::Instant::now();
         match store.heartbeat(&cfg.id, &held, cfg.lease, clock.now()).await {
             Ok(lost) => {
-                let map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                let mut map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                for a in &held {
+                    if let Some(h) = map.get_mut(a) {
+                        h.renewed = sent;
+                    }
+                }
                 for a in lost {
-                    if let Some(token) = map.get(&a) {
+                    if let Some(h) = map.get(&a) {
                         tracing::info!(execution = %a.execution_id, step = a.step.0, attempt = a.attempt, "lease lost; cancelling handler");
-                        token.cancel();
+                        h.cancel.cancel();
                     }
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "heartbeat failed");
+                self_fence(&in_flight, &cfg);
+            }
+        }
+    }
+}
+
+/// Cancels the handlers whose lease, counted from its last renewal, may expire before the heartbeat
+/// after next could renew it. Cancelled handlers are abandoned, never completed, so this worker
+/// stops acting on a step before another worker can reclaim it. Two intervals of margin: the
+/// next tick may come a whole interval late, and the renewal itself takes time.
+fn self_fence(in_flight: &InFlight, cfg: &WorkerConfig) {
+    let now = tokio::time::Instant::now();
+    let margin = cfg.heartbeat * 2;
+    let map = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+    for (a, h) in map.iter() {
+        if !h.cancel.is_cancelled() && now + margin >= h.renewed + cfg.lease {
+            tracing::warn!(execution = %a.execution_id, step = a.step.0, attempt = a.attempt, "lease not renewed in time; cancelling handler (self-fencing)");
+            h.cancel.cancel();
         }
     }
 }

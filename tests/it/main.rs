@@ -24,3 +24,4 @@ mod outreach;
 mod packages;
 mod records;
 mod tidy;
+mod worker_faults;

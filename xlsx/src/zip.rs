@@ -71,31 +71,9 @@ pub enum ZipError {
     SizeMismatch(String),
 }
 
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) table, built at compile time so there is no
-/// runtime initialisation and no extra dependency.
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut n = 0;
-    while n < 256 {
-        let mut c = n as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[n] = c;
-        n += 1;
-    }
-    table
-};
-
-/// CRC-32 as used by ZIP (and gzip/PNG).
+/// CRC-32 as used by ZIP (and gzip/PNG): the one implementation the workspace shares.
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
-    }
-    c ^ 0xFFFF_FFFF
+    crc32fast::hash(data)
 }
 
 /// Builds a ZIP archive in memory. Entries are written in the order they are added.
