@@ -35,18 +35,7 @@ pub fn valuation(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     let market = valuation::Market::new(txns.clone(), communities.clone());
     let mut micros: Vec<f64> = Vec::new();
     for t in txns.iter().filter(|t| !t.bulk && t.date >= test_from).step_by(5) {
-        let subject = valuation::Subject {
-            community: t.community.clone(),
-            building: t.building.clone(),
-            property_type: t.property_type,
-            bedrooms: t.bedrooms,
-            bathrooms: None,
-            size_sqft: t.size_sqft,
-            latitude: None,
-            longitude: None,
-            valuation_date: t.date,
-            offplan: t.offplan,
-        };
+        let subject = valuation::Subject::of_sale(t);
         let start = std::time::Instant::now();
         let _ = std::hint::black_box(market.value(&subject, &valuation::Options::default()));
         micros.push(start.elapsed().as_secs_f64() * 1e6);

@@ -98,17 +98,15 @@ pub async fn check_references(s: &Services, viewer: &Viewer, values: &[&Value]) 
 
 async fn check_one(s: &Services, viewer: &Viewer, kind: RecordKind, id: &str) -> Result<(), Denied> {
     let denied = || Denied::NotFound { kind, id: id.to_string() };
-    if kind == RecordKind::Property {
-        return find_property(s, Some(viewer), id).await?.map(|_| ()).ok_or_else(denied);
-    }
-    let uuid = Uuid::parse_str(id).map_err(|_| denied())?;
+    let uuid = || Uuid::parse_str(id).map_err(|_| denied());
     let (owner, team) = match kind {
-        RecordKind::Property => unreachable!("properties are found by id or reference above"),
-        RecordKind::CmaReport => s.domain.cma_report(uuid).await?.map(|r| (Some(r.owner_id), r.team_id)),
-        RecordKind::Campaign => s.domain.campaign(uuid).await?.map(|r| (Some(r.owner_id), r.team_id)),
-        RecordKind::SocialPost => s.domain.social_post(uuid).await?.map(|r| (Some(r.owner_id), r.team_id)),
-        RecordKind::Lead => s.records.get(Table::Leads, uuid).await?.map(|r| (r.owner_id, r.team_id)),
-        RecordKind::Client => s.records.get(Table::Clients, uuid).await?.map(|r| (r.owner_id, r.team_id)),
+        // Properties are found by id or by reference, among those the viewer may see.
+        RecordKind::Property => return find_property(s, Some(viewer), id).await?.map(|_| ()).ok_or_else(denied),
+        RecordKind::CmaReport => s.domain.cma_report(uuid()?).await?.map(|r| (Some(r.owner_id), r.team_id)),
+        RecordKind::Campaign => s.domain.campaign(uuid()?).await?.map(|r| (Some(r.owner_id), r.team_id)),
+        RecordKind::SocialPost => s.domain.social_post(uuid()?).await?.map(|r| (Some(r.owner_id), r.team_id)),
+        RecordKind::Lead => s.records.get(Table::Leads, uuid()?).await?.map(|r| (r.owner_id, r.team_id)),
+        RecordKind::Client => s.records.get(Table::Clients, uuid()?).await?.map(|r| (r.owner_id, r.team_id)),
     }
     .ok_or_else(denied)?;
     if viewer.can_see(owner.as_deref(), team.as_deref()) {

@@ -141,14 +141,20 @@ struct A1Records {
     client: String,
 }
 
-async fn a1_records(t: &Tenants) -> A1Records {
+/// A property of A1's, made through the route.
+async fn a1_property(t: &Tenants, reference: &str) -> Value {
     let (status, p) = t
         .call("POST", "/api/v1/properties", &t.a1, Some(json!({
-            "reference": "ISO-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
+            "reference": reference, "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
             "bedrooms": 2, "bathrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
         })))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
+    p
+}
+
+async fn a1_records(t: &Tenants) -> A1Records {
+    let p = a1_property(t, "ISO-1").await;
     let property = p["id"].as_str().unwrap().to_string();
     let now = chrono::Utc::now();
     let report = Uuid::now_v7();
@@ -403,13 +409,7 @@ pub mod cases {
         let (status, body) = t.call("DELETE", "/api/v1/workflows/packages/engine_selftest", &t.admin, None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
-        let (status, _) = t
-            .call("POST", "/api/v1/properties", &t.a1, Some(json!({
-                "reference": "ISO-2", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
-                "bedrooms": 2, "bathrooms": 2, "size_sqft": 1250, "asking_price": 2_400_000, "permit_number": "7112345678",
-            })))
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
+        let _ = a1_property(&t, "ISO-2").await;
         for package in
             ["social_post_publish", "lead_nurturing_package", "client_onboarding_package", "marketing_full_package"]
         {

@@ -216,18 +216,7 @@ pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalC
     let (mut engine_only, mut baseline_only, mut neither, mut scored) = (0, 0, 0, 0);
     let mut levels = [0usize; 5];
     for t in test.iter().step_by(step) {
-        let subject = Subject {
-            community: t.community.clone(),
-            building: t.building.clone(),
-            property_type: t.property_type,
-            bedrooms: t.bedrooms,
-            bathrooms: None,
-            size_sqft: t.size_sqft,
-            latitude: None,
-            longitude: None,
-            valuation_date: t.date,
-            offplan: t.offplan,
-        };
+        let subject = Subject::of_sale(t);
         let e = market.value(&subject, &cfg.options).ok();
         let b = baseline.value(t);
         match (e, b) {

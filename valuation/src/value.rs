@@ -33,6 +33,24 @@ pub struct Subject {
     pub offplan: Option<bool>,
 }
 
+impl Subject {
+    /// The property a recorded sale was, valued as at its sale date (what hold-out evaluation asks).
+    pub fn of_sale(t: &crate::data::Transaction) -> Subject {
+        Subject {
+            community: t.community.clone(),
+            building: t.building.clone(),
+            property_type: t.property_type,
+            bedrooms: t.bedrooms,
+            bathrooms: None,
+            size_sqft: t.size_sqft,
+            latitude: None,
+            longitude: None,
+            valuation_date: t.date,
+            offplan: t.offplan,
+        }
+    }
+}
+
 /// Knobs of one valuation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Options {
