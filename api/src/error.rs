@@ -116,3 +116,17 @@ impl From<realestate::access::Denied> for ApiError {
         }
     }
 }
+
+impl From<realestate::brokerage::SettingsError> for ApiError {
+    fn from(e: realestate::brokerage::SettingsError) -> ApiError {
+        use realestate::brokerage::SettingsError as E;
+        match e {
+            E::Missing => ApiError::new(StatusCode::CONFLICT, "compliance_not_configured", e.to_string()),
+            E::Store(e) => e.into(),
+            E::Corrupt(m) => {
+                tracing::error!(error = %m, "brokerage settings unreadable");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
+        }
+    }
+}

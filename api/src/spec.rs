@@ -99,6 +99,23 @@ pub static ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/teams", USERS, "users", "List teams.", NoBody),
     r("POST", "/api/v1/teams", USERS, "users", "Create a team.", Json),
     r("GET", "/api/v1/audit", Permission("system:view_audit_log"), "users", "The audit log, newest first.", NoBody),
+    // The brokerage settings every ad carries.
+    r(
+        "GET",
+        "/api/v1/settings/brokerage",
+        Authenticated,
+        "settings",
+        "The brokerage settings in force (name, ORN, BRN, disclaimers, permit), their source and version.",
+        NoBody,
+    ),
+    r(
+        "PUT",
+        "/api/v1/settings/brokerage",
+        SYSTEM,
+        "settings",
+        "Save the brokerage settings (validated, audited; If-Match: the version read). Steps waiting for them go on.",
+        Json,
+    ),
     // Workflows.
     r(
         "GET",

@@ -40,8 +40,8 @@ pub struct Config {
     /// HTTP connections served at once.
     pub max_connections: usize,
     pub cors_origins: Vec<String>,
-    /// Advertising compliance settings (ORN, BRN, disclaimers, strictness), from a TOML file.
-    pub compliance: realestate::compliance::Config,
+    /// The brokerage settings pinned by a TOML file (`AURA_COMPLIANCE_CONFIG`), over the database's.
+    pub compliance: Option<realestate::compliance::Config>,
     /// An OpenAI-compatible chat-completions endpoint for marketing copy (none: templates only).
     pub openai: Option<realestate::content::OpenAiConfig>,
     /// An SMTP relay for campaign e-mails (none: each message is kept as an `.eml` artefact).
@@ -162,9 +162,9 @@ impl Config {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("reading AURA_COMPLIANCE_CONFIG {path}"))?;
-                    toml::from_str(&text).with_context(|| format!("parsing AURA_COMPLIANCE_CONFIG {path}"))?
+                    Some(toml::from_str(&text).with_context(|| format!("parsing AURA_COMPLIANCE_CONFIG {path}"))?)
                 }
-                None => realestate::compliance::Config::default(),
+                None => None,
             },
             openai: var("OPENAI_BASE_URL", file.openai_base_url).map(|base| {
                 realestate::content::OpenAiConfig::new(

@@ -102,8 +102,14 @@ pub async fn open_runtime(
         .await
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
     stores.engine.migrate().await.context("running migrations")?;
-    let estate =
-        realestate::Services::start_with(&stores, config.compliance.clone()).await.context("loading market data")?;
+    // A development install gets the marked demo brokerage, so the shipped packages run at once;
+    // production waits for an admin's settings.
+    let options = realestate::Options { settings_file: config.compliance.clone(), demo_brokerage: !config.production };
+    let estate = realestate::Services::launch(&stores, options).await.context("loading market data")?;
+    let settings = estate.settings().await.context("reading the brokerage settings")?;
+    if settings.registration().is_err() {
+        tracing::warn!("no brokerage settings: steps that advertise wait until an admin saves them (PUT /api/v1/settings/brokerage)");
+    }
     if let Some(openai) = &config.openai {
         let ai = realestate::content::OpenAiGenerator::new(openai.clone())
             .map_err(|e| anyhow::anyhow!("AURA_OPENAI_*: {e}"))?;

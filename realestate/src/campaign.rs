@@ -7,7 +7,7 @@ use store::domain::{Artifact, PropertyRecord};
 use uuid::Uuid;
 
 use crate::compliance::{self, Channel, Context};
-use crate::content::{Agent, Brokerage, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use crate::content::{Agent, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
 use crate::Services;
 
 /// Who the campaign is for, as captured when it was requested.
@@ -26,8 +26,8 @@ pub enum CampaignError {
     InvalidRequest(String),
     #[error("the {channel} copy fails the compliance checker")]
     NotCompliant { channel: String, findings: Value },
-    #[error("set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before creating campaigns")]
-    NotConfigured,
+    #[error(transparent)]
+    Settings(#[from] crate::brokerage::SettingsError),
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error("content generation failed: {0}")]
@@ -78,9 +78,9 @@ pub async fn generate_assets(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Value>, CampaignError> {
     let kinds = kinds_for(channels)?;
-    let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
-        return Err(CampaignError::NotConfigured);
-    };
+    let settings = s.settings().await?;
+    let (orn, brn) = settings.registration()?;
+    let brokerage_name = settings.display_name();
     let style = style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     let generator = s.generator().await?;
     let mut files: Vec<(String, String, &'static str, Vec<u8>)> = Vec::new();
@@ -88,7 +88,7 @@ pub async fn generate_assets(
     let mut print_property = property.body.clone();
     print_property["agent"] =
         json!({ "name": requester.name, "brn": brn, "phone": requester.phone, "email": requester.email });
-    print_property["brokerage"] = json!({ "name": "AURA", "orn": orn });
+    print_property["brokerage"] = json!({ "name": brokerage_name, "orn": orn });
     let info = |what: &str| crate::print::PrintInfo {
         title: format!("{what} \u{2013} {}", property.reference),
         author: requester.name.clone(),
@@ -105,7 +105,7 @@ pub async fn generate_assets(
                 phone: requester.phone.clone(),
                 email: requester.email.clone(),
             },
-            brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
+            brokerage: settings.content_brokerage(),
             customizations: customizations.clone(),
         };
         let generated = s.write_content(&generator, &request).await.map_err(|e| match e {
@@ -118,7 +118,7 @@ pub async fn generate_assets(
         })?;
         let channel: Channel = generated.channel.parse().unwrap_or(Channel::Portal);
         let text = format!("{}\n{}\n{}", generated.title, generated.body, generated.hashtags.join(" "));
-        let ctx = Context::new(channel, &s.compliance)
+        let ctx = Context::new(channel, &settings.config)
             .with_property(&property.body)
             .with_qr_code(true)
             .with_today(now.date_naive());
@@ -130,7 +130,13 @@ pub async fn generate_assets(
             });
         }
         let stem = generated.channel.replace(':', "_");
-        let plain = format!("{}\n\n{}\n\n{}", generated.title, generated.body, generated.hashtags.join(" "));
+        let plain = format!(
+            "{}{}\n\n{}\n\n{}",
+            settings.demo_banner(),
+            generated.title,
+            generated.body,
+            generated.hashtags.join(" ")
+        );
         files.push((
             generated.channel.clone(),
             format!("{stem}.txt"),
@@ -162,7 +168,7 @@ pub async fn generate_assets(
                 let png = crate::social_image::listing_image_png(
                     &property.body,
                     &generated.title,
-                    &advertiser(requester, &brn, &orn),
+                    &advertiser(requester, &brn, &orn, &brokerage_name),
                     "",
                     size,
                 );
@@ -195,12 +201,12 @@ pub async fn generate_assets(
 }
 
 /// The advertiser block of images: the requesting agent and the configured brokerage.
-pub fn advertiser(requester: &Requester, brn: &str, orn: &str) -> crate::social_image::Advertiser {
+pub fn advertiser(requester: &Requester, brn: &str, orn: &str, brokerage: &str) -> crate::social_image::Advertiser {
     crate::social_image::Advertiser {
         agent_name: requester.name.clone(),
         agent_brn: brn.to_string(),
         agent_phone: requester.phone.clone(),
-        brokerage_name: "AURA".into(),
+        brokerage_name: brokerage.to_string(),
         brokerage_orn: orn.to_string(),
     }
 }

@@ -225,6 +225,8 @@ impl Handler for MarketingAssets {
                 Ok(json!({ "campaign_id": id, "record_id": id, "status": "draft", "files": assets }))
             }
             Err(CampaignError::Store(e)) => Err(StepError::retryable(e)),
+            // Waits (no settings yet) or retries; the campaign stays `processing` meanwhile.
+            Err(CampaignError::Settings(e)) => Err(e.into()),
             Err(e) => {
                 let message = match &e {
                     CampaignError::NotCompliant { findings, .. } => format!("{e}: {findings}"),

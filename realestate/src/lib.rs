@@ -8,6 +8,7 @@
 pub mod access;
 pub mod approval;
 pub mod artifacts;
+pub mod brokerage;
 pub mod campaign;
 pub mod clients;
 pub mod cma;
@@ -50,27 +51,49 @@ pub struct Services {
     /// The From address of campaign e-mails (`AURA_MAIL_FROM`).
     pub mail_from: std::sync::OnceLock<String>,
     pub market: market::MarketService,
-    /// Brokerage registration numbers, disclaimers and the strictness of the uncertain rules.
-    pub compliance: compliance::Config,
+    /// The brokerage settings: name, registration numbers, disclaimers, rule strictness.
+    pub brokerage: brokerage::Brokerage,
     /// An OpenAI-compatible model for copy, when configured; the templates otherwise.
     pub ai: std::sync::OnceLock<Arc<content::OpenAiGenerator>>,
+}
+
+/// How the services start.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The operator's settings file (`AURA_COMPLIANCE_CONFIG`), which wins over the database.
+    pub settings_file: Option<compliance::Config>,
+    /// Create the demo brokerage when no settings were ever saved (development installs).
+    pub demo_brokerage: bool,
 }
 
 impl Services {
     /// Seeds an empty market, then builds the valuation market from the store.
     pub async fn start(stores: &store::Stores) -> Result<Arc<Services>, store::Error> {
-        Self::start_with(stores, compliance::Config::default()).await
+        Self::launch(stores, Options::default()).await
     }
 
+    /// [`start`](Self::start) with a settings file (as `AURA_COMPLIANCE_CONFIG` gives).
     pub async fn start_with(
         stores: &store::Stores,
-        compliance: compliance::Config,
+        settings_file: compliance::Config,
     ) -> Result<Arc<Services>, store::Error> {
+        Self::launch(stores, Options { settings_file: Some(settings_file), demo_brokerage: false }).await
+    }
+
+    /// Seeds an empty market and, when asked, the demo brokerage; then opens the services.
+    pub async fn launch(stores: &store::Stores, options: Options) -> Result<Arc<Services>, store::Error> {
         let seeded = seed::seed_if_empty(stores.domain.as_ref()).await?;
-        let services = Self::open_with(stores, compliance).await?;
+        let demo = options.demo_brokerage && options.settings_file.is_none();
+        let services = Self::open_options(stores, options).await?;
         if let Some(report) = seeded {
             tracing::info!(transactions = report.inserted, "loaded the Dubai market seed data");
             services.add_demo_properties().await?;
+        }
+        if demo && services.brokerage.create_demo(services.domain.as_ref(), chrono::Utc::now()).await? {
+            tracing::warn!(
+                "created the demo brokerage settings: every asset is marked \"{}\" until an admin saves the real ones (PUT /api/v1/settings/brokerage)",
+                brokerage::DEMO_MARK
+            );
         }
         Ok(services)
     }
@@ -102,13 +125,18 @@ impl Services {
 
     /// Builds the valuation market from whatever the store holds (no seeding).
     pub async fn open(stores: &store::Stores) -> Result<Arc<Services>, store::Error> {
-        Self::open_with(stores, compliance::Config::default()).await
+        Self::open_options(stores, Options::default()).await
     }
 
+    /// [`open`](Self::open) with a settings file.
     pub async fn open_with(
         stores: &store::Stores,
-        compliance: compliance::Config,
+        settings_file: compliance::Config,
     ) -> Result<Arc<Services>, store::Error> {
+        Self::open_options(stores, Options { settings_file: Some(settings_file), demo_brokerage: false }).await
+    }
+
+    async fn open_options(stores: &store::Stores, options: Options) -> Result<Arc<Services>, store::Error> {
         let domain = stores.domain.clone();
         seed_templates(domain.as_ref()).await?;
         let market = market::MarketService::load(domain.clone()).await?;
@@ -122,9 +150,14 @@ impl Services {
             mail_from: std::sync::OnceLock::new(),
             time_scale: std::sync::OnceLock::new(),
             market,
-            compliance,
+            brokerage: brokerage::Brokerage::new(options.settings_file),
             ai: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The brokerage settings in force (read when asked: a save reaches every worker at once).
+    pub async fn settings(&self) -> Result<brokerage::Settings, brokerage::SettingsError> {
+        self.brokerage.current(self.domain.as_ref()).await
     }
 
     /// The configured mailer, or the outbox mailer that keeps each message as a `.eml` artefact.

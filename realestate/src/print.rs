@@ -1153,7 +1153,7 @@ mod tests {
                 phone: "+971 50 123 4567".into(),
                 email: "layla@example.com".into(),
             },
-            brokerage: Brokerage { name: "Palm & Co Real Estate".into(), orn: "54321".into() },
+            brokerage: Brokerage { name: "Palm & Co Real Estate".into(), orn: "54321".into(), disclaimers: Vec::new() },
             customizations: Value::Null,
         };
         TemplateGenerator::new().write(&req).expect("template content")

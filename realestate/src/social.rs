@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::campaign::Requester;
 use crate::compliance::{self, Asset, Channel, Context};
-use crate::content::{self, Agent, Brokerage, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use crate::content::{self, Agent, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
 use crate::Services;
 
 /// Post types the templates write for.
@@ -23,8 +23,8 @@ pub enum SocialError {
     Invalid { field: &'static str, message: String },
     #[error("the {platform} post fails the compliance checker")]
     NotCompliant { platform: String, findings: Value },
-    #[error("set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before creating posts")]
-    NotConfigured,
+    #[error(transparent)]
+    Settings(#[from] crate::brokerage::SettingsError),
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error("content generation failed: {0}")]
@@ -76,14 +76,14 @@ pub fn user_hashtags(list: &[String], p: Platform) -> Result<Vec<String>, Social
 
 /// The compliance report of a post's text; an error when it does not pass.
 pub fn check(
-    s: &Services,
+    config: &crate::compliance::Config,
     text: &str,
     p: Platform,
     property: &Value,
     today: chrono::NaiveDate,
 ) -> Result<(), SocialError> {
     let channel: Channel = p.as_str().parse().unwrap_or(Channel::Portal);
-    let ctx = Context::new(channel, &s.compliance).with_asset(Asset::Text).with_property(property).with_today(today);
+    let ctx = Context::new(channel, config).with_asset(Asset::Text).with_property(property).with_today(today);
     let report = compliance::check(text, &ctx);
     if report.compliant {
         Ok(())
@@ -115,12 +115,12 @@ pub async fn generate_posts(
     if !POST_TYPES.contains(&req.post_type.as_str()) {
         return Err(invalid("post_type", format!("must be one of {}", POST_TYPES.join(", "))));
     }
-    let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
-        return Err(SocialError::NotConfigured);
-    };
+    let settings = s.settings().await?;
+    let (orn, brn) = settings.registration()?;
+    let brokerage_name = settings.display_name();
     let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     let generator = s.generator().await?;
-    let advertiser = crate::campaign::advertiser(requester, &brn, &orn);
+    let advertiser = crate::campaign::advertiser(requester, &brn, &orn, &brokerage_name);
     let mut posts = Vec::new();
     let mut new_images = Vec::new();
     for &p in &req.platforms {
@@ -137,7 +137,7 @@ pub async fn generate_posts(
                 phone: req.agent_phone.clone(),
                 email: requester.email.clone(),
             },
-            brokerage: Brokerage { name: "AURA".into(), orn: orn.clone() },
+            brokerage: settings.content_brokerage(),
             customizations: json!({
                 "post_type": req.post_type,
                 "include_property_details": if req.include_property_details { "yes" } else { "no" },
@@ -157,7 +157,8 @@ pub async fn generate_posts(
             }
             None => (generated.body.clone(), generated.hashtags.clone()),
         };
-        check(s, &text, p, &property.body, now.date_naive())?;
+        check(&settings.config, &text, p, &property.body, now.date_naive())?;
+        let text = if settings.demo() { format!("{}\n{text}", crate::brokerage::DEMO_MARK) } else { text };
         let image_id = match images.get(&p) {
             Some(id) => *id,
             None => {

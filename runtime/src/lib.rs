@@ -293,6 +293,30 @@ impl Runtime {
         }
     }
 
+    /// Sends the signal `name` to every running execution with a step waiting for a reason that
+    /// starts with `reason_prefix` (a step's `StepError::Wait` reason), so it looks again now
+    /// instead of at its next recheck. Returns how many executions were woken.
+    pub async fn wake_waiting(&self, reason_prefix: &str, name: &str, payload: &Value) -> Result<usize, Error> {
+        let filter = store::ExecutionFilter {
+            status: Some(engine::ExecutionStatus::Running),
+            limit: 10_000,
+            ..Default::default()
+        };
+        let mut woken = std::collections::BTreeSet::new();
+        for step in self.store.step_records(&filter).await? {
+            let waiting = step.status == engine::StepStatus::Ready
+                && step.error.as_deref().is_some_and(|e| e.starts_with(reason_prefix));
+            if waiting && woken.insert(step.execution_id) {
+                match self.store.signal(step.execution_id, name, payload, self.clock.now()).await {
+                    // Finished meanwhile: nothing to wake.
+                    Ok(_) | Err(store::Error::Conflict(_)) | Err(store::Error::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(woken.len())
+    }
+
     async fn step_duration_stats(&self, package: &str) -> Result<Vec<store::StepDurationStats>, Error> {
         let cached = self
             .stats

@@ -23,5 +23,6 @@ mod marketing;
 mod outreach;
 mod packages;
 mod records;
+mod settings;
 mod tidy;
 mod worker_faults;

@@ -22,17 +22,26 @@ pub(crate) async fn fixture(stores: store::Stores, configured: bool) -> Fixture 
     fixture_with(stores, configured, false).await
 }
 
-/// `seeded`: load the Dubai market data first (what a CMA needs).
+/// `configured`: the brokerage settings pinned by a file (ORN 12345, BRN 67890); otherwise none
+/// are set. `seeded`: load the Dubai market data first (what a CMA needs).
 pub(crate) async fn fixture_with(stores: store::Stores, configured: bool, seeded: bool) -> Fixture {
-    let mut config = realestate::compliance::Config::default();
-    if configured {
-        config.orn = Some("12345".into());
-        config.brn = Some("67890".into());
-    }
+    let settings_file = configured.then(|| realestate::compliance::Config {
+        orn: Some("12345".into()),
+        brn: Some("67890".into()),
+        ..Default::default()
+    });
+    fixture_options(stores, realestate::Options { settings_file, demo_brokerage: false }, seeded).await
+}
+
+pub(crate) async fn fixture_options(stores: store::Stores, options: realestate::Options, seeded: bool) -> Fixture {
     let estate = if seeded {
-        realestate::Services::start_with(&stores, config).await.unwrap()
+        realestate::Services::launch(&stores, options).await.unwrap()
     } else {
-        realestate::Services::open_with(&stores, config).await.unwrap()
+        assert!(!options.demo_brokerage, "the demo brokerage is made by launch");
+        match options.settings_file {
+            Some(file) => realestate::Services::open_with(&stores, file).await.unwrap(),
+            None => realestate::Services::open(&stores).await.unwrap(),
+        }
     };
     // Community resolution needs the reference; transactions are not needed here.
     let mut registry = runtime::Registry::with_builtins();

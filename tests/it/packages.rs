@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::marketing::{fixture_with, Fixture};
 
-fn worker(rt: &runtime::Runtime, name: &str) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+pub(crate) fn worker(rt: &runtime::Runtime, name: &str) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let stop = CancellationToken::new();
     let mut cfg = runtime::WorkerConfig::new(name);
     cfg.poll = Duration::from_millis(100);
@@ -19,7 +19,7 @@ fn worker(rt: &runtime::Runtime, name: &str) -> (CancellationToken, tokio::task:
     (stop, handle)
 }
 
-async fn stop((token, handle): (CancellationToken, tokio::task::JoinHandle<()>)) {
+pub(crate) async fn stop((token, handle): (CancellationToken, tokio::task::JoinHandle<()>)) {
     token.cancel();
     handle.await.unwrap();
 }

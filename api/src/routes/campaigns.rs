@@ -67,9 +67,7 @@ fn campaign_error(e: CampaignError) -> ApiError {
             format!("the {channel} copy fails the compliance checker"),
         )
         .with("findings", findings),
-        e @ CampaignError::NotConfigured => {
-            ApiError::new(StatusCode::CONFLICT, "compliance_not_configured", e.to_string())
-        }
+        CampaignError::Settings(e) => e.into(),
         CampaignError::Store(e) => e.into(),
         CampaignError::Internal(m) => {
             tracing::error!(error = %m, "campaign generation failed");
@@ -90,9 +88,7 @@ async fn prepare(
     }
     kinds_for(&req.target_channels).map_err(campaign_error)?;
     let property = find(s, caller, &req.property_id).await?;
-    if s.estate.compliance.orn.is_none() || s.estate.compliance.brn.is_none() {
-        return Err(campaign_error(CampaignError::NotConfigured));
-    }
+    s.estate.settings().await?.registration()?;
     let requester = Requester {
         owner_id: caller.id().to_string(),
         team_id: caller.user.team_id.map(|t| t.to_string()),

@@ -56,7 +56,8 @@ async fn check(
         Some(id) => Some(find(&s, &caller, id).await?.body),
         None => None,
     };
-    let mut ctx = Context::new(channel, &s.estate.compliance)
+    let settings = s.estate.settings().await?;
+    let mut ctx = Context::new(channel, &settings.config)
         .with_asset(asset)
         .with_qr_code(req.has_qr_code)
         .with_today(s.rt.clock.now().date_naive());
@@ -137,8 +138,8 @@ async fn put_template(
     let channel: Channel =
         req.channel.parse().map_err(|e: compliance::UnknownChannel| invalid("channel", e.to_string()))?;
     let property = sample.get("property").cloned();
-    let mut ctx =
-        Context::new(channel, &s.estate.compliance).with_qr_code(true).with_today(s.rt.clock.now().date_naive());
+    let settings = s.estate.settings().await?;
+    let mut ctx = Context::new(channel, &settings.config).with_qr_code(true).with_today(s.rt.clock.now().date_naive());
     if let Some(p) = &property {
         ctx = ctx.with_property(p);
     }
@@ -201,17 +202,11 @@ async fn generate(
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    use realestate::content::{Agent, Brokerage, ContentError, ContentRequest, ContentStyle};
+    use realestate::content::{Agent, ContentError, ContentRequest, ContentStyle};
     let req: GenerateRequest = body::parse(&bytes)?;
     let property = find(&s, &caller, &req.property_id).await?;
-    let cfg = &s.estate.compliance;
-    let (Some(orn), Some(brn)) = (cfg.orn.clone(), cfg.brn.clone()) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "compliance_not_configured",
-            "set the brokerage ORN and BRN (AURA_COMPLIANCE_CONFIG) before generating advertising copy",
-        ));
-    };
+    let settings = s.estate.settings().await?;
+    let (_, brn) = settings.registration()?;
     let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     let content_request = ContentRequest {
         kind: req.kind,
@@ -223,7 +218,7 @@ async fn generate(
             phone: req.agent_phone.unwrap_or_default(),
             email: caller.user.email.clone(),
         },
-        brokerage: Brokerage { name: "AURA".into(), orn },
+        brokerage: settings.content_brokerage(),
         customizations: req.customizations,
     };
     let generator = s.estate.generator().await?;
@@ -238,7 +233,7 @@ async fn generate(
         }
     })?;
     let channel: Channel = generated.channel.parse().unwrap_or(Channel::Portal);
-    let ctx = Context::new(channel, cfg)
+    let ctx = Context::new(channel, &settings.config)
         .with_property(&property.body)
         .with_qr_code(true)
         .with_today(s.rt.clock.now().date_naive());

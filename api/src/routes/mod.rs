@@ -10,6 +10,7 @@ mod health;
 pub(crate) mod leads;
 mod marketing;
 pub(crate) mod properties;
+mod settings;
 mod social;
 mod system;
 mod users;
@@ -26,6 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/auth", auth::router())
         .nest("/api/v1/auth", auth::router())
         .nest("/api/v1", users::router())
+        .nest("/api/v1", settings::router())
         .nest("/api/v1", properties::router())
         .nest("/api/v1", cma::router())
         .nest("/api/v1", analytics::router())

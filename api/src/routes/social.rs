@@ -44,7 +44,7 @@ pub(crate) fn social_error(e: SocialError) -> ApiError {
             format!("the {platform} post fails the compliance checker"),
         )
         .with("findings", findings),
-        SocialError::NotConfigured => ApiError::new(StatusCode::CONFLICT, "compliance_not_configured", e.to_string()),
+        SocialError::Settings(e) => e.into(),
         SocialError::Store(e) => e.into(),
         SocialError::Internal(m) => {
             tracing::error!(error = %m, "social post generation failed");
@@ -249,7 +249,8 @@ async fn edit(
         s.rt.require_active(social::PUBLISH_PACKAGE).await?;
     }
     let property = s.estate.domain.property(post.property_id).await?.map(|r| r.body).unwrap_or(Value::Null);
-    social::check(&s.estate, &text, p, &property, s.rt.clock.now().date_naive()).map_err(social_error)?;
+    let settings = s.estate.settings().await?;
+    social::check(&settings.config, &text, p, &property, s.rt.clock.now().date_naive()).map_err(social_error)?;
     let mut updated =
         s.estate.domain.update_social_post(post.id, &post.status, &text, &json!(tags), &post.status, now).await?;
     if let Some(at) = req.scheduled_at {

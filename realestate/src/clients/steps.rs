@@ -68,15 +68,14 @@ impl Handler for Agreement {
         let s = &self.0;
         let c = client(s, &ctx).await?;
         let owner = requester(s, &ctx).await?;
-        let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
-            return Err(StepError::permanent("set the brokerage ORN and BRN before onboarding clients"));
-        };
+        let settings = s.settings().await?;
+        let (orn, brn) = settings.registration()?;
         let property = match c.body["property_id"].as_str().and_then(|p| Uuid::parse_str(p).ok()) {
             Some(id) => s.domain.property(id).await.map_err(StepError::retryable)?.map(|p| p.body),
             None => None,
         };
         let broker = super::agreement::Broker {
-            brokerage: "AURA Real Estate".into(),
+            brokerage: settings.display_name(),
             orn,
             agent: owner.name.clone(),
             brn,
@@ -133,22 +132,26 @@ impl Handler for Welcome {
                 attachments.push(mail::Attachment::new(a.filename, "application/pdf", bytes));
             }
         }
+        let settings = s.settings().await?;
+        let (orn, brn) = settings.registration()?;
+        let brokerage = settings.display_name();
         let name = c.body["name"].as_str().unwrap_or("");
         let seller = c.body["role"] == "seller";
         let text = format!(
-            "Dear {name},\n\nWelcome to AURA Real Estate. Attached is your agency agreement draft ({}) for review; we will sign the official form together in the RERA system.\n\nWhat happens next:\n1. We check your documents (KYC) - done.\n2. We meet to walk through the agreement and {}.\n3. Your file is reviewed by a team leader.\n\nYour agent: {} ({}), BRN {}.\nAURA Real Estate, ORN {}.",
+            "{}Dear {name},\n\nWelcome to {brokerage}. Attached is your agency agreement draft ({}) for review; we will sign the official form together in the RERA system.\n\nWhat happens next:\n1. We check your documents (KYC) - done.\n2. We meet to walk through the agreement and {}.\n3. Your file is reviewed by a team leader.\n\nYour agent: {} ({}), BRN {}.\n{brokerage}, ORN {}.",
+            settings.demo_banner(),
             if seller { "Form A" } else { "Form B" },
             if seller { "the plan to market your property" } else { "your search" },
             owner.name,
             owner.email,
-            s.compliance.brn.clone().unwrap_or_default(),
-            s.compliance.orn.clone().unwrap_or_default(),
+            brn,
+            orn,
         );
         let message = mail::Message {
             from: mail::Address::parse(&s.mail_from()).map_err(StepError::permanent)?,
             to: vec![mail::Address::parse(to).map_err(StepError::permanent)?],
             reply_to: mail::Address::parse(&owner.email).ok(),
-            subject: "Welcome to AURA Real Estate".into(),
+            subject: format!("Welcome to {brokerage}"),
             html: Some(crate::mailer::text_to_html(&text)),
             text,
             attachments,

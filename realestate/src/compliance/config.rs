@@ -10,6 +10,8 @@ use super::report::Severity;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// The brokerage's trading name, shown on every asset beside the ORN.
+    pub brokerage_name: Option<String>,
     /// The brokerage's RERA office registration number (ORN). When set, an ORN in an ad must
     /// equal it.
     pub orn: Option<String>,
@@ -34,11 +36,16 @@ pub struct Config {
     /// Severity of pressure wording ("last units", "prices go up tomorrow"). Default warning: it
     /// is our reading of the general ban on misleading claims, not a named rule.
     pub urgency_rule: Severity,
+    /// True for the demo settings a development install creates: reports say the numbers are
+    /// placeholders. Never read from a file or a request.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
+            brokerage_name: None,
             orn: None,
             brn: None,
             allow_guaranteed_returns: false,
@@ -48,6 +55,7 @@ impl Default for Config {
             media_council_rule: Severity::Warning,
             superlative_rule: Severity::Error,
             urgency_rule: Severity::Warning,
+            demo: false,
         }
     }
 }

@@ -52,6 +52,14 @@ pub use config::Config;
 pub use context::Context;
 pub use report::{Finding, NotChecked, Report, RuleInfo, Severity};
 
+/// Whether `name` is a channel (`x`, `social:instagram`) or a channel family (`sms`, `social`), as
+/// `disclaimer_exempt_channels` names them.
+pub fn is_channel_or_family(name: &str) -> bool {
+    const FAMILIES: &[&str] = &["portal", "social", "email", "print", "sms", "outdoor"];
+    let n = name.trim();
+    FAMILIES.iter().any(|f| n.eq_ignore_ascii_case(f)) || n.parse::<Channel>().is_ok()
+}
+
 use rule::{Outcome, Rule};
 
 /// Every rule, grouped by concern; the order is the order of findings in a report.
@@ -107,5 +115,9 @@ pub fn check(text: &str, ctx: &Context<'_>) -> Report {
         }
     }
     let compliant = !findings.iter().any(|f| f.severity == Severity::Error);
-    Report { compliant, findings, not_checked }
+    let notice = ctx.config.demo.then(|| format!(
+        "{}: checked against the demo brokerage settings, whose ORN and BRN are placeholders; an admin saves the real ones at PUT /api/v1/settings/brokerage",
+        crate::brokerage::DEMO_MARK
+    ));
+    Report { compliant, findings, not_checked, notice }
 }

@@ -103,8 +103,12 @@ pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
         None if !email.is_empty() => format!("mailto:{email}?subject=Unsubscribe"),
         None => String::new(),
     };
+    // The required disclaimers follow the registration line, in the same (last) paragraph, so
+    // trimming to a channel's limit keeps them.
+    let disclaimers: String =
+        req.brokerage.disclaimers.iter().map(|d| d.trim()).filter(|d| !d.is_empty()).map(|d| format!(" {d}")).collect();
     let disclosure = format!(
-        "{} | ORN {} | BRN {} | Trakheesi Permit {permit}",
+        "{} | ORN {} | BRN {} | Trakheesi Permit {permit}{disclaimers}",
         req.brokerage.name.trim(),
         req.brokerage.orn.trim(),
         req.agent.brn.trim()
@@ -157,7 +161,8 @@ pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
         "contact_href": contact_href,
         "unsubscribe_url": unsubscribe_url,
         "disclosure": disclosure,
-        "disclosure_short": format!("Permit {permit} | ORN {} | BRN {}", req.brokerage.orn.trim(), req.agent.brn.trim()),
+        "disclaimers": disclaimers.trim(),
+        "disclosure_short": format!("Permit {permit} | ORN {} | BRN {}{disclaimers}", req.brokerage.orn.trim(), req.agent.brn.trim()),
         "custom": custom,
         "paragraphs": [],
     }))

@@ -125,6 +125,9 @@ pub struct Agent {
 pub struct Brokerage {
     pub name: String,
     pub orn: String,
+    /// The brokerage's required disclaimers, printed with the disclosure line on every piece.
+    #[serde(default)]
+    pub disclaimers: Vec<String>,
 }
 
 /// One piece of content to write.

@@ -122,7 +122,7 @@ pub fn sample_context() -> Value {
             phone: "+971 50 000 0000".into(),
             email: "agent@example.com".into(),
         },
-        brokerage: Brokerage { name: "Sample Realty".into(), orn: "54321".into() },
+        brokerage: Brokerage { name: "Sample Realty".into(), orn: "54321".into(), disclaimers: Vec::new() },
         customizations: Value::Null,
     };
     template_context(&req).expect("the sample request is valid")

@@ -36,7 +36,7 @@ pub(crate) fn request(kind: ContentKind, property: Value, style: ContentStyle) -
             phone: "+971 50 123 4567".into(),
             email: "layla@example.com".into(),
         },
-        brokerage: Brokerage { name: "Palm & Co Real Estate".into(), orn: "54321".into() },
+        brokerage: Brokerage { name: "Palm & Co Real Estate".into(), orn: "54321".into(), disclaimers: Vec::new() },
         customizations: Value::Null,
     }
 }

@@ -190,7 +190,14 @@ fn aed(v: &Value) -> String {
 }
 
 /// The e-mails of the sequence: subject and plain text (HTML is derived when sent).
-pub fn write_sequence(lead: &Value, matched: &Value, agent: &str, orn: &str, brn: &str) -> Vec<(String, String)> {
+pub fn write_sequence(
+    lead: &Value,
+    matched: &Value,
+    agent: &str,
+    brokerage: &str,
+    orn: &str,
+    brn: &str,
+) -> Vec<(String, String)> {
     let name = lead["name"].as_str().unwrap_or("there").split_whitespace().next().unwrap_or("there").to_string();
     let listings: Vec<&Value> = matched["matches"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
     let market: Vec<&Value> = matched["market"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
@@ -212,7 +219,7 @@ pub fn write_sequence(lead: &Value, matched: &Value, agent: &str, orn: &str, brn
         )
     };
     let footer = format!(
-        "\n\n{agent}, BRN {brn}\nAURA Real Estate, ORN {orn}\nPrices are asking prices and subject to change. Reply STOP to unsubscribe."
+        "\n\n{agent}, BRN {brn}\n{brokerage}, ORN {orn}\nPrices are asking prices and subject to change. Reply STOP to unsubscribe."
     );
     let mut emails = Vec::new();
     let first = if listings.is_empty() {
@@ -273,17 +280,22 @@ impl Handler for Sequence {
     async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
         let s = &self.0;
         let lead = lead(s, &ctx).await?;
-        let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
-            return Err(StepError::permanent("set the brokerage ORN and BRN before nurturing leads"));
-        };
+        let settings = s.settings().await?;
+        let (orn, brn) = settings.registration()?;
         let agent = crate::listing::requester(s, &ctx).await?;
         let matched = ctx.outputs.get("match_listings").cloned().unwrap_or(Value::Null);
-        let emails = write_sequence(&lead.body, &matched, &agent.name, &orn, &brn);
+        let mut emails = write_sequence(&lead.body, &matched, &agent.name, &settings.display_name(), &orn, &brn);
+        if settings.demo() {
+            for (subject, text) in &mut emails {
+                *subject = format!("[{}] {subject}", crate::brokerage::DEMO_MARK);
+                *text = format!("{}{text}", settings.demo_banner());
+            }
+        }
         let today = chrono::Utc::now().date_naive();
         for (i, (subject, text)) in emails.iter().enumerate() {
             let report = compliance::check(
                 &format!("{subject}\n{text}"),
-                &Context::new(Channel::Email, &s.compliance).with_today(today),
+                &Context::new(Channel::Email, &settings.config).with_today(today),
             );
             if !report.compliant {
                 return Err(StepError::permanent(format!(

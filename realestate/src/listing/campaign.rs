@@ -39,6 +39,7 @@ impl Handler for ListingCampaign {
         let assets = generate_assets(s, &property, &requester, &channels, style, &customizations, now).await.map_err(
             |e| match e {
                 CampaignError::Store(e) => StepError::retryable(e),
+                CampaignError::Settings(e) => e.into(),
                 CampaignError::NotCompliant { channel, findings } => {
                     StepError::permanent(format!("the {channel} copy fails the compliance checker: {findings}"))
                 }
@@ -105,6 +106,7 @@ impl Handler for ListingSocial {
             social::generate_posts(s, &property, &requester, &request, &mut images, chrono::Utc::now()).await.map_err(
                 |e| match e {
                     SocialError::Store(e) => StepError::retryable(e),
+                    SocialError::Settings(e) => e.into(),
                     other => StepError::permanent(other),
                 },
             )?

@@ -125,9 +125,8 @@ impl Handler for ListingOptimization {
         let s = &self.0;
         let property = analysed_property(s, &ctx).await?;
         let requester = requester(s, &ctx).await?;
-        let (Some(orn), Some(brn)) = (s.compliance.orn.clone(), s.compliance.brn.clone()) else {
-            return Err(StepError::permanent("set the brokerage ORN and BRN before listing"));
-        };
+        let settings = s.settings().await?;
+        let (orn, brn) = settings.registration()?;
         // The campaign's portal copy is the description's body.
         let campaign = output(&ctx, "marketing_campaign_creation");
         let copy_asset = campaign["files"]
@@ -147,13 +146,14 @@ impl Handler for ListingOptimization {
         };
         let copy: String = copy.lines().skip(1).collect::<Vec<_>>().join("\n");
         let block = format!(
-            "Trakheesi Permit {} | AURA Real Estate, ORN {orn} | Agent {}, BRN {brn}",
+            "Trakheesi Permit {} | {}, ORN {orn} | Agent {}, BRN {brn}",
             property.body["permit_number"].as_str().unwrap_or("-"),
+            settings.display_name(),
             requester.name
         );
         let listing = build(&property.body, &copy, &block);
         let text = format!("{}\n{}", listing.title, listing.description);
-        let ctx_c = Context::new(Channel::Portal, &s.compliance)
+        let ctx_c = Context::new(Channel::Portal, &settings.config)
             .with_property(&property.body)
             .with_today(chrono::Utc::now().date_naive());
         let report = compliance::check(&text, &ctx_c);
@@ -168,7 +168,8 @@ impl Handler for ListingOptimization {
             "property_id": property.id, "listing": listing, "price_position": pricing,
             "limits": { "title_max": TITLE_MAX, "description_min": DESCRIPTION_MIN, "description_max": DESCRIPTION_MAX },
             "warnings": if listing.description.chars().count() < DESCRIPTION_MIN { json!(["the description is short; add features and a longer copy"]) } else { json!([]) },
-            "compliance": { "compliant": true, "rules_checked": report.findings.len() },
+            "compliance": { "compliant": true, "rules_checked": report.findings.len(), "notice": report.notice },
+            "demo": settings.demo(),
         });
         let now = chrono::Utc::now();
         let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();

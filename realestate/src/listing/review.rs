@@ -78,13 +78,14 @@ impl Handler for FinalReview {
             }
         }
 
+        let settings = s.settings().await?;
         let today = chrono::Utc::now().date_naive();
         let mut findings: Vec<Value> = Vec::new();
         let mut compliance_checked = Vec::new();
         let mut warnings: Vec<Value> = Vec::new();
         for item in &items {
             // Print assets and social images carry the permit's QR code (drawn by this package).
-            let c = Context::new(item.channel, &s.compliance)
+            let c = Context::new(item.channel, &settings.config)
                 .with_property(&property.body)
                 .with_qr_code(item.has_qr)
                 .with_today(today);
@@ -125,8 +126,7 @@ impl Handler for FinalReview {
             findings.push(json!({ "check": "quality", "message": "no photography slot planned" }));
         }
 
-        let orn = s.compliance.orn.clone().unwrap_or_default();
-        let brn = s.compliance.brn.clone().unwrap_or_default();
+        let (orn, brn) = settings.registration()?;
         let permit = property.body["permit_number"].as_str().unwrap_or_default().to_string();
         let mut branding = Vec::new();
         for item in &items {
@@ -144,6 +144,8 @@ impl Handler for FinalReview {
             "passed": passed, "deliverables_reviewed": items.len(),
             "checklist": { "compliance": compliance_checked, "quality": quality, "branding": branding },
             "findings": findings, "warnings": warnings,
+            "demo": settings.demo(),
+            "notice": settings.demo().then(|| format!("{}: reviewed against the demo brokerage settings", crate::brokerage::DEMO_MARK)),
         });
         let bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
         let file = NewFile {

@@ -108,6 +108,17 @@ pub struct TemplateRecord {
     pub updated_at: Timestamp,
 }
 
+/// The brokerage settings as stored: the body is `realestate`'s settings document (the store does
+/// not interpret it); `version` counts saves, starting at 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokerageSettingsRecord {
+    pub body: Value,
+    pub demo: bool,
+    pub version: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CampaignRecord {
     pub id: Uuid,
@@ -323,4 +334,17 @@ pub trait Domain: Send + Sync + 'static {
         team_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<CmaReportRecord>, Error>;
+
+    /// The brokerage settings, if any were ever saved.
+    async fn brokerage_settings(&self) -> Result<Option<BrokerageSettingsRecord>, Error>;
+    /// Saves the settings when the stored version is `expected` (`None`: nothing stored yet) and
+    /// returns them with the next version; `Error::Conflict` when another save came first.
+    async fn save_brokerage_settings(
+        &self,
+        body: &Value,
+        demo: bool,
+        expected: Option<i64>,
+        updated_by: Option<&str>,
+        now: Timestamp,
+    ) -> Result<BrokerageSettingsRecord, Error>;
 }

@@ -658,4 +658,57 @@ impl Domain for SqliteStore {
         .await?;
         rows.iter().map(report).collect()
     }
+
+    async fn brokerage_settings(&self) -> Result<Option<BrokerageSettingsRecord>, Error> {
+        let row =
+            sqlx::query("SELECT body, demo, version, updated_by, updated_at_us FROM brokerage_settings WHERE id = 1")
+                .fetch_optional(&self.reader)
+                .await?;
+        let Some(r) = row else { return Ok(None) };
+        let body: Json<Value> = r.try_get("body")?;
+        Ok(Some(BrokerageSettingsRecord {
+            body: body.0,
+            demo: r.try_get("demo")?,
+            version: r.try_get("version")?,
+            updated_by: r.try_get("updated_by")?,
+            updated_at: from_us(r.try_get("updated_at_us")?),
+        }))
+    }
+
+    async fn save_brokerage_settings(
+        &self,
+        body: &Value,
+        demo: bool,
+        expected: Option<i64>,
+        updated_by: Option<&str>,
+        now: Timestamp,
+    ) -> Result<BrokerageSettingsRecord, Error> {
+        let result = match expected {
+            None => sqlx::query("INSERT INTO brokerage_settings (id, body, demo, version, updated_by, updated_at_us) VALUES (1, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(Json(body))
+                .bind(demo)
+                .bind(updated_by)
+                .bind(to_us(now))
+                .execute(&self.writer)
+                .await?,
+            Some(v) => sqlx::query("UPDATE brokerage_settings SET body = ?, demo = ?, version = version + 1, updated_by = ?, updated_at_us = ? WHERE id = 1 AND version = ?")
+                .bind(Json(body))
+                .bind(demo)
+                .bind(updated_by)
+                .bind(to_us(now))
+                .bind(v)
+                .execute(&self.writer)
+                .await?,
+        };
+        if result.rows_affected() == 0 {
+            return Err(Error::Conflict("the brokerage settings were changed by another save".into()));
+        }
+        Ok(BrokerageSettingsRecord {
+            body: body.clone(),
+            demo,
+            version: expected.map_or(1, |v| v + 1),
+            updated_by: updated_by.map(str::to_string),
+            updated_at: now,
+        })
+    }
 }

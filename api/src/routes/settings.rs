@@ -1,0 +1,134 @@
+//! The brokerage settings: read by anyone signed in (they are printed on every ad), saved by
+//! admins. A save is validated whole, compare-and-set on the stored version (`If-Match`), and
+//! audited; steps waiting for the settings go on by themselves at their next look.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use realestate::brokerage::{self, Settings};
+use realestate::compliance::Config;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::{json as body, ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/settings/brokerage", get(read).put(save))
+}
+
+fn settings_json(s: &Settings) -> Value {
+    let stored = s.stored.as_ref();
+    json!({
+        "settings": s.config,
+        "demo": s.demo(),
+        "notice": s.demo().then(|| format!(
+            "{}: demo brokerage settings with placeholder ORN and BRN; every asset made with them is marked. Save the brokerage's real settings here.",
+            brokerage::DEMO_MARK
+        )),
+        "ready": s.registration().is_ok(),
+        "source": s.source,
+        "version": stored.map(|r| r.version),
+        "updated_at": stored.map(|r| r.updated_at),
+        "updated_by": stored.and_then(|r| r.updated_by.clone()),
+    })
+}
+
+async fn read(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(settings_json(&s.estate.settings().await?)))
+}
+
+/// `If-Match: "3"` (or `3`): save only over version 3.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(axum::http::header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
+    text.parse().map(Some).map_err(|_| {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_if_match", "If-Match must name a settings version, e.g. \"3\"")
+    })
+}
+
+async fn save(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let config: Config = body::parse(&bytes)?;
+    let errors = brokerage::validate(&config);
+    if !errors.is_empty() {
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", detail).with("errors", json!(errors))
+        );
+    }
+    if s.estate.brokerage.file().is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "settings_pinned",
+            "the brokerage settings are pinned by the operator's file (AURA_COMPLIANCE_CONFIG); change the file, or remove it to manage them here",
+        ));
+    }
+    let current = s.estate.settings().await?;
+    let stored_version = current.stored.as_ref().map(|r| r.version);
+    let expected = match if_match(&headers)? {
+        Some(v) if Some(v) != stored_version => {
+            return Err(version_conflict(stored_version));
+        }
+        Some(v) => Some(v),
+        None => stored_version,
+    };
+    let document = serde_json::to_value(&config).unwrap_or_default();
+    let who = caller.id().to_string();
+    let saved =
+        match s.estate.domain.save_brokerage_settings(&document, false, expected, Some(&who), s.rt.clock.now()).await {
+            Err(store::Error::Conflict(_)) => return Err(version_conflict(stored_version)),
+            other => other?,
+        };
+    s.audit(
+        Some(caller.id()),
+        "settings.brokerage.update",
+        Some("brokerage".into()),
+        Some(json!({ "version": saved.version, "replaced_demo": current.demo(), "settings": document })),
+        None,
+    )
+    .await;
+    // Steps waiting for the settings look again now, not at their next recheck.
+    let woken =
+        s.rt.wake_waiting(brokerage::WAITING_REASON, brokerage::SAVED_SIGNAL, &json!({ "version": saved.version }))
+            .await?;
+    let mut out = settings_json(&s.estate.settings().await?);
+    out["woken_executions"] = json!(woken);
+    Ok(Json(out))
+}
+
+fn version_conflict(current: Option<i64>) -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "version_conflict",
+        "the brokerage settings changed since they were read; read them again and retry",
+    )
+    .with("current_version", json!(current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_names_a_version() {
+        let mut h = HeaderMap::new();
+        assert_eq!(if_match(&h).unwrap(), None);
+        h.insert(axum::http::header::IF_MATCH, "\"3\"".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(3));
+        h.insert(axum::http::header::IF_MATCH, "W/\"4\"".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(4));
+        h.insert(axum::http::header::IF_MATCH, "*".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap_err().code, "invalid_if_match");
+    }
+
+    #[test]
+    fn source_serialises_as_a_word() {
+        assert_eq!(json!(realestate::brokerage::Source::File), json!("file"));
+    }
+}
