@@ -1,9 +1,12 @@
 //! `aura bench`: scheduler throughput and latency with the built-in `noop` handler.
 //!
 //! Each run gets a fresh database (a temporary SQLite file, or a new PostgreSQL database that is
-//! dropped afterwards), starts W in-process workers, triggers E executions in batches while the
-//! workers run, and waits until all are completed. Latencies come from the stored step
-//! timestamps: trigger → first step started, and dependency finished → dependent started.
+//! dropped afterwards) and W in-process workers. `live` triggers E executions in batches while
+//! the workers run; `burn-down` enqueues all E first and times only the drain (as River's bench
+//! does); `idle` runs one execution at a time. A comma list of sizes sweeps them, one fresh
+//! database each, and prints how the rate holds as the work grows. Latencies come from the
+//! stored step timestamps: trigger → first step started, and dependency finished → dependent
+//! started.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,58 +15,28 @@ use anyhow::{bail, Context};
 use engine::ExecutionStatus;
 use serde_json::json;
 use store::{NewExecution, Store};
+
+use crate::cli::{BenchArgs, Mode, Shape, StoreKind};
 use tokio_util::sync::CancellationToken;
 
 const TRIGGER_BATCH: usize = 200;
 /// Executions whose timestamps are read back for the latency percentiles.
 const LATENCY_SAMPLE_MAX: usize = 2000;
 
-struct BenchArgs {
-    store: String,
-    url: Option<String>,
-    shapes: Vec<&'static str>,
-    executions: Option<usize>,
-    workers: usize,
-    concurrency: usize,
-    claim_batch: usize,
+fn shapes(shape: Shape) -> &'static [&'static str] {
+    match shape {
+        Shape::Single => &["single"],
+        Shape::Chain10 => &["chain10"],
+        Shape::NewListing => &["new_listing"],
+        Shape::All => &["single", "chain10", "new_listing"],
+    }
 }
 
-fn parse(args: &[&str]) -> anyhow::Result<BenchArgs> {
-    let mut out = BenchArgs {
-        store: "sqlite".into(),
-        url: None,
-        shapes: vec!["single", "chain10", "new_listing"],
-        executions: None,
-        workers: 2,
-        concurrency: 256,
-        claim_batch: 128,
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().copied().with_context(|| format!("{arg} needs a value"));
-        match *arg {
-            "--store" => out.store = value()?.to_string(),
-            "--url" => out.url = Some(value()?.to_string()),
-            "--shape" => {
-                out.shapes = match value()? {
-                    "single" => vec!["single"],
-                    "chain10" => vec!["chain10"],
-                    "new_listing" => vec!["new_listing"],
-                    "all" => vec!["single", "chain10", "new_listing"],
-                    other => bail!("unknown shape `{other}` (single, chain10, new_listing, all)"),
-                }
-            }
-            "--executions" => out.executions = Some(value()?.parse().context("--executions")?),
-            "--workers" => out.workers = value()?.parse().context("--workers")?,
-            "--concurrency" => out.concurrency = value()?.parse().context("--concurrency")?,
-            "--claim-batch" => out.claim_batch = value()?.parse().context("--claim-batch")?,
-            other => bail!("unknown option `{other}`"),
-        }
-    }
-    if !["sqlite", "postgres"].contains(&out.store.as_str()) {
-        bail!("--store must be sqlite or postgres");
-    }
-    Ok(out)
+/// One run's figures, for the sweep's summary.
+struct Figures {
+    executions: usize,
+    steps_per_second: f64,
+    executions_per_second: f64,
 }
 
 fn package_source(shape: &str) -> String {
@@ -100,31 +73,56 @@ fn package_source(shape: &str) -> String {
     s
 }
 
-pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let args = parse(args)?;
+pub async fn bench(args: &BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    if args.workers == 0 || args.concurrency == 0 || args.claim_batch == 0 {
+        bail!("--workers, --concurrency and --claim-batch must be at least 1");
+    }
+    if args.executions.contains(&0) {
+        bail!("--executions must be at least 1");
+    }
     println!(
-        "aura bench: store={} workers={} concurrency={} claim_batch={} cores={}",
+        "aura bench: store={} mode={:?} workers={} concurrency={} claim_batch={} cores={}",
         args.store,
+        args.mode,
         args.workers,
         args.concurrency,
         args.claim_batch,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    for shape in &args.shapes {
-        let executions = args.executions.unwrap_or(match *shape {
-            "single" => 20_000,
-            _ => 3_000,
-        });
-        run_shape(&args, shape, executions).await?;
+    for shape in shapes(args.shape) {
+        let sizes = match (args.executions.as_slice(), args.mode) {
+            ([], Mode::Idle) => vec![200],
+            ([], _) if *shape == "single" => vec![20_000],
+            ([], _) => vec![3_000],
+            (list, _) => list.to_vec(),
+        };
+        let mut figures = Vec::new();
+        for n in sizes {
+            figures.push(run_shape(args, shape, n).await?);
+        }
+        if figures.len() > 1 {
+            println!("\n{shape} sweep ({:?}):", args.mode);
+            println!("  {:>10}  {:>12}  {:>12}  {:>10}", "executions", "executions/s", "steps/s", "vs first");
+            let base = figures[0].steps_per_second;
+            for f in &figures {
+                println!(
+                    "  {:>10}  {:>12.0}  {:>12.0}  {:>9.0}%",
+                    f.executions,
+                    f.executions_per_second,
+                    f.steps_per_second,
+                    100.0 * f.steps_per_second / base
+                );
+            }
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::Result<()> {
+async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::Result<Figures> {
     let db_name = format!("aura_bench_{}_{}", shape, std::process::id());
     #[allow(clippy::type_complexity)]
-    let (store, pg): (Arc<dyn Store>, Option<(Arc<store::postgres::PgStore>, String)>) = match args.store.as_str() {
-        "postgres" => {
+    let (store, pg): (Arc<dyn Store>, Option<(Arc<store::postgres::PgStore>, String)>) = match args.store {
+        StoreKind::Postgres => {
             let admin = args
                 .url
                 .clone()
@@ -135,7 +133,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
             let pg = Arc::new(store::postgres::PgStore::connect(&url).await?);
             (pg.clone(), Some((pg, admin)))
         }
-        _ => {
+        StoreKind::Sqlite => {
             let path = std::env::temp_dir().join(format!("{db_name}.db"));
             let _ = std::fs::remove_file(&path);
             (store::connect(&format!("sqlite://{}", path.display())).await?, None)
@@ -151,17 +149,6 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         Some((p, _)) => Some(p.database_stats().await?),
         None => None,
     };
-    let stop = CancellationToken::new();
-    let mut workers = Vec::new();
-    for w in 0..args.workers {
-        let mut cfg = runtime::WorkerConfig::new(format!("bench-{w}"));
-        cfg.concurrency = args.concurrency;
-        cfg.claim_batch = args.claim_batch;
-        let worker = runtime::Worker::new(&rt, cfg);
-        workers.push(tokio::spawn(worker.run(stop.clone())));
-    }
-    let start = Instant::now();
-    let mut ids = Vec::with_capacity(executions);
     let new = NewExecution {
         package: package.clone(),
         package_version: version,
@@ -171,47 +158,72 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         created_by: None,
         team_id: None,
     };
-    let mut remaining = executions;
-    while remaining > 0 {
-        let n = remaining.min(TRIGGER_BATCH);
-        let batch = vec![new.clone(); n];
-        ids.extend(store.start_executions(&batch, chrono::Utc::now()).await?.into_iter().map(|s| s.execution_id));
-        remaining -= n;
-    }
-    let triggered = start.elapsed();
-    loop {
-        let counts = store.execution_counts().await?;
-        let completed = counts.iter().find(|(s, _)| *s == ExecutionStatus::Completed).map_or(0, |(_, n)| *n) as usize;
-        let failed: u64 = counts
-            .iter()
-            .filter(|(s, _)| matches!(s, ExecutionStatus::Failed | ExecutionStatus::Cancelled))
-            .map(|(_, n)| n)
-            .sum();
-        if failed > 0 {
-            bail!("{failed} bench executions failed");
+    let total_steps = executions * steps_per_execution;
+    let stop = CancellationToken::new();
+    let start_workers = || {
+        (0..args.workers)
+            .map(|w| {
+                let mut cfg = runtime::WorkerConfig::new(format!("bench-{w}"));
+                cfg.concurrency = args.concurrency;
+                cfg.claim_batch = args.claim_batch;
+                tokio::spawn(runtime::Worker::new(&rt, cfg).run(stop.clone()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut ids = Vec::with_capacity(executions);
+    let (workers, start, enqueued) = match args.mode {
+        Mode::Live => {
+            let workers = start_workers();
+            let start = Instant::now();
+            enqueue(store.as_ref(), &new, executions, &mut ids).await?;
+            (workers, start, start.elapsed())
         }
-        if completed >= executions {
-            break;
+        Mode::BurnDown => {
+            // The backlog is in place before any worker starts; only the drain is timed.
+            let t = Instant::now();
+            enqueue(store.as_ref(), &new, executions, &mut ids).await?;
+            let enqueued = t.elapsed();
+            (start_workers(), Instant::now(), enqueued)
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Mode::Idle => {
+            // One execution at a time: each starts when the previous one has finished.
+            let workers = start_workers();
+            let start = Instant::now();
+            for i in 0..executions {
+                enqueue(store.as_ref(), &new, 1, &mut ids).await?;
+                wait_for_steps(&rt, (i + 1) * steps_per_execution, Duration::from_micros(200)).await?;
+            }
+            (workers, start, Duration::ZERO)
+        }
+    };
+    wait_for_steps(&rt, total_steps, Duration::from_millis(20)).await?;
     let elapsed = start.elapsed();
     stop.cancel();
     for w in workers {
         let _ = w.await;
     }
+    // The in-memory count says every step was saved; the store must agree.
+    let counts = store.execution_counts().await?;
+    let completed = counts.iter().find(|(s, _)| *s == ExecutionStatus::Completed).map_or(0, |(_, n)| *n) as usize;
+    if completed != executions {
+        bail!("{completed} of {executions} bench executions completed");
+    }
 
     let secs = elapsed.as_secs_f64();
-    let total_steps = executions * steps_per_execution;
     println!(
-        "\n{shape} ({steps_per_execution} steps): {executions} executions, {total_steps} steps in {secs:.2}s (triggering took {:.2}s)",
-        triggered.as_secs_f64()
+        "\n{shape} ({steps_per_execution} steps, {:?}): {executions} executions, {total_steps} steps in {secs:.2}s (enqueueing took {:.2}s{})",
+        args.mode,
+        enqueued.as_secs_f64(),
+        if args.mode == Mode::BurnDown { ", before the clock started" } else { "" }
     );
     println!("  executions/s      {:>10.0}", executions as f64 / secs);
     println!("  steps/s           {:>10.0}", total_steps as f64 / secs);
 
     let (first, hops) = latencies(store.as_ref(), &package, &ids).await?;
-    print_percentiles("  trigger→first step", &first);
+    // In a burn-down every execution waited for the workers to start: no trigger latency to speak of.
+    if args.mode != Mode::BurnDown {
+        print_percentiles("  trigger→first step", &first);
+    }
     if !hops.is_empty() {
         print_percentiles("  step→next step    ", &hops);
     }
@@ -225,7 +237,39 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         let admin = admin.clone();
         store::postgres::drop_database(&admin, &db_name).await?;
     }
+    Ok(Figures {
+        executions,
+        steps_per_second: total_steps as f64 / secs,
+        executions_per_second: executions as f64 / secs,
+    })
+}
+
+/// Starts `n` executions in batches, appending their ids.
+async fn enqueue(store: &dyn Store, new: &NewExecution, n: usize, ids: &mut Vec<uuid::Uuid>) -> anyhow::Result<()> {
+    let mut remaining = n;
+    while remaining > 0 {
+        let batch = vec![new.clone(); remaining.min(TRIGGER_BATCH)];
+        ids.extend(store.start_executions(&batch, chrono::Utc::now()).await?.into_iter().map(|s| s.execution_id));
+        remaining -= batch.len();
+    }
     Ok(())
+}
+
+/// Waits until the workers have saved `steps` successful steps. The count is the runtime's
+/// in-memory one (bumped after each checkpoint commits), so waiting costs the database nothing:
+/// polling a `GROUP BY` over the executions would itself grow with the backlog.
+async fn wait_for_steps(rt: &runtime::Runtime, steps: usize, poll: Duration) -> anyhow::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
+    loop {
+        let failed = rt.metrics.steps_failed.load(Relaxed) + rt.metrics.steps_retried.load(Relaxed);
+        if failed > 0 {
+            bail!("{failed} bench steps failed or were retried");
+        }
+        if rt.metrics.steps_succeeded.load(Relaxed) as usize >= steps {
+            return Ok(());
+        }
+        tokio::time::sleep(poll).await;
+    }
 }
 
 /// Trigger→first-step and dependency→dependent latencies from a sample of executions.

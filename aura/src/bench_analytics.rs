@@ -16,32 +16,10 @@ use store::accounts::NewUser;
 use store::{Completion, NewExecution, Outcome};
 use tower::ServiceExt;
 
+use crate::cli::{BenchAnalyticsArgs, StoreKind};
+
 const TEAMS: usize = 5;
 const AGENTS_PER_TEAM: usize = 8;
-
-struct Args {
-    store: String,
-    executions: usize,
-    requests: usize,
-}
-
-fn parse(args: &[&str]) -> anyhow::Result<Args> {
-    let mut out = Args { store: "sqlite".into(), executions: 100_000, requests: 200 };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().copied().with_context(|| format!("{arg} needs a value"));
-        match *arg {
-            "--store" => out.store = value()?.to_string(),
-            "--executions" => out.executions = value()?.parse().context("--executions")?,
-            "--requests" => out.requests = value()?.parse().context("--requests")?,
-            other => bail!("unknown option `{other}`"),
-        }
-    }
-    if !["sqlite", "postgres"].contains(&out.store.as_str()) {
-        bail!("--store must be sqlite or postgres");
-    }
-    Ok(out)
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -50,13 +28,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let args = parse(args)?;
+pub async fn bench(args: &BenchAnalyticsArgs) -> anyhow::Result<std::process::ExitCode> {
     let db_name = format!("aura_bench_analytics_{}", std::process::id());
     let admin_url =
         std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let url = match args.store.as_str() {
-        "postgres" => store::postgres::create_database(&admin_url, &db_name).await.context("creating the database")?,
+    let url = match args.store {
+        StoreKind::Postgres => {
+            store::postgres::create_database(&admin_url, &db_name).await.context("creating the database")?
+        }
         _ => {
             let path = std::env::temp_dir().join(format!("{db_name}.db"));
             let _ = std::fs::remove_file(&path);
@@ -64,7 +43,7 @@ pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
         }
     };
     let result = run(&args, &url).await;
-    if args.store == "postgres" {
+    if args.store == StoreKind::Postgres {
         store::postgres::drop_database(&admin_url, &db_name).await?;
     } else {
         let path = std::env::temp_dir().join(format!("{db_name}.db"));
@@ -75,7 +54,7 @@ pub async fn bench(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     result
 }
 
-async fn run(args: &Args, url: &str) -> anyhow::Result<std::process::ExitCode> {
+async fn run(args: &BenchAnalyticsArgs, url: &str) -> anyhow::Result<std::process::ExitCode> {
     let stores = store::open(url).await?;
     stores.engine.migrate().await?;
     let now = chrono::Utc::now();

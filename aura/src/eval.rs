@@ -1,19 +1,12 @@
 //! `aura eval valuation`: the valuation engine against two baselines on the shipped transactions, on a time
 //! split (train before the cutoff, test on every later non-bulk sale) and a random split within the test period.
 
-use anyhow::{bail, Context};
-
 use valuation::{EvalConfig, EvalReport, Metrics};
 
 /// Share of the test period's non-bulk sales held out by the random split.
 const RANDOM_TEST_PERCENT: u32 = 20;
 
-pub fn valuation(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let test_from = match args {
-        [] => chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date"),
-        ["--test-from", d] => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").context("--test-from YYYY-MM-DD")?,
-        _ => bail!("usage: aura eval valuation [--test-from YYYY-MM-DD]"),
-    };
+pub fn valuation(test_from: chrono::NaiveDate) -> anyhow::Result<std::process::ExitCode> {
     let (txns, _) = valuation::parse_transactions(include_str!("../../seeds/transactions.csv"));
     let (communities, _) = valuation::parse_communities(include_str!("../../seeds/communities.csv"));
 

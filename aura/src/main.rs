@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_analytics;
+mod cli;
 mod config;
 mod eval;
 mod run;
@@ -12,35 +13,17 @@ mod run;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use clap::{CommandFactory, Parser};
+use cli::{Command, EvalCommand, PackagesCommand};
 use tokio_util::sync::CancellationToken;
 
 use config::Config;
 
-const USAGE: &str = "\
-aura — durable workflow engine for real-estate teams
-
-USAGE:
-    aura [serve]                          API + workers + schedules (the default)
-    aura worker                           workers + schedules only
-    aura migrate                          apply database migrations and exit
-    aura packages validate FILE...        check package files (no database needed)
-    aura packages list                    list registered packages
-    aura run PACKAGE [--param K=V]... [--priority N] [--idempotency-key KEY] [--wait] [--no-worker]
-                                          start an execution; --wait follows it with a progress bar
-    aura seed [--transactions FILE]       load the shipped market data (or import a transactions CSV)
-    aura eval valuation [--test-from DATE] measure valuation accuracy against the naive baseline
-    aura bench [--store sqlite|postgres] [--shape single|chain10|new_listing|all] [--executions N] [--workers W]
-                                          measure scheduler throughput and latency
-    aura bench analytics [--store sqlite|postgres] [--executions N] [--requests N]
-                                          dashboard latency on a year of executions
-
-Configuration comes from AURA_* environment variables (see README.md), optionally over a TOML
-file named by AURA_CONFIG. The default database is sqlite://aura-data/aura.db.";
-
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // clap prints help and usage errors itself (exit 0 for help, 2 for a bad command line).
+    let cli = cli::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(dispatch(args)) {
+    match runtime.block_on(dispatch(cli.command.unwrap_or(Command::Serve))) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -49,12 +32,11 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        [] | ["serve"] => serve(true).await,
-        ["worker"] => serve(false).await,
-        ["migrate"] => {
+async fn dispatch(command: Command) -> anyhow::Result<std::process::ExitCode> {
+    match command {
+        Command::Serve => serve(true).await,
+        Command::Worker => serve(false).await,
+        Command::Migrate => {
             let config = Config::load()?;
             init_logging(&config);
             let store = open_store(&config).await?;
@@ -62,8 +44,8 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
             println!("migrations applied to {}", redact(&config.database_url));
             Ok(std::process::ExitCode::SUCCESS)
         }
-        ["packages", "validate", files @ ..] if !files.is_empty() => Ok(validate_files(files)),
-        ["packages", "list"] => {
+        Command::Packages(PackagesCommand::Validate { files }) => Ok(validate_files(&files)),
+        Command::Packages(PackagesCommand::List) => {
             let config = Config::load()?;
             let store = open_store(&config).await?;
             for p in store.list_packages().await? {
@@ -71,18 +53,22 @@ async fn dispatch(args: Vec<String>) -> anyhow::Result<std::process::ExitCode> {
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
-        ["run", rest @ ..] => run::run(rest).await,
-        ["seed", rest @ ..] => seed(rest).await,
-        ["eval", "valuation", rest @ ..] => eval::valuation(rest),
-        ["bench", "analytics", rest @ ..] => bench_analytics::bench(rest).await,
-        ["bench", rest @ ..] => bench::bench(rest).await,
-        ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            Ok(std::process::ExitCode::SUCCESS)
+        Command::Run(args) => run::run(args).await,
+        Command::Seed(args) => seed(args.transactions.as_deref()).await,
+        Command::Eval(EvalCommand::Valuation { test_from }) => eval::valuation(test_from),
+        Command::Bench(cli::BenchCommand { analytics: Some(cli::BenchSub::Analytics(args)), .. }) => {
+            bench_analytics::bench(&args).await
         }
-        _ => {
-            eprintln!("{USAGE}");
-            Ok(std::process::ExitCode::from(2))
+        Command::Bench(cli::BenchCommand { args, .. }) => bench::bench(&args).await,
+        Command::Completions { shell } => {
+            // Into a buffer first: clap_complete panics on a closed stdout (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "aura", &mut script);
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Ok(()) => Ok(std::process::ExitCode::SUCCESS),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(std::process::ExitCode::SUCCESS),
+                Err(e) => Err(e.into()),
+            }
         }
     }
 }
@@ -174,10 +160,11 @@ fn fastrand_u16() -> u16 {
     (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16
 }
 
-fn validate_files(files: &[&str]) -> std::process::ExitCode {
+fn validate_files(files: &[std::path::PathBuf]) -> std::process::ExitCode {
     let mut failed = false;
     for file in files {
-        match std::fs::read_to_string(file) {
+        let file = file.display();
+        match std::fs::read_to_string(file.to_string()) {
             Ok(source) => match engine::Package::parse(&source, &realestate::handler_exists) {
                 Ok(p) => {
                     println!("{file}: ok ({} v?, {} steps, content {})", p.name, p.steps.len(), &p.content_hash[..12])
@@ -349,21 +336,21 @@ async fn api_state(
 }
 
 /// `aura seed`: loads the shipped market data, or imports a transactions CSV with row errors.
-async fn seed(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+async fn seed(transactions: Option<&std::path::Path>) -> anyhow::Result<std::process::ExitCode> {
     let config = Config::load()?;
     init_logging(&config);
     let stores = store::open(&config.database_url)
         .await
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
     stores.engine.migrate().await.context("running migrations")?;
-    let report = match args {
-        [] => realestate::seed::seed(stores.domain.as_ref()).await?,
-        ["--transactions", file] => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-            let (rows, errors) = realestate::seed::parse_transactions(&text, file).map_err(anyhow::Error::msg)?;
+    let report = match transactions {
+        None => realestate::seed::seed(stores.domain.as_ref()).await?,
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
+            let (rows, errors) = realestate::seed::parse_transactions(&text, &file).map_err(anyhow::Error::msg)?;
             realestate::seed::import(stores.domain.as_ref(), rows, errors).await?
         }
-        _ => bail!("usage: aura seed [--transactions FILE]"),
     };
     for e in &report.errors {
         eprintln!("line {}: {}", e.line, e.message);

@@ -3,55 +3,14 @@
 use std::io::Write;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
+use crate::cli::RunArgs;
 use crate::config::Config;
 
-struct RunArgs {
-    package: String,
-    params: Map<String, Value>,
-    priority: i32,
-    idempotency_key: Option<String>,
-    wait: bool,
-    local_worker: bool,
-}
-
-fn parse(args: &[&str]) -> anyhow::Result<RunArgs> {
-    let mut it = args.iter();
-    let package = it
-        .next()
-        .filter(|p| !p.starts_with("--"))
-        .context("usage: aura run PACKAGE [--param K=V]... [--wait]")?
-        .to_string();
-    let mut out =
-        RunArgs { package, params: Map::new(), priority: 0, idempotency_key: None, wait: false, local_worker: true };
-    while let Some(arg) = it.next() {
-        match *arg {
-            "--param" | "-p" => {
-                let kv = it.next().context("--param needs K=V")?;
-                let (k, v) = kv.split_once('=').with_context(|| format!("--param `{kv}` is not K=V"))?;
-                // JSON where it parses (numbers, booleans, arrays), a plain string otherwise.
-                let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
-                out.params.insert(k.to_string(), value);
-            }
-            "--priority" => {
-                out.priority = it.next().context("--priority needs a number")?.parse().context("--priority")?
-            }
-            "--idempotency-key" => {
-                out.idempotency_key = Some(it.next().context("--idempotency-key needs a value")?.to_string())
-            }
-            "--wait" => out.wait = true,
-            "--no-worker" => out.local_worker = false,
-            other => bail!("unknown option `{other}`"),
-        }
-    }
-    Ok(out)
-}
-
-pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let args = parse(args)?;
+pub async fn run(args: RunArgs) -> anyhow::Result<std::process::ExitCode> {
     let config = Config::load()?;
     let (rt, _stores, _estate) = crate::open_runtime(&config).await?;
     if config.packages_dir.is_dir() {
@@ -65,7 +24,7 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
     let started = match rt
         .trigger(runtime::Trigger {
             package: args.package.clone(),
-            params: Value::Object(args.params),
+            params: Value::Object(args.params.into_iter().collect::<Map<String, Value>>()),
             priority: args.priority,
             // Operators have their own namespace, apart from users' keys and the routes' internal ones.
             idempotency_key: args.idempotency_key.map(|k| format!("cli/{}/{k}", args.package)),
@@ -94,7 +53,7 @@ pub async fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
 
     // A local worker makes `--wait` work without a server; with one running, both share the work.
     let stop = CancellationToken::new();
-    let node = args.local_worker.then(|| {
+    let node = (!args.no_worker).then(|| {
         let mut node = config.node(crate::worker_id());
         node.schedules = false;
         tokio::spawn(runtime::run_node(rt.clone(), node, stop.clone()))
