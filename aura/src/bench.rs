@@ -81,9 +81,10 @@ pub async fn bench(args: &BenchArgs) -> anyhow::Result<std::process::ExitCode> {
         bail!("--executions must be at least 1");
     }
     println!(
-        "aura bench: store={} mode={:?} workers={} concurrency={} claim_batch={} cores={}",
+        "aura bench: store={} mode={:?} handoff={} workers={} concurrency={} claim_batch={} cores={}",
         args.store,
         args.mode,
+        if args.no_handoff { "off" } else { "on" },
         args.workers,
         args.concurrency,
         args.claim_batch,
@@ -166,6 +167,7 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
                 let mut cfg = runtime::WorkerConfig::new(format!("bench-{w}"));
                 cfg.concurrency = args.concurrency;
                 cfg.claim_batch = args.claim_batch;
+                cfg.handoff = !args.no_handoff;
                 tokio::spawn(runtime::Worker::new(&rt, cfg).run(stop.clone()))
             })
             .collect::<Vec<_>>()

@@ -179,6 +179,9 @@ pub struct BenchArgs {
     /// Steps claimed per round trip.
     #[arg(long, default_value_t = 128)]
     pub claim_batch: usize,
+    /// Turn off the hand-off of ready successors at completion (to compare).
+    #[arg(long)]
+    pub no_handoff: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,9 @@
 //! with a bounded backoff and gives up on shutdown after the grace period; what it drops is left
 //! to lease expiry, which fencing by attempt makes safe.
 //! Wake-ups come from the store (`Store::wakeup`), with polling as the fallback.
+//! Hand-off: with free slots, the completer saves a batch with `Store::complete_and_claim`, so the
+//! successors the batch makes ready are claimed in the same transaction and handed to this loop
+//! (with the slots they hold) — no wake-up, no second round trip between a step and the next.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,7 +22,7 @@ use std::time::Duration;
 
 use engine::retry::{AfterFailure, FailureKind, RetryPolicy};
 use store::{ClaimedStep, Completion, Outcome, StepAttempt, Store};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -58,6 +61,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// On shutdown, how long running handlers may take to finish.
     pub shutdown_grace: Duration,
+    /// Claim the steps a completion makes ready in the same transaction (see the module docs).
+    pub handoff: bool,
 }
 
 impl WorkerConfig {
@@ -70,6 +75,7 @@ impl WorkerConfig {
             heartbeat: Duration::from_secs(3),
             poll: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(10),
+            handoff: true,
         }
     }
 }
@@ -81,6 +87,38 @@ pub(crate) enum StepResult {
     Release(StepAttempt),
     /// The lease was lost; someone else owns the step now.
     Abandoned(StepAttempt),
+}
+
+/// Steps claimed for this worker, with one slot each.
+pub(crate) struct Claimed {
+    steps: Vec<ClaimedStep>,
+    slots: OwnedSemaphorePermit,
+    /// When the claim was sent: the lease it got starts no earlier.
+    sent: tokio::time::Instant,
+}
+
+/// What the completer needs to claim for the claim loop.
+struct Handoff {
+    slots: Arc<Semaphore>,
+    to_loop: mpsc::Sender<Claimed>,
+    claim_batch: usize,
+    lease: Duration,
+    /// Shutdown: no more claims.
+    stop: CancellationToken,
+}
+
+impl Handoff {
+    /// Takes the free slots (up to a claim batch) for the next save to fill.
+    fn reserve(&self) -> Option<OwnedSemaphorePermit> {
+        if self.stop.is_cancelled() {
+            return None;
+        }
+        let n = self.slots.available_permits().min(self.claim_batch);
+        if n == 0 {
+            return None;
+        }
+        self.slots.clone().try_acquire_many_owned(n as u32).ok()
+    }
 }
 
 /// A running attempt as the heartbeat sees it.
@@ -126,6 +164,14 @@ impl Worker {
         // Cancelled when the completer's grace after shutdown is over.
         let completer_give_up = CancellationToken::new();
 
+        let (handoff_tx, mut handoff_rx) = mpsc::channel::<Claimed>(4);
+        let handoff = cfg.handoff.then(|| Handoff {
+            slots: slots.clone(),
+            to_loop: handoff_tx,
+            claim_batch: cfg.claim_batch,
+            lease: cfg.lease,
+            stop: shutdown.clone(),
+        });
         let mut completer = tokio::spawn(completer(
             self.store.clone(),
             self.clock.clone(),
@@ -134,6 +180,7 @@ impl Worker {
             results_rx,
             in_flight.clone(),
             completer_give_up.clone(),
+            handoff,
         ));
         let heartbeat_stop = CancellationToken::new();
         let heartbeat = tokio::spawn(heartbeat(
@@ -147,18 +194,33 @@ impl Worker {
         let mut tasks = JoinSet::new();
         let wakeup = self.store.wakeup();
         let mut errors = 0u32;
+        let launch = Launch {
+            registry: self.registry.clone(),
+            clock: self.clock.clone(),
+            metrics: self.metrics.clone(),
+            store: self.store.clone(),
+            in_flight: in_flight.clone(),
+            handlers_stop: handlers_stop.clone(),
+            results_tx: results_tx.clone(),
+            shutdown: shutdown.clone(),
+        };
         while !shutdown.is_cancelled() {
             while let Some(joined) = tasks.try_join_next() {
                 log_join(joined);
             }
+            while let Ok(handed) = handoff_rx.try_recv() {
+                launch.start(&mut tasks, handed);
+            }
             let free = slots.available_permits().min(cfg.claim_batch);
-            if free == 0 {
+            let reserved = if free == 0 { None } else { slots.clone().try_acquire_many_owned(free as u32).ok() };
+            let Some(reserved) = reserved else {
                 tokio::select! {
                     _ = slots.acquire() => {}
+                    Some(handed) = handoff_rx.recv() => launch.start(&mut tasks, handed),
                     _ = shutdown.cancelled() => break,
                 }
                 continue;
-            }
+            };
             // Register interest before claiming, so a wake-up during the claim is not lost.
             let notified = wakeup.notified();
             tokio::pin!(notified);
@@ -171,6 +233,7 @@ impl Worker {
                     c
                 }
                 Err(e) => {
+                    drop(reserved);
                     errors += 1;
                     let wait = store_backoff(errors);
                     tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "claim failed");
@@ -182,42 +245,25 @@ impl Worker {
                 }
             };
             let full = claimed.len() == free;
-            Metrics::add(&self.metrics.steps_started, claimed.len() as u64);
-            Metrics::add(&self.metrics.leases_reclaimed, claimed.iter().filter(|c| c.reclaimed).count() as u64);
-            for step in claimed {
-                let permit = slots.clone().try_acquire_owned().expect("claimed no more steps than free slots");
-                let token = handlers_stop.child_token();
-                in_flight
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(step.attempt, Held { cancel: token.clone(), renewed: claim_sent });
-                let guard = StepGuard::new(
-                    step.attempt,
-                    retry_policy(&step),
-                    self.clock.clone(),
-                    results_tx.clone(),
-                    in_flight.clone(),
-                );
-                let registry = self.registry.clone();
-                let clock = self.clock.clone();
-                let metrics = self.metrics.clone();
-                let shutting_down = shutdown.clone();
-                let signals = Signals::new(self.store.clone(), step.attempt.execution_id);
-                tasks.spawn(async move {
-                    let result =
-                        run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down, signals).await;
-                    // The completer only stops after every sender is gone, so this cannot fail
-                    // while it matters.
-                    guard.report(result).await;
-                    drop(permit);
-                });
-            }
+            launch.start(&mut tasks, Claimed { steps: claimed, slots: reserved, sent: claim_sent });
             if !full {
                 tokio::select! {
                     _ = &mut notified => {}
+                    Some(handed) = handoff_rx.recv() => launch.start(&mut tasks, handed),
                     _ = tokio::time::sleep(cfg.poll) => {}
                     _ = shutdown.cancelled() => break,
                 }
+            }
+        }
+        // What the completer claimed for this loop after it stopped is given back.
+        handoff_rx.close();
+        let mut unrun = Vec::new();
+        while let Some(handed) = handoff_rx.recv().await {
+            unrun.extend(handed.steps.iter().map(|s| s.attempt));
+        }
+        if !unrun.is_empty() {
+            if let Err(e) = self.store.release(&cfg.id, &unrun, self.clock.now()).await {
+                tracing::warn!(error = %e, "releasing handed-off claims failed; their leases will expire");
             }
         }
 
@@ -235,6 +281,8 @@ impl Worker {
                 log_join(joined);
             }
         }
+        // Every sender must go, the launcher's too, or the completer never sees the end.
+        drop(launch);
         drop(results_tx);
         // The completer gets its own grace to checkpoint what the handlers finished; a store
         // that is down must not keep the process from exiting. What it drops stays leased to
@@ -248,6 +296,53 @@ impl Worker {
         }
         heartbeat_stop.cancel();
         let _ = heartbeat.await;
+    }
+}
+
+/// Starts claimed steps as tasks: the claim loop's own claims and the completer's hand-offs.
+struct Launch {
+    registry: Arc<Registry>,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    store: Arc<dyn Store>,
+    in_flight: InFlight,
+    handlers_stop: CancellationToken,
+    results_tx: mpsc::Sender<StepResult>,
+    shutdown: CancellationToken,
+}
+
+impl Launch {
+    fn start(&self, tasks: &mut JoinSet<()>, mut claimed: Claimed) {
+        Metrics::add(&self.metrics.steps_started, claimed.steps.len() as u64);
+        Metrics::add(&self.metrics.leases_reclaimed, claimed.steps.iter().filter(|c| c.reclaimed).count() as u64);
+        for step in claimed.steps {
+            // Slots left over (fewer steps than reserved) go back when `claimed.slots` drops.
+            let permit = claimed.slots.split(1).expect("claimed no more steps than reserved slots");
+            let token = self.handlers_stop.child_token();
+            self.in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(step.attempt, Held { cancel: token.clone(), renewed: claimed.sent });
+            let guard = StepGuard::new(
+                step.attempt,
+                retry_policy(&step),
+                self.clock.clone(),
+                self.results_tx.clone(),
+                self.in_flight.clone(),
+            );
+            let registry = self.registry.clone();
+            let clock = self.clock.clone();
+            let metrics = self.metrics.clone();
+            let shutting_down = self.shutdown.clone();
+            let signals = Signals::new(self.store.clone(), step.attempt.execution_id);
+            tasks.spawn(async move {
+                let result = run_step(step, &registry, clock.as_ref(), &metrics, token, &shutting_down, signals).await;
+                // The completer only stops after every sender is gone, so this cannot fail
+                // while it matters.
+                guard.report(result).await;
+                drop(permit);
+            });
+        }
     }
 }
 
@@ -385,6 +480,7 @@ async fn completer(
     mut rx: mpsc::Receiver<StepResult>,
     in_flight: InFlight,
     give_up: CancellationToken,
+    handoff: Option<Handoff>,
 ) {
     use backon::Retryable;
     let forget = |attempts: &mut dyn Iterator<Item = StepAttempt>| {
@@ -411,7 +507,11 @@ async fn completer(
             }
         }
         if !batch.is_empty() {
-            let attempt = || store.complete(&batch, clock.now());
+            let reserved = handoff.as_ref().and_then(Handoff::reserve);
+            let max = reserved.as_ref().map_or(0, OwnedSemaphorePermit::num_permits);
+            let lease = handoff.as_ref().map_or(Duration::ZERO, |h| h.lease);
+            let claim_sent = tokio::time::Instant::now();
+            let attempt = || store.complete_and_claim(&batch, &worker, max, lease, clock.now());
             let retried = attempt
                 .retry(store_backoff_builder().with_max_times(COMPLETE_RETRIES_MAX))
                 .sleep(tokio::time::sleep)
@@ -423,7 +523,7 @@ async fn completer(
                 _ = give_up.cancelled() => None,
             };
             match result {
-                Some(Ok(accepted)) => {
+                Some(Ok((accepted, claimed))) => {
                     let fenced = accepted.iter().filter(|a| !**a).count();
                     if fenced > 0 {
                         tracing::info!(fenced, "completions rejected: their attempts were no longer current");
@@ -438,6 +538,17 @@ async fn completer(
                             Outcome::Failed { .. } => OutcomeKind::Failed,
                         };
                         metrics.count_outcome(kind, minute);
+                    }
+                    if let (Some(h), Some(slots)) = (&handoff, reserved) {
+                        if !claimed.is_empty() {
+                            let handed = Claimed { steps: claimed, slots, sent: claim_sent };
+                            if let Err(mpsc::error::SendError(back)) = h.to_loop.send(handed).await {
+                                let held: Vec<StepAttempt> = back.steps.iter().map(|s| s.attempt).collect();
+                                if let Err(e) = store.release(&worker, &held, clock.now()).await {
+                                    tracing::warn!(error = %e, "releasing handed-off claims failed; their leases will expire");
+                                }
+                            }
+                        }
                     }
                 }
                 // Out of the heartbeat's set, the leases run out and the steps are reclaimed

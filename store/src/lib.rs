@@ -105,6 +105,22 @@ pub trait Store: Send + Sync + 'static {
     /// Checkpoints a batch of finished attempts in one transaction; per item, whether it was
     /// accepted (false: the attempt was fenced and nothing was written).
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error>;
+    /// [`complete`](Store::complete), then [`claim`](Store::claim) up to `max` steps for
+    /// `worker` — in one transaction where the backend can: the successors a completion makes
+    /// ready go to the worker that finished their dependency, without a wake-up and another
+    /// round trip. `max == 0` claims nothing.
+    async fn complete_and_claim(
+        &self,
+        batch: &[Completion],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
+        let accepted = self.complete(batch, now).await?;
+        let claimed = if max > 0 { self.claim(worker, max, lease, now).await? } else { Vec::new() };
+        Ok((accepted, claimed))
+    }
     /// Gives back claimed steps that were not run (graceful shutdown).
     async fn release(&self, worker: &str, held: &[StepAttempt], now: Timestamp) -> Result<(), Error>;
 

@@ -99,6 +99,79 @@ fn is_retryable_conflict(e: &Error) -> bool {
 }
 
 impl PgStore {
+    /// The body of `claim`, inside a transaction the caller owns.
+    async fn claim_in(
+        &self,
+        tx: &mut PgConnection,
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<ClaimedStep>, Error> {
+        let mut rows =
+            self.claim_where(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
+        let fresh = rows.len();
+        if rows.len() < max {
+            let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
+            rows.extend(self.claim_where(&mut *tx, expired, worker, max - rows.len(), lease, now).await?);
+        }
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut claimed = Vec::with_capacity(rows.len());
+        let mut pending_ids = Vec::new();
+        let mut needs_outputs = Vec::new();
+        let mut events = Events::default();
+        for (i, row) in rows.iter().enumerate() {
+            let execution_id: Uuid = row.try_get("execution_id")?;
+            let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
+            let attempt: i32 = row.try_get("attempt")?;
+            let package =
+                self.load_package(&mut *tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
+            if row.try_get::<&str, _>("execution_status")? == "pending" {
+                pending_ids.push(execution_id);
+            }
+            if !package.dag.predecessors(step).is_empty() {
+                needs_outputs.push(execution_id);
+            }
+            events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
+            claimed.push(ClaimedStep {
+                attempt: StepAttempt { execution_id, step, attempt },
+                max_attempts: row.try_get("max_attempts")?,
+                reclaimed: i >= fresh,
+                package,
+                params: row.try_get::<Json<Value>, _>("params")?.0,
+                outputs: serde_json::Map::new(),
+                created_by: row.try_get("created_by")?,
+                team_id: row.try_get("team_id")?,
+            });
+        }
+        if !pending_ids.is_empty() {
+            sqlx::query("UPDATE executions SET status = 'running', started_at_us = $1, updated_at_us = $1 WHERE id = ANY($2) AND status = 'pending'")
+                .bind(to_us(now))
+                .bind(&pending_ids)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !needs_outputs.is_empty() {
+            let rows: Vec<(Uuid, String, Json<Value>)> = sqlx::query_as(
+                "SELECT execution_id, step_id, output FROM steps WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL",
+            )
+            .bind(&needs_outputs)
+            .fetch_all(&mut *tx)
+            .await?;
+            for c in claimed.iter_mut().filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty()) {
+                for (id, step_id, output) in &rows {
+                    if *id == c.attempt.execution_id {
+                        c.outputs.insert(step_id.clone(), output.0.clone());
+                    }
+                }
+            }
+        }
+        events.insert(&mut *tx, now).await?;
+        Ok(claimed)
+    }
+
     pub async fn connect(url: &str) -> Result<PgStore, Error> {
         let pool = PgPoolOptions::new().max_connections(16).min_connections(1).connect(url).await?;
         let wakeup = Arc::new(Notify::new());
@@ -205,8 +278,50 @@ impl PgStore {
     }
 
     async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
-        let now_us = to_us(now);
         let mut tx = self.pool.begin().await?;
+        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
+        if woke {
+            Self::notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if woke {
+            self.wakeup.notify_waiters();
+        }
+        Ok(accepted)
+    }
+
+    async fn complete_and_claim_once(
+        &self,
+        batch: &[Completion],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
+        let mut tx = self.pool.begin().await?;
+        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
+        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now).await? } else { Vec::new() };
+        // Other workers need waking only when this one may have left ready work behind: fewer
+        // NOTIFYs, whose queue lock serialises commits.
+        let more = woke && claimed.len() == max;
+        if more {
+            Self::notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if more {
+            self.wakeup.notify_waiters();
+        }
+        Ok((accepted, claimed))
+    }
+
+    /// Returns which completions applied and whether any step became ready (a wake-up is due).
+    async fn complete_in(
+        &self,
+        tx: &mut PgConnection,
+        batch: &[Completion],
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, bool), Error> {
+        let now_us = to_us(now);
         let n = batch.len();
         let mut ids = Vec::with_capacity(n);
         let mut idxs = Vec::with_capacity(n);
@@ -269,7 +384,7 @@ impl PgStore {
             let name: String = row.try_get("package_name")?;
             let version: i32 = row.try_get("package_version")?;
             if let std::collections::hash_map::Entry::Vacant(e) = packages.entry(id) {
-                let p = self.load_package(&mut tx, &name, version).await?;
+                let p = self.load_package(&mut *tx, &name, version).await?;
                 e.insert(p);
             }
         }
@@ -348,17 +463,10 @@ impl PgStore {
             }
         }
         for (id, step_id, error) in failed {
-            fail_execution(&mut tx, &mut events, id, &step_id, &error, now).await?;
+            fail_execution(&mut *tx, &mut events, id, &step_id, &error, now).await?;
         }
-        events.insert(&mut tx, now).await?;
-        if woke {
-            Self::notify(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if woke {
-            self.wakeup.notify_waiters();
-        }
-        Ok(accepted)
+        events.insert(&mut *tx, now).await?;
+        Ok((accepted, woke))
     }
 
     async fn insert_executions(
@@ -696,70 +804,26 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let mut tx = self.pool.begin().await?;
-        let mut rows =
-            self.claim_where(&mut tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
-        let fresh = rows.len();
-        if rows.len() < max {
-            let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
-            rows.extend(self.claim_where(&mut tx, expired, worker, max - rows.len(), lease, now).await?);
-        }
-        if rows.is_empty() {
-            tx.commit().await?;
-            return Ok(Vec::new());
-        }
-        let mut claimed = Vec::with_capacity(rows.len());
-        let mut pending_ids = Vec::new();
-        let mut needs_outputs = Vec::new();
-        let mut events = Events::default();
-        for (i, row) in rows.iter().enumerate() {
-            let execution_id: Uuid = row.try_get("execution_id")?;
-            let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
-            let attempt: i32 = row.try_get("attempt")?;
-            let package =
-                self.load_package(&mut tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
-            if row.try_get::<&str, _>("execution_status")? == "pending" {
-                pending_ids.push(execution_id);
-            }
-            if !package.dag.predecessors(step).is_empty() {
-                needs_outputs.push(execution_id);
-            }
-            events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
-            claimed.push(ClaimedStep {
-                attempt: StepAttempt { execution_id, step, attempt },
-                max_attempts: row.try_get("max_attempts")?,
-                reclaimed: i >= fresh,
-                package,
-                params: row.try_get::<Json<Value>, _>("params")?.0,
-                outputs: serde_json::Map::new(),
-                created_by: row.try_get("created_by")?,
-                team_id: row.try_get("team_id")?,
-            });
-        }
-        if !pending_ids.is_empty() {
-            sqlx::query("UPDATE executions SET status = 'running', started_at_us = $1, updated_at_us = $1 WHERE id = ANY($2) AND status = 'pending'")
-                .bind(to_us(now))
-                .bind(&pending_ids)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if !needs_outputs.is_empty() {
-            let rows: Vec<(Uuid, String, Json<Value>)> = sqlx::query_as(
-                "SELECT execution_id, step_id, output FROM steps WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL",
-            )
-            .bind(&needs_outputs)
-            .fetch_all(&mut *tx)
-            .await?;
-            for c in claimed.iter_mut().filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty()) {
-                for (id, step_id, output) in &rows {
-                    if *id == c.attempt.execution_id {
-                        c.outputs.insert(step_id.clone(), output.0.clone());
-                    }
-                }
-            }
-        }
-        events.insert(&mut tx, now).await?;
+        let claimed = self.claim_in(&mut tx, worker, max, lease, now).await?;
         tx.commit().await?;
         Ok(claimed)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        batch: &[Completion],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
+        let mut tries = 0;
+        loop {
+            match self.complete_and_claim_once(batch, worker, max, lease, now).await {
+                Err(e) if is_retryable_conflict(&e) && tries < DEADLOCK_RETRIES_MAX => tries += 1,
+                other => return other,
+            }
+        }
     }
 
     async fn heartbeat(

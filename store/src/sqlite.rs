@@ -330,69 +330,8 @@ impl Store for SqliteStore {
         lease: Duration,
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
-        let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
-        let mut rows =
-            claim_rows(&mut tx, "s.status = 'ready' AND s.ready_at_us <= ?3", worker, max, lease, now_us).await?;
-        let fresh = rows.len();
-        if rows.len() < max {
-            let expired = "s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts";
-            rows.extend(claim_rows(&mut tx, expired, worker, max - rows.len(), lease, now_us).await?);
-        }
-        let mut claimed = Vec::with_capacity(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
-            let execution_id: Uuid = row.try_get("execution_id")?;
-            let idx: i16 = row.try_get("idx")?;
-            let attempt: i32 = row.try_get("attempt")?;
-            let step_id: String = row.try_get("step_id")?;
-            #[allow(clippy::type_complexity)]
-            let (name, version, params, status, created_by, team_id): (
-                String,
-                i32,
-                Json<Value>,
-                String,
-                Option<String>,
-                Option<String>,
-            ) = sqlx::query_as(
-                "SELECT package_name, package_version, params, status, created_by, team_id FROM executions WHERE id = ?",
-            )
-                    .bind(execution_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if status == "pending" {
-                sqlx::query(
-                    "UPDATE executions SET status = 'running', started_at_us = ?, updated_at_us = ? WHERE id = ?",
-                )
-                .bind(now_us)
-                .bind(now_us)
-                .bind(execution_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let package = self.load_package(&mut tx, &name, version).await?;
-            let step = StepIdx(idx as u16);
-            let mut outputs = serde_json::Map::new();
-            if !package.dag.predecessors(step).is_empty() {
-                let rows: Vec<(String, Json<Value>)> =
-                    sqlx::query_as("SELECT step_id, output FROM steps WHERE execution_id = ? AND status = 'succeeded' AND output IS NOT NULL")
-                        .bind(execution_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                outputs.extend(rows.into_iter().map(|(id, out)| (id, out.0)));
-            }
-            Self::insert_event(&mut tx, execution_id, now, event::STEP_STARTED, Some(&step_id), Some(attempt), None)
-                .await?;
-            claimed.push(ClaimedStep {
-                attempt: StepAttempt { execution_id, step, attempt },
-                max_attempts: row.try_get("max_attempts")?,
-                reclaimed: i >= fresh,
-                package,
-                params: params.0,
-                outputs,
-                created_by,
-                team_id,
-            });
-        }
+        let claimed = self.claim_in(&mut tx, worker, max, lease, now).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -428,118 +367,32 @@ impl Store for SqliteStore {
     }
 
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
-        let now_us = to_us(now);
         let mut tx = self.writer.begin().await?;
-        let mut accepted = Vec::with_capacity(batch.len());
-        let mut done = Vec::new();
-        let mut failed = Vec::new();
-        let mut woke = false;
-        for c in batch {
-            let a = c.attempt;
-            let (output, error, ready_at) = match &c.outcome {
-                Outcome::Succeeded { output } => (Some(output), None, None),
-                Outcome::Skipped => (None, None, None),
-                Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
-                Outcome::Failed { error } => (None, Some(error.as_str()), None),
-                Outcome::Wait { until, reason } => (None, Some(reason.as_str()), Some(to_us(*until))),
-            };
-            let waiting = matches!(c.outcome, Outcome::Wait { .. });
-            let status = outcome_status(&c.outcome);
-            let row: Option<(String, String, i32)> = sqlx::query_as(
-                "UPDATE steps SET status = ?, output = ?, error = ?, ready_at_us = COALESCE(?, ready_at_us), \
-                 finished_at_us = CASE WHEN ? = 'ready' THEN NULL ELSE ? END, lease_owner = NULL, lease_expires_at_us = NULL, \
-                 waiting = ?, max_attempts = max_attempts + ? \
-                 WHERE execution_id = ? AND idx = ? AND attempt = ? AND status = 'running' \
-                 RETURNING step_id, (SELECT package_name FROM executions WHERE id = execution_id), \
-                 (SELECT package_version FROM executions WHERE id = execution_id)",
-            )
-            .bind(status.as_str())
-            .bind(output.map(Json))
-            .bind(error)
-            .bind(ready_at)
-            .bind(status.as_str())
-            .bind(now_us)
-            .bind(waiting)
-            .bind(waiting as i32)
-            .bind(a.execution_id)
-            .bind(a.step.0 as i16)
-            .bind(a.attempt)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((step_id, name, version)) = row else {
-                accepted.push(false);
-                continue;
-            };
-            accepted.push(true);
-            let detail = error.map(|e| serde_json::json!({ "error": e }));
-            Self::insert_event(
-                &mut tx,
-                a.execution_id,
-                now,
-                outcome_event(&c.outcome),
-                Some(&step_id),
-                Some(a.attempt),
-                detail.as_ref(),
-            )
-            .await?;
-            match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => {
-                    done.push((a.execution_id, self.load_package(&mut tx, &name, version).await?, a.step))
-                }
-                Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
-                Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
-            }
-        }
-
-        let updates = plan::successor_updates(done.iter().map(|(id, p, s)| (*id, p.as_ref(), *s)));
-        for u in &updates {
-            let became_ready: Option<String> = sqlx::query_scalar(
-                "UPDATE steps SET pending_deps = pending_deps - ?1, \
-                 status = CASE WHEN pending_deps - ?1 <= 0 THEN 'ready' ELSE status END, \
-                 ready_at_us = CASE WHEN pending_deps - ?1 <= 0 THEN ?2 ELSE ready_at_us END \
-                 WHERE execution_id = ?3 AND idx = ?4 AND status = 'pending' RETURNING CASE WHEN status = 'ready' THEN step_id END",
-            )
-            .bind(u.done_deps)
-            .bind(now_us + u.delay_us)
-            .bind(u.execution_id)
-            .bind(u.step.0 as i16)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-            if let Some(step_id) = became_ready {
-                woke = true;
-                Self::insert_event(&mut tx, u.execution_id, now, event::STEP_READY, Some(&step_id), None, None).await?;
-            }
-        }
-
-        let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
-        for (id, _, _) in &done {
-            *per_execution.entry(*id).or_default() += 1;
-        }
-        for (id, n) in per_execution {
-            let completed: Option<String> = sqlx::query_scalar(
-                "UPDATE executions SET steps_remaining = steps_remaining - ?1, updated_at_us = ?2, \
-                 status = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN 'completed' ELSE status END, \
-                 finished_at_us = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN ?2 ELSE finished_at_us END \
-                 WHERE id = ?3 RETURNING status",
-            )
-            .bind(n)
-            .bind(now_us)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if completed.as_deref() == Some("completed") {
-                Self::insert_event(&mut tx, id, now, event::COMPLETED, None, None, None).await?;
-            }
-        }
-        for (id, step_id, error) in failed {
-            fail_execution(&mut tx, id, &step_id, &error, now).await?;
-        }
+        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
         tx.commit().await?;
         if woke {
             self.wakeup.notify_waiters();
         }
         Ok(accepted)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        batch: &[Completion],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
+        let mut tx = self.writer.begin().await?;
+        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
+        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now).await? } else { Vec::new() };
+        tx.commit().await?;
+        // Other workers need waking only when this one may have left ready work behind.
+        if woke && claimed.len() == max {
+            self.wakeup.notify_waiters();
+        }
+        Ok((accepted, claimed))
     }
 
     async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
@@ -1134,4 +987,198 @@ fn schedule_row(r: &SqliteRow) -> Result<ScheduleRow, Error> {
         source: r.try_get("source")?,
         created_by: r.try_get("created_by")?,
     })
+}
+
+/// The bodies of `claim` and `complete`, inside a transaction the caller owns, so that
+/// `complete_and_claim` can do both in one.
+impl SqliteStore {
+    async fn claim_in(
+        &self,
+        tx: &mut SqliteConnection,
+        worker: &str,
+        max: usize,
+        lease: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<ClaimedStep>, Error> {
+        let now_us = to_us(now);
+        let mut rows =
+            claim_rows(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= ?3", worker, max, lease, now_us).await?;
+        let fresh = rows.len();
+        if rows.len() < max {
+            let expired = "s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts";
+            rows.extend(claim_rows(&mut *tx, expired, worker, max - rows.len(), lease, now_us).await?);
+        }
+        let mut claimed = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            let execution_id: Uuid = row.try_get("execution_id")?;
+            let idx: i16 = row.try_get("idx")?;
+            let attempt: i32 = row.try_get("attempt")?;
+            let step_id: String = row.try_get("step_id")?;
+            #[allow(clippy::type_complexity)]
+            let (name, version, params, status, created_by, team_id): (
+                String,
+                i32,
+                Json<Value>,
+                String,
+                Option<String>,
+                Option<String>,
+            ) = sqlx::query_as(
+                "SELECT package_name, package_version, params, status, created_by, team_id FROM executions WHERE id = ?",
+            )
+                    .bind(execution_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if status == "pending" {
+                sqlx::query(
+                    "UPDATE executions SET status = 'running', started_at_us = ?, updated_at_us = ? WHERE id = ?",
+                )
+                .bind(now_us)
+                .bind(now_us)
+                .bind(execution_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let package = self.load_package(&mut *tx, &name, version).await?;
+            let step = StepIdx(idx as u16);
+            let mut outputs = serde_json::Map::new();
+            if !package.dag.predecessors(step).is_empty() {
+                let rows: Vec<(String, Json<Value>)> =
+                    sqlx::query_as("SELECT step_id, output FROM steps WHERE execution_id = ? AND status = 'succeeded' AND output IS NOT NULL")
+                        .bind(execution_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                outputs.extend(rows.into_iter().map(|(id, out)| (id, out.0)));
+            }
+            Self::insert_event(&mut *tx, execution_id, now, event::STEP_STARTED, Some(&step_id), Some(attempt), None)
+                .await?;
+            claimed.push(ClaimedStep {
+                attempt: StepAttempt { execution_id, step, attempt },
+                max_attempts: row.try_get("max_attempts")?,
+                reclaimed: i >= fresh,
+                package,
+                params: params.0,
+                outputs,
+                created_by,
+                team_id,
+            });
+        }
+        Ok(claimed)
+    }
+
+    /// Returns which completions applied and whether any step became ready (a wake-up is due).
+    async fn complete_in(
+        &self,
+        tx: &mut SqliteConnection,
+        batch: &[Completion],
+        now: Timestamp,
+    ) -> Result<(Vec<bool>, bool), Error> {
+        let now_us = to_us(now);
+        let mut accepted = Vec::with_capacity(batch.len());
+        let mut done = Vec::new();
+        let mut failed = Vec::new();
+        let mut woke = false;
+        for c in batch {
+            let a = c.attempt;
+            let (output, error, ready_at) = match &c.outcome {
+                Outcome::Succeeded { output } => (Some(output), None, None),
+                Outcome::Skipped => (None, None, None),
+                Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
+                Outcome::Failed { error } => (None, Some(error.as_str()), None),
+                Outcome::Wait { until, reason } => (None, Some(reason.as_str()), Some(to_us(*until))),
+            };
+            let waiting = matches!(c.outcome, Outcome::Wait { .. });
+            let status = outcome_status(&c.outcome);
+            let row: Option<(String, String, i32)> = sqlx::query_as(
+                "UPDATE steps SET status = ?, output = ?, error = ?, ready_at_us = COALESCE(?, ready_at_us), \
+                 finished_at_us = CASE WHEN ? = 'ready' THEN NULL ELSE ? END, lease_owner = NULL, lease_expires_at_us = NULL, \
+                 waiting = ?, max_attempts = max_attempts + ? \
+                 WHERE execution_id = ? AND idx = ? AND attempt = ? AND status = 'running' \
+                 RETURNING step_id, (SELECT package_name FROM executions WHERE id = execution_id), \
+                 (SELECT package_version FROM executions WHERE id = execution_id)",
+            )
+            .bind(status.as_str())
+            .bind(output.map(Json))
+            .bind(error)
+            .bind(ready_at)
+            .bind(status.as_str())
+            .bind(now_us)
+            .bind(waiting)
+            .bind(waiting as i32)
+            .bind(a.execution_id)
+            .bind(a.step.0 as i16)
+            .bind(a.attempt)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((step_id, name, version)) = row else {
+                accepted.push(false);
+                continue;
+            };
+            accepted.push(true);
+            let detail = error.map(|e| serde_json::json!({ "error": e }));
+            Self::insert_event(
+                &mut *tx,
+                a.execution_id,
+                now,
+                outcome_event(&c.outcome),
+                Some(&step_id),
+                Some(a.attempt),
+                detail.as_ref(),
+            )
+            .await?;
+            match &c.outcome {
+                Outcome::Succeeded { .. } | Outcome::Skipped => {
+                    done.push((a.execution_id, self.load_package(&mut *tx, &name, version).await?, a.step))
+                }
+                Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
+                Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
+            }
+        }
+
+        let updates = plan::successor_updates(done.iter().map(|(id, p, s)| (*id, p.as_ref(), *s)));
+        for u in &updates {
+            let became_ready: Option<String> = sqlx::query_scalar(
+                "UPDATE steps SET pending_deps = pending_deps - ?1, \
+                 status = CASE WHEN pending_deps - ?1 <= 0 THEN 'ready' ELSE status END, \
+                 ready_at_us = CASE WHEN pending_deps - ?1 <= 0 THEN ?2 ELSE ready_at_us END \
+                 WHERE execution_id = ?3 AND idx = ?4 AND status = 'pending' RETURNING CASE WHEN status = 'ready' THEN step_id END",
+            )
+            .bind(u.done_deps)
+            .bind(now_us + u.delay_us)
+            .bind(u.execution_id)
+            .bind(u.step.0 as i16)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+            if let Some(step_id) = became_ready {
+                woke = true;
+                Self::insert_event(&mut *tx, u.execution_id, now, event::STEP_READY, Some(&step_id), None, None)
+                    .await?;
+            }
+        }
+
+        let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
+        for (id, _, _) in &done {
+            *per_execution.entry(*id).or_default() += 1;
+        }
+        for (id, n) in per_execution {
+            let completed: Option<String> = sqlx::query_scalar(
+                "UPDATE executions SET steps_remaining = steps_remaining - ?1, updated_at_us = ?2, \
+                 status = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN 'completed' ELSE status END, \
+                 finished_at_us = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN ?2 ELSE finished_at_us END \
+                 WHERE id = ?3 RETURNING status",
+            )
+            .bind(n)
+            .bind(now_us)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if completed.as_deref() == Some("completed") {
+                Self::insert_event(&mut *tx, id, now, event::COMPLETED, None, None, None).await?;
+            }
+        }
+        for (id, step_id, error) in failed {
+            fail_execution(&mut *tx, id, &step_id, &error, now).await?;
+        }
+        Ok((accepted, woke))
+    }
 }

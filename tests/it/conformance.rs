@@ -1481,9 +1481,47 @@ handler = "work"
         assert_eq!(d[0].outputs, expected, "skipped steps have no output");
         assert_eq!(view(&store, other).await.status, ExecutionStatus::Running);
     }
+
+    /// The hand-off: saving a completion claims, in the same call, the successors it made ready
+    /// (with their dependency outputs), at most `max`, and only for the current attempt.
+    pub async fn complete_and_claim_hands_off_the_successors(store: Arc<dyn Store>) {
+        let now = now();
+        let pkg = register(&store, diamond(), now).await;
+        let id = start_one(&store, &pkg, now).await;
+        let a = claim_all(&store, "w", now).await;
+        assert_eq!(a.len(), 1);
+        let done = Completion { attempt: a[0].attempt, outcome: Outcome::Succeeded { output: json!({ "a": 1 }) } };
+        let (accepted, handed) =
+            store.complete_and_claim(std::slice::from_ref(&done), "w", 1, LEASE, now + s(1)).await.unwrap();
+        assert_eq!(accepted, [true]);
+        assert_eq!(handed.len(), 1, "at most max");
+        assert_eq!(handed[0].attempt.attempt, 1);
+        assert_eq!(handed[0].outputs.get("a"), Some(&json!({ "a": 1 })), "the dependency's output comes along");
+        let first = step_id(&handed[0]).to_string();
+        assert!(first == "b" || first == "c", "{first}");
+        assert_eq!(view(&store, id).await.steps.iter().filter(|s| s.status == StepStatus::Running).count(), 1);
+
+        // The same completion again is fenced; with nothing left to claim but the other branch.
+        let (accepted, rest) = store.complete_and_claim(&[done], "w", 10, LEASE, now + s(2)).await.unwrap();
+        assert_eq!(accepted, [false]);
+        assert_eq!(rest.len(), 1);
+        assert_ne!(step_id(&rest[0]), first);
+
+        // max 0 saves without claiming.
+        let batch: Vec<Completion> = handed
+            .iter()
+            .chain(&rest)
+            .map(|c| Completion { attempt: c.attempt, outcome: Outcome::Succeeded { output: json!({}) } })
+            .collect();
+        let (accepted, none) = store.complete_and_claim(&batch, "w", 0, LEASE, now + s(3)).await.unwrap();
+        assert_eq!((accepted, none.len()), (vec![true, true], 0));
+        let d = claim_all(&store, "w", now + s(4)).await;
+        assert_eq!(claimed_keys(&d), [(id, "d".into())]);
+    }
 }
 
 crate::store_test!(cases::packages_are_versioned);
+crate::store_test!(cases::complete_and_claim_hands_off_the_successors);
 crate::store_test!(cases::unknown_names_are_not_found);
 crate::store_test!(cases::start_makes_roots_ready);
 crate::store_test!(cases::idempotency_key_yields_one_execution);
