@@ -1,12 +1,14 @@
-//! `aura bench`: scheduler throughput and latency with the built-in `noop` handler.
+//! `aura bench`: scheduler throughput and latency with a no-op handler that stamps the wall-clock
+//! time it ran (`stamp`).
 //!
 //! Each run gets a fresh database (a temporary SQLite file, or a new PostgreSQL database that is
 //! dropped afterwards) and W in-process workers. `live` triggers E executions in batches while
 //! the workers run; `burn-down` enqueues all E first and times only the drain (as River's bench
 //! does); `idle` runs one execution at a time. A comma list of sizes sweeps them, one fresh
-//! database each, and prints how the rate holds as the work grows. Latencies come from the
-//! stored step timestamps: trigger → first step started, and dependency finished → dependent
-//! started.
+//! database each, and prints how the rate holds as the work grows. Trigger → first step comes
+//! from the stored timestamps; step → next step is measured between handler runs (each stamps
+//! the wall-clock time it ran), because a step handed off at completion is claimed in the same
+//! transaction that finishes its dependency, and stored claim times alone would read zero.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,7 +46,7 @@ fn package_source(shape: &str) -> String {
         format!("name = \"bench_{shape}\"\ndescription = \"benchmark shape {shape}\"\n[retry]\nmax_attempts = 3\n");
     let step = |id: &str, deps: &[&str]| {
         let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
-        format!("[[steps]]\nid = \"{id}\"\nhandler = \"noop\"\ndepends_on = [{}]\n", deps.join(", "))
+        format!("[[steps]]\nid = \"{id}\"\nhandler = \"stamp\"\ndepends_on = [{}]\n", deps.join(", "))
     };
     match shape {
         "single" => s.push_str(&step("only", &[])),
@@ -141,7 +143,10 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
         }
     };
     store.migrate().await?;
-    let rt = runtime::Runtime::new(store.clone(), runtime::Registry::with_builtins());
+    let mut registry = runtime::Registry::with_builtins();
+    // A no-op that records when it ran: the latency between steps is between handler runs.
+    registry.register_fn("stamp", |_ctx, _input| async { Ok(json!({ "t": chrono::Utc::now().timestamp_micros() })) });
+    let rt = runtime::Runtime::new(store.clone(), registry);
     let info = rt.register_package(&package_source(shape)).await?;
     let (version, package) = store.package(&info.name, Some(info.version)).await?.context("bench package")?;
     let steps_per_execution = package.steps.len();
@@ -290,13 +295,12 @@ async fn latencies(
         if let Some(start) = view.steps.iter().filter_map(|s| s.started_at).min() {
             first.push((start - view.created_at).to_std().unwrap_or_default());
         }
-        for (i, s) in view.steps.iter().enumerate() {
+        let ran = |i: usize| view.steps[i].output.as_ref().and_then(|o| o["t"].as_i64());
+        for i in 0..view.steps.len() {
             let preds = package.dag.predecessors(engine::StepIdx::from_index(i));
-            let ready = preds.iter().filter_map(|p| view.steps[p.index()].finished_at).max();
-            if let (Some(ready), Some(started)) = (ready, s.started_at) {
-                if !preds.is_empty() {
-                    hops.push((started - ready).to_std().unwrap_or_default());
-                }
+            let ready = preds.iter().filter_map(|p| ran(p.index())).max();
+            if let (Some(ready), Some(started), false) = (ready, ran(i), preds.is_empty()) {
+                hops.push(Duration::from_micros(started.saturating_sub(ready).max(0) as u64));
             }
         }
     }

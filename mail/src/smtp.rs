@@ -248,6 +248,14 @@ impl SmtpClient {
                 if user.contains('\0') || password.contains('\0') {
                     return Err(SmtpError::InvalidInput("credentials contain NUL".to_string()));
                 }
+                // This client has no TLS: a password may only cross the loopback interface (a
+                // local relay or a TLS sidecar), never the network in clear text.
+                if !is_loopback(&self.config.host) {
+                    return Err(SmtpError::InvalidInput(format!(
+                        "refusing to send SMTP credentials in clear text to {}: use a relay or TLS sidecar on this host",
+                        self.config.host
+                    )));
+                }
                 Some((user.as_str(), password.as_str()))
             }
             (None, None) => None,
@@ -279,6 +287,14 @@ impl SmtpClient {
         let recipients: Vec<String> = message.to.iter().map(|a| a.email.clone()).collect();
         self.send(&message.from.email, &recipients, &data).await
     }
+}
+
+/// Whether `host` names this machine: `localhost`, or a loopback address.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Envelope paths go inside `<...>` on a command line: anything that could end the line or the

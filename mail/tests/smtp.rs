@@ -337,6 +337,23 @@ async fn auth_plain_when_advertised() {
 }
 
 #[tokio::test]
+async fn credentials_never_cross_the_network_in_clear_text() {
+    // A non-loopback address: refused before connecting, so nothing (no password) is sent.
+    let mut config = mail::SmtpConfig::new("192.0.2.10", 25);
+    config.username = Some("campaigns".to_string());
+    config.password = Some("s3cret pass".to_string());
+    let error = SmtpClient::new(config).send("s@example.com", &["a@example.com".to_string()], b"x").await.unwrap_err();
+    assert!(matches!(&error, SmtpError::InvalidInput(m) if m.contains("clear text")), "{error:?}");
+    assert!(error.is_permanent());
+    for host in ["localhost", "127.0.0.1", "::1", "[::1]", "relay.localhost"] {
+        assert!(mail::smtp::is_loopback(host), "{host}");
+    }
+    for host in ["smtp.example.com", "10.0.0.1", "192.0.2.10"] {
+        assert!(!mail::smtp::is_loopback(host), "{host}");
+    }
+}
+
+#[tokio::test]
 async fn falls_back_to_helo_when_ehlo_is_refused() {
     let sink = SmtpSink::start_with(SinkOptions { reject_ehlo: true, ..Default::default() }).await;
     let report =

@@ -103,15 +103,18 @@ impl PgStore {
     async fn claim_in(
         &self,
         tx: &mut PgConnection,
+        events: &mut Events,
         worker: &str,
         max: usize,
         lease: Duration,
         now: Timestamp,
+        reclaim: bool,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let mut rows =
             self.claim_where(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
         let fresh = rows.len();
-        if rows.len() < max {
+        // Expired leases are the claim loop's to reclaim; a hand-off takes ready steps only.
+        if reclaim && rows.len() < max {
             let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
             rows.extend(self.claim_where(&mut *tx, expired, worker, max - rows.len(), lease, now).await?);
         }
@@ -121,7 +124,6 @@ impl PgStore {
         let mut claimed = Vec::with_capacity(rows.len());
         let mut pending_ids = Vec::new();
         let mut needs_outputs = Vec::new();
-        let mut events = Events::default();
         for (i, row) in rows.iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
@@ -168,7 +170,6 @@ impl PgStore {
                 }
             }
         }
-        events.insert(&mut *tx, now).await?;
         Ok(claimed)
     }
 
@@ -279,7 +280,9 @@ impl PgStore {
 
     async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
         let mut tx = self.pool.begin().await?;
-        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
+        let mut events = Events::default();
+        let (accepted, woke) = self.complete_in(&mut tx, &mut events, batch, now).await?;
+        events.insert(&mut tx, now).await?;
         if woke {
             Self::notify(&mut tx).await?;
         }
@@ -299,8 +302,15 @@ impl PgStore {
         now: Timestamp,
     ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
         let mut tx = self.pool.begin().await?;
-        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
-        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now).await? } else { Vec::new() };
+        // One events insert for both halves.
+        let mut events = Events::default();
+        let (accepted, woke) = self.complete_in(&mut tx, &mut events, batch, now).await?;
+        let claimed = if max > 0 {
+            self.claim_in(&mut tx, &mut events, worker, max, lease, now, false).await?
+        } else {
+            Vec::new()
+        };
+        events.insert(&mut tx, now).await?;
         // Other workers need waking only when this one may have left ready work behind: fewer
         // NOTIFYs, whose queue lock serialises commits.
         let more = woke && claimed.len() == max;
@@ -318,6 +328,7 @@ impl PgStore {
     async fn complete_in(
         &self,
         tx: &mut PgConnection,
+        events: &mut Events,
         batch: &[Completion],
         now: Timestamp,
     ) -> Result<(Vec<bool>, bool), Error> {
@@ -388,7 +399,6 @@ impl PgStore {
                 e.insert(p);
             }
         }
-        let mut events = Events::default();
         let mut done = Vec::new();
         let mut failed = Vec::new();
         let mut woke = false;
@@ -463,9 +473,8 @@ impl PgStore {
             }
         }
         for (id, step_id, error) in failed {
-            fail_execution(&mut *tx, &mut events, id, &step_id, &error, now).await?;
+            fail_execution(&mut *tx, events, id, &step_id, &error, now).await?;
         }
-        events.insert(&mut *tx, now).await?;
         Ok((accepted, woke))
     }
 
@@ -804,7 +813,9 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let mut tx = self.pool.begin().await?;
-        let claimed = self.claim_in(&mut tx, worker, max, lease, now).await?;
+        let mut events = Events::default();
+        let claimed = self.claim_in(&mut tx, &mut events, worker, max, lease, now, true).await?;
+        events.insert(&mut tx, now).await?;
         tx.commit().await?;
         Ok(claimed)
     }

@@ -331,7 +331,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let mut tx = self.writer.begin().await?;
-        let claimed = self.claim_in(&mut tx, worker, max, lease, now).await?;
+        let claimed = self.claim_in(&mut tx, worker, max, lease, now, true).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -386,7 +386,7 @@ impl Store for SqliteStore {
     ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
         let mut tx = self.writer.begin().await?;
         let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
-        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now).await? } else { Vec::new() };
+        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now, false).await? } else { Vec::new() };
         tx.commit().await?;
         // Other workers need waking only when this one may have left ready work behind.
         if woke && claimed.len() == max {
@@ -999,12 +999,14 @@ impl SqliteStore {
         max: usize,
         lease: Duration,
         now: Timestamp,
+        reclaim: bool,
     ) -> Result<Vec<ClaimedStep>, Error> {
         let now_us = to_us(now);
         let mut rows =
             claim_rows(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= ?3", worker, max, lease, now_us).await?;
         let fresh = rows.len();
-        if rows.len() < max {
+        // Expired leases are the claim loop's to reclaim; a hand-off takes ready steps only.
+        if reclaim && rows.len() < max {
             let expired = "s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts";
             rows.extend(claim_rows(&mut *tx, expired, worker, max - rows.len(), lease, now_us).await?);
         }

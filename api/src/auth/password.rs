@@ -9,8 +9,8 @@ pub const PASSWORD_MIN_CHARS: usize = 10;
 
 pub async fn hash(password: String) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
-        // 16 random bytes from the OS generator (via UUIDv4) as the salt.
-        let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| e.to_string())?;
+        // 16 random bytes from the OS generator as the salt.
+        let salt = SaltString::encode_b64(&super::token::random_bytes::<16>()).map_err(|e| e.to_string())?;
         Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
     })
     .await

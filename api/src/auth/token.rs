@@ -131,11 +131,17 @@ impl Tokens {
     }
 }
 
-/// A new opaque refresh token and the hash under which it is stored.
+/// `N` bytes from the operating system's random source, for secrets (tokens, salts, passwords).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // Without the OS generator no secret can be made safely: stop rather than weaken it.
+    getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
+    bytes
+}
+
+/// A new opaque refresh token (256 random bits, hex) and the hash under which it is stored.
 pub fn new_refresh_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    let bytes: [u8; 32] = random_bytes();
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let hash = hash_refresh_token(&token);
     (token, hash)
@@ -166,6 +172,22 @@ mod tests {
 
     fn tokens(secret: &str) -> Tokens {
         Tokens::new(secret.as_bytes(), "aura", "aura-api", Duration::from_secs(1800), Duration::from_secs(86400))
+    }
+
+    #[test]
+    fn refresh_tokens_are_256_random_bits() {
+        let (a, hash) = new_refresh_token();
+        let (b, _) = new_refresh_token();
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        assert_eq!(hash, hash_refresh_token(&a));
+        // Not UUIDs glued together: no version nibble pinned at 4 in either half.
+        let pinned = (0..200).all(|_| {
+            let t = new_refresh_token().0;
+            &t[12..13] == "4" && &t[44..45] == "4"
+        });
+        assert!(!pinned);
     }
 
     #[test]
