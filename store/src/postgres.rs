@@ -33,6 +33,40 @@ pub struct PgStore {
     cache: PackageCache,
     wakeup: Arc<Notify>,
     listener: tokio::task::JoinHandle<()>,
+    stats: Arc<StatsKeeper>,
+}
+
+/// Executions started between refreshes of the planner statistics of the hot tables.
+const ANALYZE_EVERY: u64 = 20_000;
+
+/// Keeps the planner's statistics of `steps` and `executions` current while they grow fast.
+///
+/// Autovacuum analyzes a table after 10% of its rows changed and at most once a minute; a
+/// backlog enqueued faster than that leaves the planner believing the ready set is tiny, so the
+/// claim sorts the whole backlog (measured: 1.9 s per claim at 200k ready steps on a fresh
+/// database, 1.2 ms once analyzed). Every `ANALYZE_EVERY` started executions, one background
+/// `ANALYZE` (sampled, about 0.1 s) brings the estimates back.
+#[derive(Default)]
+struct StatsKeeper {
+    started: std::sync::atomic::AtomicU64,
+    running: std::sync::atomic::AtomicBool,
+}
+
+impl StatsKeeper {
+    fn count(self: &Arc<Self>, pool: &PgPool, n: u64) {
+        use std::sync::atomic::Ordering::{AcqRel, Relaxed};
+        let before = self.started.fetch_add(n, Relaxed);
+        if (before + n) / ANALYZE_EVERY == before / ANALYZE_EVERY || self.running.swap(true, AcqRel) {
+            return;
+        }
+        let (pool, keeper) = (pool.clone(), self.clone());
+        tokio::spawn(async move {
+            if let Err(e) = sqlx::query("ANALYZE steps, executions").execute(&pool).await {
+                tracing::warn!(error = %e, "refreshing planner statistics failed");
+            }
+            keeper.running.store(false, std::sync::atomic::Ordering::Release);
+        });
+    }
 }
 
 impl Drop for PgStore {
@@ -192,7 +226,7 @@ impl PgStore {
                 }
             }
         });
-        Ok(PgStore { pool, cache: PackageCache::default(), wakeup, listener })
+        Ok(PgStore { pool, cache: PackageCache::default(), wakeup, listener, stats: Arc::default() })
     }
 
     /// Commits of this database and WAL bytes written so far (cluster-wide), for benchmarks that
@@ -802,6 +836,7 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         self.wakeup.notify_waiters();
+        self.stats.count(&self.pool, inserted.len() as u64);
         Ok(out)
     }
 
