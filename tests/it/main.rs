@@ -15,6 +15,7 @@ mod analytics;
 mod api;
 mod cma;
 mod conformance;
+mod console;
 mod domain;
 mod engine_runs;
 mod hardening;
