@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-const BOX_W: u32 = 190;
+const BOX_W: u32 = 160;
 const BOX_H: u32 = 46;
-const GAP_X: u32 = 56;
+const GAP_X: u32 = 36;
 const GAP_Y: u32 = 14;
 const PAD: u32 = 8;
-const LABEL_CHARS: usize = 24;
+const LABEL_CHARS: usize = 21;
 
 /// One step to draw.
 pub(crate) struct Step {

@@ -16,6 +16,7 @@ mod api;
 mod cma;
 mod conformance;
 mod console;
+mod console_browser;
 mod domain;
 mod engine_runs;
 mod hardening;

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{json, Map, Value};
@@ -106,13 +106,15 @@ async fn render_form(
     Ok((status, views::render("launch.html", &ctx)?).into_response())
 }
 
+/// The form, pre-filled from the query (`?property_id=…` from the properties page).
 pub(crate) async fn form(
     State(api): State<Api>,
     session: Session,
     Path(name): Path<String>,
+    Query(prefill): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let package = package(&api, &session, &name).await?;
-    render_form(&api, &session, &package, &[], None).await
+    render_form(&api, &session, &package, &prefill, None).await
 }
 
 pub(crate) async fn submit(
