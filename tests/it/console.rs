@@ -245,6 +245,7 @@ pub mod cases {
         let done = c.wait_status(&id, &agent, "completed").await;
         stop(w).await;
         assert!(done.body.contains("data-step=\"settle\" data-status=\"succeeded\""), "{}", done.body);
+        assert!(done.body.contains("<summary>output</summary>"), "step outputs are shown");
         assert!(done.body.contains("hx-swap-oob"), "a finished run closes its stream");
         assert!(c.get("/console/runs?status=completed", &agent).await.body.contains(&id));
 
@@ -291,6 +292,12 @@ pub mod cases {
         assert_eq!(page.status, StatusCode::FORBIDDEN);
         // Nothing was cancelled.
         assert!(c.get(&format!("/console/runs/{id}/live"), &agent).await.body.contains("id=\"run-status\">pending<"));
+        // A signal through the console reaches the API; a malformed name is the API's refusal.
+        let signal = format!("/console/runs/{id}/signal");
+        assert_eq!(c.post(&signal, &agent, &[("name", "approval")]).await.status, StatusCode::SEE_OTHER);
+        let bad = c.post(&signal, &agent, &[("name", "Not A Name")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("invalid_signal"));
         let ok = c.post(&path, &agent, &[("action", "cancel")]).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     }

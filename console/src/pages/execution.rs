@@ -228,6 +228,20 @@ pub(crate) async fn control(
     after_action(&api, &session, &id, &headers, outcome).await
 }
 
+/// Sends a signal (`lead_replied`, `approval`, …) that wakes the execution's waiting steps.
+pub(crate) async fn signal(
+    State(api): State<Api>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let name = field(&form, "name").unwrap_or_default();
+    let path = format!("/api/v1/workflows/executions/{}/signal", encode(&id));
+    let outcome = post(&api, &session.caller, path, json!({ "name": name })).await;
+    after_action(&api, &session, &id, &headers, outcome).await
+}
+
 pub(crate) async fn retry_step(
     State(api): State<Api>,
     session: Session,

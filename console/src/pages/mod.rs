@@ -28,6 +28,7 @@ pub(crate) fn router() -> Router<Api> {
         .route("/runs/{id}/live", get(execution::live))
         .route("/runs/{id}/stream", get(execution::stream))
         .route("/runs/{id}/control", post(execution::control))
+        .route("/runs/{id}/signal", post(execution::signal))
         .route("/runs/{id}/steps/{step}/retry", post(execution::retry_step))
         .route("/files/{*path}", get(files::download))
         .route("/launch/{package}", get(launch::form).post(launch::submit))
