@@ -95,6 +95,16 @@ async fn run_status(c: &Client) -> String {
     text.as_str().unwrap_or_default().trim().to_string()
 }
 
+/// Clicks the button with `id` as it is now: htmx replaces the live part on every stream event,
+/// so an element found a moment earlier may already be gone.
+async fn press(c: &Client, id: &str) {
+    let found = c
+        .execute("const b = document.getElementById(arguments[0]); if (b) b.click(); return !!b", vec![json!(id)])
+        .await
+        .unwrap();
+    assert_eq!(found, json!(true), "no #{id} on the page");
+}
+
 async fn wait_status(c: &Client, status: &str) {
     for _ in 0..300 {
         if run_status(c).await == status {
@@ -158,14 +168,18 @@ async fn an_agent_launches_a_listing_and_watches_it_live() {
         assert_eq!(run_status(&c).await, "pending");
 
         // Pause, then resume: the buttons swap the live part in place.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         c.execute("window.sameDocument = true", vec![]).await.unwrap();
-        c.find(Locator::Id("control-pause")).await.unwrap().click().await.unwrap();
+        press(&c, "control-pause").await;
         wait_status(&c, "paused").await;
         let pause_disabled =
             c.execute("return document.getElementById('control-pause').disabled", vec![]).await.unwrap();
         assert_eq!(pause_disabled, json!(true), "pause is disabled on a paused run");
         let w = worker(&app.rt, "browser");
-        c.find(Locator::Id("control-resume")).await.unwrap().click().await.unwrap();
+        // Let htmx finish processing the swapped-in buttons (nothing streams while paused), so the
+        // click goes through htmx rather than as a plain form post.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        press(&c, "control-resume").await;
 
         // The steps turn green from the event stream, without a reload.
         c.wait()
