@@ -109,8 +109,16 @@ impl AppState {
 /// Request bodies above this are rejected before parsing (package files are the largest).
 pub const BODY_BYTES_MAX: usize = 1024 * 1024;
 
-/// The whole application, for the server and for tests (which call it without a socket).
+/// The whole application, for the server and for tests (which call it without a socket): the API,
+/// and the web console at `/console`, which calls the API in-process as a client. The console's
+/// paths are outside `spec::ROUTES`: they are pages, not API routes, and every piece of data
+/// they show comes through an API route under that table's access control.
 pub fn router(state: AppState) -> Router {
+    console::mount(api_router(state))
+}
+
+/// The API alone: every route of `spec::ROUTES`, behind `auth::authorize`.
+fn api_router(state: AppState) -> Router {
     routes::router()
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX))

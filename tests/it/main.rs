@@ -15,6 +15,8 @@ mod analytics;
 mod api;
 mod cma;
 mod conformance;
+mod console;
+mod console_browser;
 mod domain;
 mod engine_runs;
 mod hardening;

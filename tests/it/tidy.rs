@@ -51,7 +51,7 @@ fn analytics_is_pure() {
 
 #[test]
 fn sql_lives_only_in_the_store() {
-    for krate in ["engine", "runtime", "api", "aura", "analytics"] {
+    for krate in ["engine", "runtime", "api", "aura", "analytics", "console"] {
         for (path, text) in sources(krate) {
             for forbidden in ["sqlx::query", "query_as(", "query_scalar("] {
                 assert!(!text.contains(forbidden), "{} contains SQL ({forbidden})", path.display());
@@ -62,9 +62,28 @@ fn sql_lives_only_in_the_store() {
 
 #[test]
 fn every_source_file_says_what_it_is() {
-    for krate in ["engine", "store", "runtime", "api", "aura", "analytics"] {
+    for krate in ["engine", "store", "runtime", "api", "aura", "analytics", "console"] {
         for (path, text) in sources(krate) {
             assert!(text.starts_with("//!"), "{} must open with a `//!` module doc", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_console_knows_only_the_api_router() {
+    // The console gets its data from API calls alone: it cannot depend on the store, the runtime
+    // or the API's internals, so it cannot read a record or re-decide who may see it.
+    let manifest = std::fs::read_to_string(root().join("console/Cargo.toml")).unwrap();
+    let deps = manifest.split("[dependencies]").nth(1).unwrap();
+    for line in deps.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        assert!(!line.contains("path") && !line.contains("sqlx"), "console depends on `{line}`");
+    }
+    for krate in ["engine", "store", "runtime", "api", "realestate", "analytics"] {
+        assert!(!deps.contains(&format!("{krate}.workspace")), "console depends on {krate}");
+    }
+    for (path, text) in sources("console") {
+        for forbidden in ["store::", "runtime::", "api::", "realestate::"] {
+            assert!(!text.contains(forbidden), "{} names {forbidden}", path.display());
         }
     }
 }

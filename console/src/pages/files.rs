@@ -1,0 +1,74 @@
+//! Downloads of deliverables (assets, CMA PDFs) through the console, so the cookie's session works
+//! for a plain link; the API checks who may read the file.
+
+use axum::extract::{Path, State};
+use axum::http::{header, Method};
+use axum::response::{IntoResponse, Response};
+
+use crate::api_client::Outgoing;
+use crate::error::{PageError, Problem};
+use crate::session::Token;
+use crate::Api;
+
+/// The API files the console hands out: marketing assets and CMA report PDFs. The console is no
+/// general proxy.
+pub(crate) fn allowed(path: &str) -> bool {
+    let safe = !path.contains("..") && !path.contains('?') && !path.contains('#');
+    let asset = path.strip_prefix("api/v1/marketing/assets/").is_some_and(|id| !id.is_empty() && !id.contains('/'));
+    let cma = path
+        .strip_prefix("api/v1/cma/reports/")
+        .and_then(|rest| rest.strip_suffix("/pdf"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'));
+    safe && (asset || cma)
+}
+
+pub(crate) async fn download(
+    State(api): State<Api>,
+    token: Token,
+    Path(path): Path<String>,
+) -> Result<Response, PageError> {
+    if !allowed(&path) {
+        return Err(PageError::Api(Problem::from_reply(
+            axum::http::StatusCode::NOT_FOUND,
+            &serde_json::json!({ "code": "not_found", "detail": "no such file" }),
+        )));
+    }
+    let response = api.send(&token.caller, Method::GET, &format!("/{path}"), Outgoing::Empty, &[]).await;
+    if response.status().is_success() {
+        let (parts, body) = response.into_parts();
+        let mut out = Response::new(body);
+        *out.status_mut() = parts.status;
+        for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_DISPOSITION, header::ETAG] {
+            if let Some(v) = parts.headers.get(&name) {
+                out.headers_mut().insert(name, v.clone());
+            }
+        }
+        // A file is never a page of the console: no sniffing, no scripts even if it were HTML.
+        out.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+        out.headers_mut().insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static("sandbox"));
+        return Ok(out.into_response());
+    }
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
+    crate::api_client::Reply { status, body: bytes }.into_result()?;
+    Err(PageError::BadReply(status))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_assets_and_cma_pdfs_are_offered() {
+        assert!(super::allowed("api/v1/marketing/assets/0198-ab"));
+        assert!(super::allowed("api/v1/cma/reports/0198-ab/pdf"));
+        for path in [
+            "api/v1/users",
+            "api/v1/marketing/assets/",
+            "api/v1/marketing/assets/a/b",
+            "api/v1/cma/reports/x/export",
+            "api/v1/marketing/assets/../../users",
+            "api/v1/cma/reports/a/../../pdf",
+        ] {
+            assert!(!super::allowed(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The console's routes, one module per page family. Every handler gets its data from the API
+//! (`crate::Api`) with the session's token; none decides access itself.
+
+mod auth;
+mod campaigns;
+mod execution;
+mod files;
+mod launch;
+mod packages;
+mod properties;
+mod runs;
+mod settings;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::Api;
+
+pub(crate) fn router() -> Router<Api> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console/runs") }))
+        .route("/assets/{name}", get(crate::assets::file))
+        .route("/login", get(auth::form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/runs", get(runs::list))
+        .route("/runs/{id}", get(execution::page))
+        .route("/runs/{id}/live", get(execution::live))
+        .route("/runs/{id}/stream", get(execution::stream))
+        .route("/runs/{id}/control", post(execution::control))
+        .route("/runs/{id}/signal", post(execution::signal))
+        .route("/runs/{id}/steps/{step}/retry", post(execution::retry_step))
+        .route("/files/{*path}", get(files::download))
+        .route("/launch/{package}", get(launch::form).post(launch::submit))
+        .route("/properties", get(properties::list).post(properties::create))
+        .route("/packages", get(packages::list).post(packages::upload))
+        .route("/packages/{name}", get(packages::show))
+        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns/{id}/approval", post(campaigns::decide))
+        .route("/settings", get(settings::show).post(settings::save))
+}
+
+/// A form's text field: `None` when absent or blank.
+pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+}

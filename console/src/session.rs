@@ -1,0 +1,133 @@
+//! The session cookie: the API's access token (and its refresh token, to end just this session
+//! on logout), HttpOnly so page scripts cannot read it, SameSite=Strict so other sites cannot send it.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use serde_json::Value;
+
+use crate::api_client::{Api, Caller};
+use crate::error::PageError;
+
+pub(crate) const TOKEN_COOKIE: &str = "aura_console";
+pub(crate) const REFRESH_COOKIE: &str = "aura_console_refresh";
+const PATH: &str = "/console";
+
+/// The value of cookie `name` in the request.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether the browser reached us over https (directly, or through a proxy that says so).
+pub(crate) fn is_https(parts: &Parts) -> bool {
+    parts.uri.scheme_str() == Some("https")
+        || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https")
+}
+
+fn set(name: &str, value: &str, max_age_secs: u64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={PATH}; Max-Age={max_age_secs}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .ok()
+}
+
+/// The cookies that start a session.
+pub(crate) fn started(access: &str, refresh: Option<&str>, ttl_secs: u64, secure: bool) -> Vec<HeaderValue> {
+    let mut out: Vec<HeaderValue> = set(TOKEN_COOKIE, access, ttl_secs, secure).into_iter().collect();
+    if let Some(r) = refresh {
+        out.extend(set(REFRESH_COOKIE, r, ttl_secs, secure));
+    }
+    out
+}
+
+/// The cookies that end a session.
+pub(crate) fn cleared() -> Vec<HeaderValue> {
+    [TOKEN_COOKIE, REFRESH_COOKIE].iter().filter_map(|n| set(n, "", 0, false)).collect()
+}
+
+fn peer(parts: &Parts) -> Option<ConnectInfo<SocketAddr>> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().copied()
+}
+
+/// The browser as an anonymous API caller (the login page).
+pub(crate) struct Visitor(pub Caller);
+
+impl FromRequestParts<Api> for Visitor {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &Api) -> Result<Visitor, PageError> {
+        Ok(Visitor(Caller { token: None, peer: peer(parts) }))
+    }
+}
+
+/// A caller with a session cookie; not checked here (the API checks it on the call it is used for).
+pub(crate) struct Token {
+    pub caller: Caller,
+    pub refresh: Option<String>,
+}
+
+impl FromRequestParts<Api> for Token {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &Api) -> Result<Token, PageError> {
+        let token = cookie(&parts.headers, TOKEN_COOKIE).ok_or(PageError::SignedOut)?;
+        Ok(Token {
+            caller: Caller { token: Some(token.to_string()), peer: peer(parts) },
+            refresh: cookie(&parts.headers, REFRESH_COOKIE).map(str::to_string),
+        })
+    }
+}
+
+/// A signed-in user: the session cookie, and who the API says it belongs to (`GET /auth/me`,
+/// with the permissions that decide what the pages offer).
+pub(crate) struct Session {
+    pub caller: Caller,
+    pub me: Value,
+}
+
+impl Session {
+    pub fn can(&self, permission: &str) -> bool {
+        self.me["permissions"].as_array().is_some_and(|ps| ps.iter().any(|p| p == permission))
+    }
+}
+
+impl FromRequestParts<Api> for Session {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Session, PageError> {
+        let Token { caller, .. } = Token::from_request_parts(parts, api).await?;
+        let me = api.get(&caller, "/auth/me").await?;
+        Ok(Session { caller, me })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_cookie_among_many() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; aura_console=tok.en; b=2"));
+        assert_eq!(cookie(&h, TOKEN_COOKIE), Some("tok.en"));
+        assert_eq!(cookie(&h, REFRESH_COOKIE), None);
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_strict() {
+        let c = started("t", Some("r"), 60, true);
+        assert_eq!(c.len(), 2);
+        let text = c[0].to_str().unwrap();
+        assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict") && text.ends_with("Secure"), "{text}");
+        assert!(!started("t", None, 60, false)[0].to_str().unwrap().contains("Secure"));
+        assert!(cleared()[0].to_str().unwrap().contains("Max-Age=0"));
+    }
+}
