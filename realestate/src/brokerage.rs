@@ -158,7 +158,7 @@ impl Brokerage {
     }
 }
 
-/// The demo brokerage: placeholder numbers no real brokerage holds (RERA never issues zeros).
+/// The demo brokerage: ORN and BRN 00000, numbers RERA never issues, so no real brokerage holds them.
 pub fn demo_body() -> Value {
     let config = Config {
         brokerage_name: Some("AURA Demo Realty".into()),

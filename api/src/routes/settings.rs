@@ -24,7 +24,7 @@ fn settings_json(s: &Settings) -> Value {
         "settings": s.config,
         "demo": s.demo(),
         "notice": s.demo().then(|| format!(
-            "{}: demo brokerage settings with placeholder ORN and BRN; every asset made with them is marked. Save the brokerage's real settings here.",
+            "{}: demo brokerage settings, whose ORN and BRN (00000) belong to no brokerage; every asset made with them is marked. Save the brokerage's real settings here.",
             brokerage::DEMO_MARK
         )),
         "ready": s.registration().is_ok(),

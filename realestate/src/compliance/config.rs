@@ -37,7 +37,7 @@ pub struct Config {
     /// is our reading of the general ban on misleading claims, not a named rule.
     pub urgency_rule: Severity,
     /// True for the demo settings a development install creates: reports say the numbers are
-    /// placeholders. Never read from a file or a request.
+    /// the demo ones (00000). Never read from a file or a request.
     #[serde(skip)]
     pub demo: bool,
 }

@@ -116,7 +116,7 @@ pub fn check(text: &str, ctx: &Context<'_>) -> Report {
     }
     let compliant = !findings.iter().any(|f| f.severity == Severity::Error);
     let notice = ctx.config.demo.then(|| format!(
-        "{}: checked against the demo brokerage settings, whose ORN and BRN are placeholders; an admin saves the real ones at PUT /api/v1/settings/brokerage",
+        "{}: checked against the demo brokerage settings, whose ORN and BRN (00000) belong to no brokerage; an admin saves the real ones at PUT /api/v1/settings/brokerage",
         crate::brokerage::DEMO_MARK
     ));
     Report { compliant, findings, not_checked, notice }

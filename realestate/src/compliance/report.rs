@@ -41,7 +41,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub not_checked: Vec<NotChecked>,
     /// Present when the ad was checked against the demo brokerage settings: its registration
-    /// numbers are placeholders and it must not be published.
+    /// numbers (00000) belong to no brokerage and it must not be published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
 }
