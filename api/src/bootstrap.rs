@@ -88,7 +88,7 @@ pub async fn ensure_admin(
         role: "admin".into(),
         team_id: None,
     };
-    accounts.create_user(&user, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+    accounts.create_user(&user, runtime::SystemClock.now()).await.map_err(|e| e.to_string())?;
     if generated {
         let file = data_dir.join("admin-password.txt");
         write_private(&file, &format!("{email}\n{password}"))

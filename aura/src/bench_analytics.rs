@@ -57,7 +57,7 @@ pub async fn bench(args: &BenchAnalyticsArgs) -> anyhow::Result<std::process::Ex
 async fn run(args: &BenchAnalyticsArgs, url: &str) -> anyhow::Result<std::process::ExitCode> {
     let stores = store::open(url).await?;
     stores.engine.migrate().await?;
-    let now = chrono::Utc::now();
+    let now = runtime::SystemClock.now();
     let mut agents = Vec::new();
     let mut leaders = Vec::new();
     let user = |email: String, role: &str, team: Option<uuid::Uuid>| NewUser {
@@ -164,7 +164,7 @@ async fn run(args: &BenchAnalyticsArgs, url: &str) -> anyhow::Result<std::proces
         Duration::from_secs(3600),
         Duration::from_secs(3600),
     );
-    let token = |u: &store::accounts::User| issuer.issue(u, chrono::Utc::now());
+    let token = |u: &store::accounts::User| issuer.issue(u, runtime::SystemClock.now());
     let callers = [(token(&agents[0]), "agent"), (token(&leaders[0]), "team_leader"), (token(&admin), "admin")];
     let state = api::AppState::new(
         rt,

@@ -47,7 +47,7 @@ pub async fn put_once(
         content_type: file.content_type.into(),
         size_bytes: bytes.len() as i64,
         sha256: sha256_hex(bytes),
-        created_at: chrono::Utc::now(),
+        created_at: s.now(),
     };
     if s.domain.artifact(id).await?.is_none() {
         s.domain.put_artifact(&artifact, bytes).await?;

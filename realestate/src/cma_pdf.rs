@@ -353,7 +353,7 @@ mod tests {
         let meta = ReportMeta {
             report_id: "0123456789abcdef".into(),
             prepared_by: "Sara Khan (BRN 48213)".into(),
-            generated_at: chrono::Utc::now(),
+            generated_at: chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap(),
         };
         let pdf = render(&result, &meta);
         assert!(pdf.starts_with(b"%PDF-1.4"));

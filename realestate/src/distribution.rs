@@ -65,7 +65,7 @@ async fn asset_bytes(s: &Services, a: &Value) -> Result<Vec<u8>, StepError> {
 
 /// A delivery already recorded as sent (or a new pending one).
 async fn delivery(s: &Services, c: &CampaignRecord, channel: &str, recipient: &str) -> Result<Record, StepError> {
-    let now = chrono::Utc::now();
+    let now = s.now();
     let mut r = Record::new("pending", json!({ "channel": channel, "recipient": recipient }), now);
     r.owner_id = Some(c.owner_id.clone());
     r.team_id = c.team_id.clone();
@@ -80,7 +80,7 @@ async fn mark(s: &Services, r: &Record, status: &str, detail: Value) -> Result<(
         b.extend(d.clone());
     }
     s.records
-        .update(Table::CampaignDeliveries, r.id, None, status, Some(&body), chrono::Utc::now())
+        .update(Table::CampaignDeliveries, r.id, None, status, Some(&body), s.now())
         .await
         .map_err(StepError::retryable)?;
     Ok(())
@@ -91,7 +91,7 @@ pub(crate) struct CampaignEmail(pub(crate) Arc<Services>);
 
 #[async_trait::async_trait]
 impl Handler for CampaignEmail {
-    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         let s = &self.0;
         let c = load(s, campaign_id(&input)?).await?;
         let recipients: Vec<String> = input["recipients"]
@@ -147,7 +147,7 @@ impl Handler for CampaignEmail {
                 text: text_body.trim().to_string(),
                 html: html.clone(),
                 attachments: attachments.clone(),
-                date: chrono::Utc::now(),
+                date: ctx.now,
                 message_id: format!("<{}.{}@aura>", c.id, record.id),
                 headers: vec![("X-AURA-Campaign".into(), c.id.to_string())],
             };
@@ -173,10 +173,10 @@ pub(crate) struct CampaignSocial(pub(crate) Arc<Services>);
 
 #[async_trait::async_trait]
 impl Handler for CampaignSocial {
-    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         let s = &self.0;
         let c = load(s, campaign_id(&input)?).await?;
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let mut published = Vec::new();
         let assets: Vec<Value> = c.assets.as_array().cloned().unwrap_or_default();
         for a in assets.iter().filter(|a| a["filename"].as_str().is_some_and(|f| f.ends_with(".txt"))) {

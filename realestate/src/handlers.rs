@@ -56,7 +56,7 @@ fn report_id(input: &Value) -> Result<Uuid, StepError> {
 
 /// Marks the report failed (so its readers see why) and fails the step for good.
 async fn fail(services: &Services, id: Uuid, message: String) -> StepError {
-    let now = chrono::Utc::now();
+    let now = services.now();
     if let Err(e) = services.domain.finish_cma_report(id, "failed", None, Some(&message), None, now).await {
         tracing::error!(error = %e, report = %id, "could not record the report failure");
     }
@@ -82,7 +82,7 @@ pub(crate) async fn run_cma_pdf(s: &Arc<Services>, ctx: &StepContext, input: &Va
 
 #[async_trait::async_trait]
 impl Handler for CmaGeneration {
-    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         let id = report_id(&input)?;
         let s = &self.0;
         let report = s
@@ -108,7 +108,7 @@ impl Handler for CmaGeneration {
             Err(e) => return Err(StepError::retryable(format!("valuation task failed: {e}"))),
         };
         s.domain
-            .finish_cma_report(id, "processing", Some(&result), None, None, chrono::Utc::now())
+            .finish_cma_report(id, "processing", Some(&result), None, None, ctx.now)
             .await
             .map_err(StepError::retryable)?;
         Ok(json!({ "report_id": id, "summary": cma::summary(&result) }))
@@ -125,7 +125,7 @@ pub fn pdf_artifact_id(report: Uuid) -> Uuid {
 
 #[async_trait::async_trait]
 impl Handler for CmaReportPdf {
-    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         let id = report_id(&input)?;
         let s = &self.0;
         let report = s
@@ -158,14 +158,14 @@ impl Handler for CmaReportPdf {
                     content_type: "application/pdf".into(),
                     size_bytes: bytes.len() as i64,
                     sha256: sha.clone(),
-                    created_at: chrono::Utc::now(),
+                    created_at: ctx.now,
                 };
                 s.domain.put_artifact(&artifact, &bytes).await.map_err(StepError::retryable)?;
                 (artifact.size_bytes, sha)
             }
         };
         s.domain
-            .finish_cma_report(id, "completed", report.result.as_ref(), None, Some(artifact_id), chrono::Utc::now())
+            .finish_cma_report(id, "completed", report.result.as_ref(), None, Some(artifact_id), ctx.now)
             .await
             .map_err(StepError::retryable)?;
         Ok(json!({
@@ -182,7 +182,7 @@ struct MarketingAssets(Arc<Services>);
 
 #[async_trait::async_trait]
 impl Handler for MarketingAssets {
-    async fn run(&self, _ctx: StepContext, input: Value) -> Result<Value, StepError> {
+    async fn run(&self, ctx: StepContext, input: Value) -> Result<Value, StepError> {
         use crate::campaign::{generate_assets, CampaignError, Requester};
         let id = input
             .get("campaign_id")
@@ -212,7 +212,7 @@ impl Handler for MarketingAssets {
         let channels: Vec<String> =
             serde_json::from_value(campaign.request["target_channels"].clone()).unwrap_or_default();
         let style = serde_json::from_value(campaign.request["content_style"].clone()).ok();
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         match generate_assets(s, &property, &requester, &channels, style, &campaign.request["customizations"], now)
             .await
         {

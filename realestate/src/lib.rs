@@ -55,6 +55,8 @@ pub struct Services {
     pub brokerage: brokerage::Brokerage,
     /// An OpenAI-compatible model for copy, when configured; the templates otherwise.
     pub ai: std::sync::OnceLock<Arc<content::OpenAiGenerator>>,
+    /// The time outside a step (API calls, start-up); steps read `StepContext::now`.
+    pub clock: Arc<dyn runtime::Clock>,
 }
 
 /// How the services start.
@@ -89,7 +91,7 @@ impl Services {
             tracing::info!(transactions = report.inserted, "loaded the Dubai market seed data");
             services.add_demo_properties().await?;
         }
-        if demo && services.brokerage.create_demo(services.domain.as_ref(), chrono::Utc::now()).await? {
+        if demo && services.brokerage.create_demo(services.domain.as_ref(), services.now()).await? {
             tracing::warn!(
                 "created the demo brokerage settings: every asset is marked \"{}\" until an admin saves the real ones (PUT /api/v1/settings/brokerage)",
                 brokerage::DEMO_MARK
@@ -100,7 +102,7 @@ impl Services {
 
     /// The demo listings of `seeds/demo_properties.csv`, owned by `system` (CLI runs find them).
     async fn add_demo_properties(&self) -> Result<(), store::Error> {
-        let now = chrono::Utc::now();
+        let now = self.now();
         for input in seed::demo_properties() {
             let body = match property::validate(&input, &|c| self.market.resolve(c), true) {
                 Ok(b) => b,
@@ -138,7 +140,7 @@ impl Services {
 
     async fn open_options(stores: &store::Stores, options: Options) -> Result<Arc<Services>, store::Error> {
         let domain = stores.domain.clone();
-        seed_templates(domain.as_ref()).await?;
+        seed_templates(domain.as_ref(), runtime::SystemClock.now()).await?;
         let market = market::MarketService::load(domain.clone()).await?;
         Ok(Arc::new(Services {
             domain,
@@ -152,6 +154,7 @@ impl Services {
             market,
             brokerage: brokerage::Brokerage::new(options.settings_file),
             ai: std::sync::OnceLock::new(),
+            clock: Arc::new(runtime::SystemClock),
         }))
     }
 
@@ -170,10 +173,15 @@ impl Services {
     /// A failure is logged, not returned: a missed count must not fail the work it counts.
     pub async fn record_metric(&self, metric: &str, user_id: Option<&str>, team_id: Option<&str>) {
         let Some(user) = user_id else { return };
-        let event = store::analytics::MetricEvent::new(metric, user, team_id, 1.0, chrono::Utc::now());
+        let event = store::analytics::MetricEvent::new(metric, user, team_id, 1.0, self.now());
         if let Err(e) = self.analytics.record(&event).await {
             tracing::warn!(error = %e, metric, "could not record a performance metric");
         }
+    }
+
+    /// The current time by the services' clock.
+    pub fn now(&self) -> store::Timestamp {
+        self.clock.now()
     }
 
     pub fn time_scale(&self) -> f64 {
@@ -237,8 +245,7 @@ impl Services {
 }
 
 /// Keeps the built-in templates in the store in step with this build (custom ones win).
-async fn seed_templates(domain: &dyn Domain) -> Result<(), store::Error> {
-    let now = chrono::Utc::now();
+async fn seed_templates(domain: &dyn Domain, now: store::Timestamp) -> Result<(), store::Error> {
     for t in content::builtin_templates() {
         let record = store::domain::TemplateRecord {
             name: t.name.clone(),

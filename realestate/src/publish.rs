@@ -125,7 +125,7 @@ pub(crate) struct PublishSocialPost(pub(crate) Arc<crate::Services>);
 
 #[async_trait::async_trait]
 impl runtime::Handler for PublishSocialPost {
-    async fn run(&self, _ctx: runtime::StepContext, input: Value) -> Result<Value, runtime::StepError> {
+    async fn run(&self, ctx: runtime::StepContext, input: Value) -> Result<Value, runtime::StepError> {
         use runtime::StepError;
         let id = input
             .get("post_id")
@@ -147,7 +147,7 @@ impl runtime::Handler for PublishSocialPost {
             "scheduled" => {}
             other => return Err(StepError::permanent(format!("post {id} is {other}, not scheduled"))),
         }
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         if let Some(at) = post.scheduled_at.filter(|at| *at > now) {
             let wait = (at - now).to_std().unwrap_or_default();
             return Err(StepError::wait(wait, format!("publishing at {}", at.to_rfc3339())));

@@ -57,6 +57,9 @@ pub struct StepContext {
     /// Who started the execution (a user id) and their team, when known.
     pub created_by: Option<String>,
     pub team_id: Option<String>,
+    /// The runtime clock's time when this attempt started. Handlers read the time here, never
+    /// from the wall clock, so a simulated clock drives them as it drives the store.
+    pub now: store::Timestamp,
 }
 
 /// Reads the signals of one execution (`POST /executions/{id}/signal`). A handle rather than a

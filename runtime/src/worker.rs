@@ -422,6 +422,7 @@ async fn run_step(
         signals,
         created_by: step.created_by.clone(),
         team_id: step.team_id.clone(),
+        now: clock.now(),
     };
     let span =
         tracing::debug_span!("step", execution = %attempt.execution_id, step = %def.id, attempt = attempt.attempt);

@@ -36,6 +36,32 @@ fn engine_has_no_io_dependencies() {
     }
 }
 
+/// Handlers read `StepContext::now`, the rest a `runtime::Clock`: a simulated clock then drives
+/// every deadline, and no code path quietly runs on another time.
+#[test]
+fn the_wall_clock_is_read_only_in_the_runtime_clock() {
+    let mut crates: Vec<String> = std::fs::read_dir(root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").exists() && e.path().join("src").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "tests")
+        .collect();
+    crates.sort();
+    assert!(crates.iter().any(|c| c == "realestate"), "crates found: {crates:?}");
+    let allowed = root().join("runtime/src/clock.rs");
+    for krate in &crates {
+        for (path, text) in sources(krate) {
+            if path == allowed {
+                continue;
+            }
+            for forbidden in ["Utc::now", "Local::now", "SystemTime::now"] {
+                assert!(!text.contains(forbidden), "{} reads the wall clock ({forbidden}); use a runtime::Clock", path.display());
+            }
+        }
+    }
+}
+
 #[test]
 fn analytics_is_pure() {
     let manifest = std::fs::read_to_string(root().join("analytics/Cargo.toml")).unwrap();

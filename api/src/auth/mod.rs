@@ -76,7 +76,7 @@ pub async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap) -> 
         return Err(unauthorized("Authorization must be `Bearer <token>`"));
     };
     // The wall clock, as jsonwebtoken uses for `exp` and `nbf` (the runtime clock may be simulated).
-    let claims = state.tokens.verify(token, chrono::Utc::now()).map_err(|e| {
+    let claims = state.tokens.verify(token, runtime::SystemClock.now()).map_err(|e| {
         tracing::debug!(error = %e, "token rejected");
         unauthorized("invalid or expired token")
     })?;

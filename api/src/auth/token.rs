@@ -156,7 +156,7 @@ mod tests {
     use super::*;
 
     fn user() -> User {
-        let now = chrono::Utc::now();
+        let now = runtime::SystemClock.now();
         User {
             id: uuid::Uuid::new_v4(),
             email: "a@b.ae".into(),
@@ -193,14 +193,14 @@ mod tests {
     #[test]
     fn round_trip_and_tampering() {
         let t = tokens("0123456789abcdefghijklmnopqrstuvwxyz");
-        let token = t.issue(&user(), chrono::Utc::now());
-        assert_eq!(t.verify(&token, chrono::Utc::now()).unwrap().role, "agent");
+        let token = t.issue(&user(), runtime::SystemClock.now());
+        assert_eq!(t.verify(&token, runtime::SystemClock.now()).unwrap().role, "agent");
         assert!(
-            tokens("another-secret-0123456789abcdefghijkl").verify(&token, chrono::Utc::now()).is_err(),
+            tokens("another-secret-0123456789abcdefghijkl").verify(&token, runtime::SystemClock.now()).is_err(),
             "wrong key"
         );
-        let expired = t.issue(&user(), chrono::Utc::now() - chrono::Duration::hours(2));
-        assert!(t.verify(&expired, chrono::Utc::now()).is_err(), "expired");
+        let expired = t.issue(&user(), runtime::SystemClock.now() - chrono::Duration::hours(2));
+        assert!(t.verify(&expired, runtime::SystemClock.now()).is_err(), "expired");
         let other_aud = Tokens::new(
             b"0123456789abcdefghijklmnopqrstuvwxyz",
             "aura",
@@ -208,14 +208,14 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        assert!(t.verify(&other_aud.issue(&user(), chrono::Utc::now()), chrono::Utc::now()).is_err(), "wrong audience");
+        assert!(t.verify(&other_aud.issue(&user(), runtime::SystemClock.now()), runtime::SystemClock.now()).is_err(), "wrong audience");
     }
 
     #[test]
     fn tokens_from_the_future_are_refused() {
         let secret = "0123456789abcdefghijklmnopqrstuvwxyz";
         let t = tokens(secret);
-        let now = chrono::Utc::now();
+        let now = runtime::SystemClock.now();
         let sign = |iat: i64, nbf: i64| {
             let claims = Claims {
                 sub: "u".into(),

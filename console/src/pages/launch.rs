@@ -1,8 +1,6 @@
 //! "Launch" forms generated from a package's typed parameters (`GET /api/v1/workflows/packages`),
 //! submitted to `POST /api/v1/workflows/packages/execute`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
@@ -42,9 +40,7 @@ fn with_every_key(package: &Value) -> Value {
 
 /// A fresh Idempotency-Key per rendered form, so submitting the same form twice starts one run.
 fn launch_key() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("console-{nanos:x}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!("console-{}", uuid::Uuid::new_v4().simple())
 }
 
 /// One parameter's form value as the JSON its type asks for; `Err` says why it is not one.

@@ -109,7 +109,7 @@ impl Handler for Welcome {
         let c = client(s, &ctx).await?;
         let owner = requester(s, &ctx).await?;
         let to = c.body["email"].as_str().ok_or_else(|| StepError::permanent("the client has no e-mail"))?;
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let mut delivery =
             Record::new("pending", json!({ "channel": "email", "recipient": to, "kind": "welcome_pack" }), now);
         delivery.owner_id = c.owner_id.clone();
@@ -181,7 +181,7 @@ impl Handler for Meeting {
         let s = &self.0;
         let c = client(s, &ctx).await?;
         let owner = requester(s, &ctx).await?;
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let slots = calendar::business_hours_slots(
             now,
             chrono_tz::Asia::Dubai,
@@ -241,7 +241,7 @@ impl Handler for Approval {
                 json!({ "client_id": c.id, "record_id": c.id, "approved_by": decision.payload["by"], "approved_at": decision.created_at, "notes": decision.payload["notes"] }),
             );
         }
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let since = ctx
             .outputs
             .values()

@@ -55,7 +55,7 @@ async fn engagement(ctx: &StepContext, lead: &Record) -> Result<Engagement, Step
         opens: count("email_opened"),
         clicks: count("email_clicked"),
         replies: count("lead_replied"),
-        days_since_activity: (chrono::Utc::now() - since).num_seconds() as f64 / 86_400.0,
+        days_since_activity: (ctx.now - since).num_seconds() as f64 / 86_400.0,
     })
 }
 
@@ -102,7 +102,7 @@ impl Handler for Scoring {
             body["execution_id"] = json!(ctx.execution_id);
             match s
                 .records
-                .update(Table::Leads, lead.id, Some("new"), "nurturing", Some(&body), chrono::Utc::now())
+                .update(Table::Leads, lead.id, Some("new"), "nurturing", Some(&body), ctx.now)
                 .await
             {
                 Ok(_) => {
@@ -133,7 +133,7 @@ async fn call_task(s: &Services, lead: &Record, scored: &score::Score) -> Result
     if scored.score < CALL_THRESHOLD {
         return Ok(None);
     }
-    let now = chrono::Utc::now();
+    let now = s.now();
     let mut task = Record::new(
         "open",
         json!({
@@ -291,7 +291,7 @@ impl Handler for Sequence {
                 *text = format!("{}{text}", settings.demo_banner());
             }
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = ctx.now.date_naive();
         for (i, (subject, text)) in emails.iter().enumerate() {
             let report = compliance::check(
                 &format!("{subject}\n{text}"),
@@ -326,7 +326,7 @@ impl Handler for SendEmail {
             return Ok(json!({ "stopped": reason }));
         }
         let index = input["index"].as_u64().unwrap_or(0) as usize;
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let email = ctx
             .outputs
             .get("email_sequence")
@@ -420,7 +420,7 @@ impl Handler for Wait {
             .ok_or_else(|| StepError::permanent(format!("input.after must name a sent e-mail step, not `{after}`")))?;
         let wait = Duration::from_secs_f64(days * 86_400.0 * s.time_scale());
         let due = since + chrono::Duration::from_std(wait).unwrap_or_default();
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         if now < due {
             return Err(StepError::wait(
                 (due - now).to_std().unwrap_or_default(),

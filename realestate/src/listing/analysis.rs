@@ -79,7 +79,7 @@ impl Handler for PropertyAnalysis {
         if body["asking_price"].as_f64() != Some(price) {
             body["asking_price"] = json!(price);
             s.domain
-                .update_property(record.id, &record.reference, &body, chrono::Utc::now())
+                .update_property(record.id, &record.reference, &body, ctx.now)
                 .await
                 .map_err(StepError::retryable)?;
         }
@@ -128,7 +128,7 @@ async fn create_inline(
             errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
         ))
     })?;
-    let now = chrono::Utc::now();
+    let now = ctx.now;
     let record = PropertyRecord {
         id,
         owner_id: requester.owner_id.clone(),
@@ -153,7 +153,7 @@ impl Handler for ListingCma {
         let id = derived_id(ctx.execution_id, "cma");
         if s.domain.cma_report(id).await.map_err(StepError::retryable)?.is_none() {
             let requester = requester(s, &ctx).await?;
-            let now = chrono::Utc::now();
+            let now = ctx.now;
             let record = CmaReportRecord {
                 id,
                 owner_id: requester.owner_id.clone(),

@@ -35,7 +35,7 @@ impl Handler for ListingCampaign {
         };
         // Luxury copy above AED 2M, as the seed decides; an explicit style wins.
         let style: Option<ContentStyle> = serde_json::from_value(customizations["content_style"].clone()).ok();
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let assets = generate_assets(s, &property, &requester, &channels, style, &customizations, now).await.map_err(
             |e| match e {
                 CampaignError::Store(e) => StepError::retryable(e),
@@ -103,7 +103,7 @@ impl Handler for ListingSocial {
                 social_campaign_id: Some(campaign),
             };
             let mut images = social::ImageCache::new();
-            social::generate_posts(s, &property, &requester, &request, &mut images, chrono::Utc::now()).await.map_err(
+            social::generate_posts(s, &property, &requester, &request, &mut images, ctx.now).await.map_err(
                 |e| match e {
                     SocialError::Store(e) => StepError::retryable(e),
                     SocialError::Settings(e) => e.into(),

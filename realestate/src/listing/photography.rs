@@ -41,7 +41,7 @@ impl Handler for Photography {
         let price = listing_price(&ctx).unwrap_or_default();
         let drone = price > DRONE_ABOVE_AED;
         let duration = chrono::Duration::minutes(if drone { 120 } else { 90 });
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let slots = calendar::photography_slots(lat, lon, now, chrono_tz::Asia::Dubai, DAYS_AHEAD, SLOTS, duration);
         if slots.is_empty() {
             return Err(StepError::permanent("no golden-hour slot in the next two weeks at these coordinates"));

@@ -155,7 +155,7 @@ impl Handler for ListingOptimization {
         let text = format!("{}\n{}", listing.title, listing.description);
         let ctx_c = Context::new(Channel::Portal, &settings.config)
             .with_property(&property.body)
-            .with_today(chrono::Utc::now().date_naive());
+            .with_today(ctx.now.date_naive());
         let report = compliance::check(&text, &ctx_c);
         if !report.compliant {
             return Err(StepError::permanent(format!(
@@ -171,7 +171,7 @@ impl Handler for ListingOptimization {
             "compliance": { "compliant": true, "rules_checked": report.findings.len(), "notice": report.notice },
             "demo": settings.demo(),
         });
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
         let file = NewFile {
             kind: "portal_listing",

@@ -79,7 +79,7 @@ impl Handler for FinalReview {
         }
 
         let settings = s.settings().await?;
-        let today = chrono::Utc::now().date_naive();
+        let today = ctx.now.date_naive();
         let mut findings: Vec<Value> = Vec::new();
         let mut compliance_checked = Vec::new();
         let mut warnings: Vec<Value> = Vec::new();
@@ -140,7 +140,7 @@ impl Handler for FinalReview {
 
         let passed = findings.is_empty();
         let report = json!({
-            "property_id": property.id, "reference": property.reference, "reviewed_at": chrono::Utc::now(),
+            "property_id": property.id, "reference": property.reference, "reviewed_at": ctx.now,
             "passed": passed, "deliverables_reviewed": items.len(),
             "checklist": { "compliance": compliance_checked, "quality": quality, "branding": branding },
             "findings": findings, "warnings": warnings,
@@ -166,7 +166,7 @@ impl Handler for FinalReview {
         // The listing is launched once: the portal listing moves from ready to launched, and only
         // the step run that moved it counts the launch.
         let listing = derived_id(ctx.execution_id, "portal-listing");
-        let now = chrono::Utc::now();
+        let now = ctx.now;
         match s.records.update(store::records::Table::Listings, listing, Some("ready"), "launched", None, now).await {
             Ok(_) => {
                 let metric = analytics::kpi::metric::LISTING_LAUNCHED;
