@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod analytics;
 mod cache;
+pub mod dialect;
 pub mod domain;
 mod plan;
 pub mod postgres;

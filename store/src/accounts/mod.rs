@@ -6,6 +6,7 @@
 
 pub mod access;
 mod postgres;
+mod shared;
 pub mod rbac;
 mod rows;
 mod sqlite;

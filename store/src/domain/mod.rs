@@ -6,6 +6,7 @@
 //! what is queried (owner, team, reference, status) has columns.
 
 mod postgres;
+mod shared;
 mod rows;
 mod sqlite;
 

@@ -122,11 +122,12 @@ pub trait Records: Send + Sync + 'static {
     async fn count_by_status(&self, table: Table, filter: &Filter) -> Result<Vec<(String, u64)>, Error>;
 }
 
-/// The implementation, written once for both backends: `$read`/`$write` name the pools, `$row` the
-/// row type and `$sql` adapts the shared SQL text (`?N` parameters; `{text}`, `{int8}` and `{json}` mark
-/// where PostgreSQL needs a parameter's type and SQLite needs nothing).
+/// The implementation, written once for both backends: `$db` picks the SQL dialect (see
+/// [`crate::dialect`]: the text is PostgreSQL's, SQLite's is made at compile time), `$read`/`$write`
+/// name the pools and `$row` the row type. Only the table's name, from the closed [`Table`] enum, is
+/// put into a statement at run time.
 macro_rules! records_impl {
-    ($store:ty, $row:ty, $read:ident, $write:ident, $sql:expr) => {
+    ($db:ident, $store:ty, $row:ty, $read:ident, $write:ident) => {
         use serde_json::Value;
         use sqlx::types::Json;
         use uuid::Uuid;
@@ -137,9 +138,9 @@ macro_rules! records_impl {
 
         const COLUMNS: &str = "id, owner_id, team_id, ref_id, status, unique_key, body, created_at_us, updated_at_us";
 
-        fn sql(s: &str) -> String {
-            ($sql)(s)
-        }
+        /// A [`Filter`]'s conditions, bound as `$1`…`$5`.
+        const FILTER: &str = "WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR team_id = $2) \
+             AND ($3::text IS NULL OR ref_id = $3) AND ($4::text IS NULL OR status = $4) AND ($5::int8 IS NULL OR created_at_us >= $5)";
 
         fn record(r: &$row) -> Result<Record, Error> {
             use sqlx::Row;
@@ -160,9 +161,10 @@ macro_rules! records_impl {
         impl Records for $store {
             async fn insert(&self, table: Table, r: &Record) -> Result<(Record, bool), Error> {
                 let t = table.name();
-                let inserted = sqlx::query(&sql(&format!(
-                    "INSERT INTO {t} ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (unique_key) DO NOTHING RETURNING {COLUMNS}"
-                )))
+                let inserted = sqlx::query(&format!(
+                    "INSERT INTO {t} {}",
+                    crate::sql!($db, "(", COLUMNS, ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (unique_key) DO NOTHING RETURNING ", COLUMNS)
+                ))
                 .bind(r.id)
                 .bind(&r.owner_id)
                 .bind(&r.team_id)
@@ -177,7 +179,7 @@ macro_rules! records_impl {
                 if let Some(row) = inserted {
                     return Ok((record(&row)?, true));
                 }
-                let row = sqlx::query(&sql(&format!("SELECT {COLUMNS} FROM {t} WHERE unique_key = ?1")))
+                let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {t} {}", crate::sql!($db, "WHERE unique_key = $1")))
                     .bind(&r.unique_key)
                     .fetch_one(&self.$write)
                     .await?;
@@ -185,7 +187,7 @@ macro_rules! records_impl {
             }
 
             async fn get(&self, table: Table, id: Uuid) -> Result<Option<Record>, Error> {
-                let row = sqlx::query(&sql(&format!("SELECT {COLUMNS} FROM {} WHERE id = ?1", table.name())))
+                let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {} {}", table.name(), crate::sql!($db, "WHERE id = $1")))
                     .bind(id)
                     .fetch_optional(&self.$read)
                     .await?;
@@ -193,12 +195,11 @@ macro_rules! records_impl {
             }
 
             async fn list(&self, table: Table, f: &Filter) -> Result<Vec<Record>, Error> {
-                let rows = sqlx::query(&sql(&format!(
-                    "SELECT {COLUMNS} FROM {} WHERE (?1{{text}} IS NULL OR owner_id = ?1) AND (?2{{text}} IS NULL OR team_id = ?2) \
-                     AND (?3{{text}} IS NULL OR ref_id = ?3) AND (?4{{text}} IS NULL OR status = ?4) AND (?5{{int8}} IS NULL OR created_at_us >= ?5) \
-                     ORDER BY created_at_us DESC, id DESC LIMIT ?6",
-                    table.name()
-                )))
+                let rows = sqlx::query(&format!(
+                    "SELECT {COLUMNS} FROM {} {}",
+                    table.name(),
+                    crate::sql!($db, FILTER, " ORDER BY created_at_us DESC, id DESC LIMIT $6")
+                ))
                 .bind(&f.owner_id)
                 .bind(&f.team_id)
                 .bind(&f.ref_id)
@@ -220,10 +221,11 @@ macro_rules! records_impl {
                 now: Timestamp,
             ) -> Result<Record, Error> {
                 let t = table.name();
-                let row = sqlx::query(&sql(&format!(
-                    "UPDATE {t} SET status = ?1, body = COALESCE(?2{{json}}, body), updated_at_us = ?3 \
-                     WHERE id = ?4 AND (?5{{text}} IS NULL OR status = ?5) RETURNING {COLUMNS}"
-                )))
+                let row = sqlx::query(&format!(
+                    "UPDATE {t} {}",
+                    crate::sql!($db, "SET status = $1, body = COALESCE($2::jsonb, body), updated_at_us = $3 \
+                     WHERE id = $4 AND ($5::text IS NULL OR status = $5) RETURNING ", COLUMNS)
+                ))
                 .bind(status)
                 .bind(body.map(Json))
                 .bind(to_us(now))
@@ -246,12 +248,11 @@ macro_rules! records_impl {
             }
 
             async fn count_by_status(&self, table: Table, f: &Filter) -> Result<Vec<(String, u64)>, Error> {
-                let rows: Vec<(String, i64)> = sqlx::query_as(&sql(&format!(
-                    "SELECT status, COUNT(*) FROM {} WHERE (?1{{text}} IS NULL OR owner_id = ?1) AND (?2{{text}} IS NULL OR team_id = ?2) \
-                     AND (?3{{text}} IS NULL OR ref_id = ?3) AND (?4{{text}} IS NULL OR status = ?4) AND (?5{{int8}} IS NULL OR created_at_us >= ?5) \
-                     GROUP BY status ORDER BY status",
-                    table.name()
-                )))
+                let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+                    "SELECT status, COUNT(*) FROM {} {}",
+                    table.name(),
+                    crate::sql!($db, FILTER, " GROUP BY status ORDER BY status")
+                ))
                 .bind(&f.owner_id)
                 .bind(&f.team_id)
                 .bind(&f.ref_id)
@@ -265,23 +266,3 @@ macro_rules! records_impl {
     };
 }
 use records_impl;
-
-/// SQLite takes the shared text as it is, without the type marks.
-fn for_sqlite(s: &str) -> String {
-    s.replace("{text}", "").replace("{int8}", "").replace("{json}", "")
-}
-
-/// PostgreSQL: `?N` becomes `$N` and the marks become casts (a NULL parameter needs its type).
-fn for_postgres(s: &str) -> String {
-    let s = s.replace("{text}", "::text").replace("{int8}", "::int8").replace("{json}", "::jsonb");
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '?' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
-            out.push('$');
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}

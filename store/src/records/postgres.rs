@@ -1,3 +1,3 @@
 //! `Records` on PostgreSQL.
 
-super::records_impl!(crate::postgres::PgStore, sqlx::postgres::PgRow, pool, pool, super::for_postgres);
+super::records_impl!(postgres, crate::postgres::PgStore, sqlx::postgres::PgRow, pool, pool);

@@ -1,3 +1,3 @@
 //! `Records` on SQLite: writes through the single writer connection, reads from the reader pool.
 
-super::records_impl!(crate::sqlite::SqliteStore, sqlx::sqlite::SqliteRow, reader, writer, super::for_sqlite);
+super::records_impl!(sqlite, crate::sqlite::SqliteStore, sqlx::sqlite::SqliteRow, reader, writer);
