@@ -154,7 +154,7 @@ pub static ROUTES: &[RouteSpec] = &[
         "/api/v1/workflows/packages/{name}",
         EXECUTE,
         "workflows",
-        "A package with its step graph and versions.",
+        "A package version (`?version=N`, the latest by default) with its step graph, parameters, TOML source and versions.",
         NoBody,
     ),
     r("PUT", "/api/v1/workflows/packages/{name}", SYSTEM, "workflows", "Upload a package file as a new version.", Toml),
@@ -223,7 +223,7 @@ pub static ROUTES: &[RouteSpec] = &[
         "Per-package runs, success rate, durations, step failures.",
         NoBody,
     ),
-    r("GET", "/api/v1/workflows/schedules", EXECUTE, "workflows", "Cron schedules with their next run.", NoBody),
+    r("GET", "/api/v1/workflows/schedules", EXECUTE, "workflows", "Cron schedules with their next run (UTC) and next three runs in their own time zone.", NoBody),
     r(
         "POST",
         "/api/v1/workflows/schedules",

@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "properties.html",
     "campaigns.html",
     "settings.html",
+    "schedules.html",
 ];
 
 static VIEWS: LazyLock<Tera> = LazyLock::new(|| {
@@ -39,6 +40,7 @@ static VIEWS: LazyLock<Tera> = LazyLock::new(|| {
     tera.register_filter("when", when);
     tera.register_filter("secs", secs);
     tera.register_filter("short", short);
+    tera.register_filter("local_time", local_time);
     tera
 });
 
@@ -46,6 +48,18 @@ static VIEWS: LazyLock<Tera> = LazyLock::new(|| {
 fn when(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(match v.as_str() {
         Some(t) if t.len() >= 19 && t.as_bytes()[10] == b'T' => json!(format!("{} {} UTC", &t[..10], &t[11..19])),
+        Some(t) => json!(t),
+        None => json!(""),
+    })
+}
+
+/// `2026-12-04T09:00:00+04:00` as `2026-12-04 09:00 (UTC+04:00)`: a local time that says its offset.
+fn local_time(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(match v.as_str() {
+        Some(t) if t.len() >= 25 && t.as_bytes()[10] == b'T' => {
+            let offset = &t[t.len() - 6..];
+            json!(format!("{} {} (UTC{offset})", &t[..10], &t[11..16]))
+        }
         Some(t) => json!(t),
         None => json!(""),
     })
@@ -106,6 +120,7 @@ mod tests {
         let none = HashMap::new();
         assert_eq!(when(&json!("2026-03-01T08:15:02.123456Z"), &none).unwrap(), "2026-03-01 08:15:02 UTC");
         assert_eq!(when(&Value::Null, &none).unwrap(), "");
+        assert_eq!(local_time(&json!("2026-12-04T09:00:00+04:00"), &none).unwrap(), "2026-12-04 09:00 (UTC+04:00)");
         assert_eq!(secs(&json!(4.24), &none).unwrap(), "4.2 s");
         assert_eq!(secs(&json!(185), &none).unwrap(), "3 m 05 s");
         assert_eq!(secs(&json!(3720), &none).unwrap(), "1 h 02 m");

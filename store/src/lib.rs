@@ -86,6 +86,8 @@ pub trait Store: Send + Sync + 'static {
     async fn package(&self, name: &str, version: Option<i32>) -> Result<Option<(i32, Arc<Package>)>, Error>;
     async fn list_packages(&self) -> Result<Vec<PackageSummary>, Error>;
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error>;
+    /// The TOML file a version was registered from, as it was given.
+    async fn package_source(&self, name: &str, version: i32) -> Result<Option<String>, Error>;
     /// Activates or deactivates a package for new executions; running ones are unaffected.
     async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error>;
 

@@ -288,6 +288,14 @@ impl Store for SqliteStore {
             .collect())
     }
 
+    async fn package_source(&self, name: &str, version: i32) -> Result<Option<String>, Error> {
+        Ok(sqlx::query_scalar("SELECT source FROM package_versions WHERE name = ?1 AND version = ?2")
+            .bind(name)
+            .bind(version)
+            .fetch_optional(&self.reader)
+            .await?)
+    }
+
     async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error> {
         let done = sqlx::query("UPDATE packages SET active = ? WHERE name = ?")
             .bind(active)

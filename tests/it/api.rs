@@ -741,6 +741,19 @@ pub mod cases {
         assert_eq!(pkg["version"], 2);
         assert_eq!(pkg["display_name"], "Engine self-test v2");
         assert_eq!(pkg["versions"].as_array().unwrap().len(), 2);
+        assert_eq!(pkg["source"], v2.as_str(), "the TOML as it was uploaded");
+        // An earlier version stays readable, as an execution of it shows it.
+        let (status, v1) = app.get(&format!("{path}?version=1"), &app.a1_token).await;
+        assert_eq!(status, StatusCode::OK, "{v1}");
+        assert_eq!((v1["version"].as_i64(), v1["latest_version"].as_i64()), (Some(1), Some(2)));
+        assert_eq!(v1["display_name"], "Engine self-test");
+        assert_eq!(v1["source"], selftest_source().as_str());
+        assert_problem(&app.get(&format!("{path}?version=9"), &app.a1_token).await, StatusCode::NOT_FOUND, "not_found");
+        assert_problem(
+            &app.get(&format!("{path}?version=two"), &app.a1_token).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        );
 
         // Errors point at the file.
         let broken = "name = \"engine_selftest\"\n[[steps]]\nid = \"a\"\nhandler = \n";

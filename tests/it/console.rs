@@ -331,6 +331,31 @@ pub mod cases {
             "{}",
             stored.body
         );
+        // Its file is shown as stored, escaped; a second version leaves the first one readable.
+        let page = c.get("/console/packages/console_made", &admin).await;
+        assert!(page.body.contains("id=\"package-source\">name = &quot;console_made&quot;"), "{}", page.body);
+        let v2 = "name = \"console_made\"\n\n[[steps]]\nid = \"a\"\nhandler = \"noop\"\n\n[[steps]]\nid = \"b\"\nhandler = \"noop\"\ndepends_on = [\"a\"]\n\n[[schedules]]\nname = \"morning\"\ncron = \"0 9 * * *\"\n";
+        assert_eq!(c.post("/console/packages", &admin, &[("source", v2)]).await.status, StatusCode::SEE_OTHER);
+        let latest = c.get("/console/packages/console_made", &admin).await;
+        assert!(latest.body.contains("data-step=\"b\"") && latest.body.contains("?version=1\">v1</a>"), "{}", latest.body);
+        let first = c.get("/console/packages/console_made?version=1", &admin).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(!first.body.contains("data-step=\"b\"") && first.body.contains("the latest is"), "{}", first.body);
+
+        // Its schedule: the next runs at 09:00 Dubai time; an admin disables it, an agent only reads.
+        let schedules = c.get("/console/schedules", &admin).await;
+        let row = schedules.body.split("id=\"schedule-console_made-morning\"").nth(1).expect("the schedule's row");
+        let row = row.split("</tr>").next().unwrap();
+        assert_eq!(row.matches("09:00 (UTC+04:00)").count(), 3, "{row}");
+        assert!(row.contains("Asia&#x2F;Dubai") && row.contains("value=\"false\""), "{row}");
+        let off = c.post("/console/schedules/console_made/morning", &admin, &[("enabled", "false")]).await;
+        assert_eq!((off.status, off.location()), (StatusCode::SEE_OTHER, "/console/schedules"), "{}", off.body);
+        let schedules = c.get("/console/schedules", &admin).await;
+        let row = schedules.body.split("id=\"schedule-console_made-morning\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("disabled") && !row.contains("UTC+04:00") && row.contains("value=\"true\""), "{row}");
+        let agent_view = c.get("/console/schedules", &c.login("agent@a.test").await).await;
+        assert!(agent_view.body.contains("schedule-console_made-morning"), "{}", agent_view.body);
+        assert!(!agent_view.body.contains("/console/schedules/console_made/morning"), "agents see no toggle");
 
         // Properties: the API's field errors next to the form; then one created and listed.
         let agent = c.login("agent@a.test").await;

@@ -89,6 +89,9 @@ impl Store for Faulty {
     async fn package_versions(&self, name: &str) -> Result<Vec<PackageVersionInfo>, Error> {
         self.inner.package_versions(name).await
     }
+    async fn package_source(&self, name: &str, version: i32) -> Result<Option<String>, Error> {
+        self.inner.package_source(name, version).await
+    }
     async fn set_package_active(&self, name: &str, active: bool) -> Result<(), Error> {
         self.inner.set_package_active(name, active).await
     }

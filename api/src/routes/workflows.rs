@@ -119,7 +119,21 @@ async fn list_packages(State(s): State<AppState>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "packages": out, "total": out.len() })))
 }
 
-async fn get_package(State(s): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackageQuery {
+    /// A stored version (an execution shows the version it runs); the latest when absent.
+    version: Option<i32>,
+}
+
+/// A package version: its steps, graph, parameters, the TOML it was registered from, and the list
+/// of versions.
+async fn get_package(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    q: Result<Query<PackageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let summary =
         s.rt.store
             .list_packages()
@@ -127,12 +141,13 @@ async fn get_package(State(s): State<AppState>, Path(name): Path<String>) -> Res
             .into_iter()
             .find(|p| p.name == name)
             .ok_or_else(|| ApiError::not_found(format!("package `{name}`")))?;
-    let (version, p) =
-        s.rt.store
-            .package(&name, Some(summary.latest_version))
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("package `{name}`")))?;
+    let wanted = q.version.unwrap_or(summary.latest_version);
+    let (version, p) = s.rt.store.package(&name, Some(wanted)).await?.ok_or_else(|| {
+        ApiError::not_found(format!("version {wanted} of package `{name}` (latest is {})", summary.latest_version))
+    })?;
     let mut v = package_json(&p, version, summary.active);
+    v["latest_version"] = json!(summary.latest_version);
+    v["source"] = json!(s.rt.store.package_source(&name, version).await?);
     v["steps"] = p
         .steps
         .iter()

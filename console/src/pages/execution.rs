@@ -129,9 +129,13 @@ pub(crate) fn edges(package: &Value) -> Vec<(String, String)> {
 async fn live_context(api: &Api, session: &Session, id: &str) -> Result<tera::Context, PageError> {
     let run = api.get(&session.caller, &format!("/api/v1/workflows/executions/{}", encode(id))).await?;
     let name = run["package_name"].as_str().unwrap_or_default();
-    // The graph of the package's latest version; the nodes are this execution's own steps.
-    let package =
-        api.get(&session.caller, &format!("/api/v1/workflows/packages/{}", encode(name))).await.unwrap_or(Value::Null);
+    // The graph of the version this execution runs (a later version may have other edges); the
+    // nodes are this execution's own steps.
+    let version = run["package_version"].as_i64().map(|v| format!("?version={v}")).unwrap_or_default();
+    let package = api
+        .get(&session.caller, &format!("/api/v1/workflows/packages/{}{version}", encode(name)))
+        .await
+        .unwrap_or(Value::Null);
     let status = run["status"].as_str().unwrap_or_default().to_string();
     let mut ctx = views::page(session, "runs");
     ctx.insert("dag", &drawing(&run, &package));

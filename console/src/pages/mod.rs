@@ -9,6 +9,7 @@ mod launch;
 mod packages;
 mod properties;
 mod runs;
+mod schedules;
 mod settings;
 
 use axum::response::Redirect;
@@ -35,6 +36,8 @@ pub(crate) fn router() -> Router<Api> {
         .route("/properties", get(properties::list).post(properties::create))
         .route("/packages", get(packages::list).post(packages::upload))
         .route("/packages/{name}", get(packages::show))
+        .route("/schedules", get(schedules::list))
+        .route("/schedules/{package}/{name}", post(schedules::set_enabled))
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/{id}/approval", post(campaigns::decide))
         .route("/settings", get(settings::show).post(settings::save))

@@ -61,12 +61,21 @@ pub(crate) async fn list(State(api): State<Api>, session: Session) -> Result<Res
     render_list(&api, &session, "", None).await
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct VersionQuery {
+    version: Option<i32>,
+}
+
+/// One version of a package (the latest unless `?version=`): graph, steps, parameters, its TOML.
 pub(crate) async fn show(
     State(api): State<Api>,
     session: Session,
     Path(name): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<VersionQuery>,
 ) -> Result<Response, PageError> {
-    let package = api.get(&session.caller, &format!("/api/v1/workflows/packages/{}", encode(&name))).await?;
+    let version = q.version.map(|v| format!("?version={v}")).unwrap_or_default();
+    let package =
+        api.get(&session.caller, &format!("/api/v1/workflows/packages/{}{version}", encode(&name))).await?;
     let steps: Vec<dag::Step> = package["steps"]
         .as_array()
         .into_iter()

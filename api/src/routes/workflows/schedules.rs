@@ -12,12 +12,26 @@ use store::ScheduleRow;
 use crate::auth::Caller;
 use crate::{json as body, ApiError, AppState};
 
+/// How many upcoming runs a schedule shows.
+const NEXT_RUNS: usize = 3;
+
 fn schedule_json(s: &ScheduleRow, now: chrono::DateTime<chrono::Utc>) -> Value {
-    let next = engine::schedule::CronSchedule::parse(&s.cron, Some(&s.timezone)).ok().and_then(|c| c.next_after(now));
+    let cron = engine::schedule::CronSchedule::parse(&s.cron, Some(&s.timezone)).ok();
+    // The next ticks, in the schedule's own time zone (Asia/Dubai unless it says otherwise), so a
+    // reader sees "09:00+04:00" rather than the UTC hour; disabled schedules have none.
+    let next_runs: Vec<String> = match (&cron, s.enabled) {
+        (Some(c), true) => std::iter::successors(c.next_after(now), |t| c.next_after(*t))
+            .take(NEXT_RUNS)
+            .map(|t| t.with_timezone(&c.timezone()).to_rfc3339())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let next = cron.as_ref().and_then(|c| c.next_after(now));
     json!({
         "package_name": s.package_name, "name": s.name, "cron": s.cron, "timezone": s.timezone,
         "parameters": s.params, "enabled": s.enabled, "source": s.source, "created_by": s.created_by,
         "next_run_at": if s.enabled { next } else { None },
+        "next_runs": next_runs,
     })
 }
 
