@@ -184,10 +184,11 @@ fn write_section(sheet: &mut Worksheet, formats: &Formats, section: &Section) ->
 /// report's, and the writer stamps every ZIP entry with one fixed time.
 pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let mut properties = DocProperties::new().set_title(&report.title).set_author(&report.author);
-    if let Ok(created) = excel_datetime(report.generated_at) {
-        properties = properties.set_creation_datetime(&created);
-    }
+    // The writer's default creation date is the clock's; it is always replaced by the report's,
+    // so an out-of-range `generated_at` fails the export rather than let the clock in.
+    let created = excel_datetime(report.generated_at)?;
+    let properties =
+        DocProperties::new().set_title(&report.title).set_author(&report.author).set_creation_datetime(&created);
     wb.set_properties(&properties);
     let formats = Formats::new();
     let mut names = Vec::with_capacity(report.sections.len());
