@@ -32,12 +32,20 @@ impl Format {
             Format::Xlsx => "xlsx",
         }
     }
-    pub fn render(self, report: &crate::report::Report) -> Vec<u8> {
+    pub fn render(self, report: &crate::report::Report) -> Result<Vec<u8>, ExportError> {
         match self {
-            Format::Pdf => pdf::render(report),
-            Format::Xlsx => xlsx::render(report),
+            Format::Pdf => Ok(pdf::render(report)),
+            Format::Xlsx => xlsx::render(report).map_err(ExportError::Xlsx),
         }
     }
+}
+
+/// A report the renderer refused (the PDF renderer cannot fail; the XLSX writer checks Excel's
+/// limits on every cell and name).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the workbook could not be written: {0}")]
+    Xlsx(#[source] rust_xlsxwriter::XlsxError),
 }
 
 /// A safe attachment file name: letters, digits, `-` and `_` only.
@@ -56,7 +64,7 @@ mod tests {
     use crate::kpi::{metric, Kpi};
     use crate::overview::{trends, Daily, DayRow};
     use crate::period::Period;
-    use crate::report::{overview_section, trend_section, Report};
+    use crate::report::{overview_section, trend_section, Report, Val};
     use chrono::{NaiveDate, TimeZone, Utc};
 
     /// Every string shown with `Tj`, page by page.
@@ -93,9 +101,45 @@ mod tests {
         }
     }
 
+    /// A cell read back by an independent reader: its value, and the number format it is shown with.
+    #[derive(Debug, Clone)]
+    pub(crate) struct ReadCell {
+        pub value: calamine::Data,
+        pub format: Option<String>,
+    }
+
+    /// Every sheet of a workbook, by name, as rows of cells from A1.
+    pub(crate) fn read_workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<ReadCell>>)> {
+        use calamine::Reader;
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("calamine opens the workbook");
+        let names = wb.sheet_names();
+        names
+            .into_iter()
+            .map(|name| {
+                let values = wb.worksheet_range(&name).unwrap();
+                let styles = wb.worksheet_style(&name).unwrap();
+                let (height, width) = values.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
+                let rows = (0..height)
+                    .map(|r| {
+                        (0..width)
+                            .map(|c| ReadCell {
+                                value: values.get_value((r, c)).cloned().unwrap_or_default(),
+                                format: styles
+                                    .get((r, c))
+                                    .and_then(|s| s.number_format.as_ref())
+                                    .map(|f| f.format_code.clone()),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (name, rows)
+            })
+            .collect()
+    }
+
     #[test]
     fn pdf_has_the_figures_and_a_chart_per_trend() {
-        let text = pdf_text(&Format::Pdf.render(&sample()));
+        let text = pdf_text(&Format::Pdf.render(&sample()).unwrap());
         assert!(text.contains("Performance dashboard"));
         assert!(text.contains("CMA reports produced by day"), "chart title missing:\n{text}");
         assert!(text.contains("Workflow success rate by day"));
@@ -105,23 +149,62 @@ mod tests {
 
     #[test]
     fn xlsx_cells_keep_their_types() {
-        let sheets = ::xlsx::read_workbook(&Format::Xlsx.render(&sample())).expect("reads back");
+        use calamine::DataType;
+        let bytes = Format::Xlsx.render(&sample()).unwrap();
+        let sheets = read_workbook(&bytes);
         let names: Vec<&str> = sheets.iter().map(|s| s.0.as_str()).collect();
         assert_eq!(names, ["Performance overview", "CMA reports produced", "Workflow success rate"]);
         let find = |sheet: usize, label: &str| {
-            sheets[sheet].1.iter().find(|r| r.first().and_then(|c| c.as_text()) == Some(label)).cloned().unwrap()
+            sheets[sheet].1.iter().find(|r| r[0].value.get_string() == Some(label)).cloned().unwrap()
         };
         let cmas = find(0, "CMA reports produced");
-        assert_eq!(cmas[1].as_f64(), Some(2.0));
+        assert_eq!(cmas[1].value.as_f64(), Some(2.0));
+        assert_eq!(cmas[1].format.as_deref(), Some(xlsx::INTEGER_FORMAT));
         let rate = find(0, "Workflow success rate");
-        assert_eq!(rate[1].as_f64(), Some(0.75));
-        assert!(rate[1].format().unwrap().contains('%'));
+        assert_eq!(rate[1].value.as_f64(), Some(0.75));
+        assert_eq!(rate[1].format.as_deref(), Some(xlsx::PERCENT_FORMAT));
         let from = find(0, "From");
-        assert_eq!(from[1].as_date(), NaiveDate::from_ymd_opt(2026, 3, 4));
+        assert!(from[1].value.is_datetime());
+        assert_eq!(from[1].value.as_date(), NaiveDate::from_ymd_opt(2026, 3, 4));
+        assert_eq!(from[1].format.as_deref(), Some(xlsx::DATE_FORMAT));
         // The trend table: a date column and the daily values.
         let last = sheets[1].1.last().unwrap();
-        assert_eq!(last[0].as_date(), NaiveDate::from_ymd_opt(2026, 3, 10));
-        assert_eq!(last[2].as_f64(), Some(2.0));
+        assert_eq!(last[0].value.as_date(), NaiveDate::from_ymd_opt(2026, 3, 10));
+        assert_eq!(last[2].value.as_f64(), Some(2.0));
+        assert_eq!(last[2].format.as_deref(), Some(xlsx::INTEGER_FORMAT));
+        // The titles are text without a number format.
+        assert_eq!(sheets[0].1[0][0].value.get_string(), Some("Performance overview"));
+        assert_eq!(sheets[0].1[0][0].format, None);
+    }
+
+    #[test]
+    fn xlsx_carries_the_report_properties_and_is_deterministic() {
+        use calamine::Reader;
+        let bytes = Format::Xlsx.render(&sample()).unwrap();
+        assert_eq!(bytes, Format::Xlsx.render(&sample()).unwrap(), "same report, same bytes");
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let p = wb.workbook_properties().unwrap();
+        assert_eq!(p.title.as_deref(), Some("Performance dashboard"));
+        assert_eq!(p.creator.as_deref(), Some("AURA"));
+        assert_eq!(p.created.as_deref(), Some("2026-03-10T09:00:00Z"));
+    }
+
+    #[test]
+    fn xlsx_shows_amounts_in_aed_and_odd_dates_as_text() {
+        use calamine::DataType;
+        let mut section = crate::report::Section::new("Valuation");
+        section.figures = vec![
+            ("Estimated value".into(), Val::Aed(2_450_000.0)),
+            ("Listed".into(), Val::Date(NaiveDate::from_ymd_opt(1850, 1, 2).unwrap())),
+            ("Yield".into(), Val::Num(f64::NAN)),
+        ];
+        let report = Report { sections: vec![section], ..sample() };
+        let sheets = read_workbook(&Format::Xlsx.render(&report).unwrap());
+        let rows = &sheets[0].1;
+        assert_eq!(rows[3][1].value.as_f64(), Some(2_450_000.0));
+        assert_eq!(rows[3][1].format.as_deref(), Some(xlsx::CURRENCY_FORMAT));
+        assert_eq!(rows[4][1].value.get_string(), Some("1850-01-02"));
+        assert!(rows[5][1].value.is_string(), "no NaN number in the file: {:?}", rows[5][1]);
     }
 
     #[test]

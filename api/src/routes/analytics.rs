@@ -333,9 +333,13 @@ fn attachment(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
 
 /// Runs a renderer off the async threads (a long report takes a few milliseconds of CPU).
 async fn render(format: Format, report: Report) -> Result<Vec<u8>, ApiError> {
-    tokio::task::spawn_blocking(move || format.render(&report))
+    let rendered = tokio::task::spawn_blocking(move || format.render(&report))
         .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))?;
+    rendered.map_err(|e| {
+        tracing::error!(error = %e, "export not rendered");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", "the export could not be rendered")
+    })
 }
 
 fn overview_report(o: &Overview, caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> Report {
