@@ -240,14 +240,13 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
     match (mode, acceptor) {
         (Some(SinkTlsMode::Implicit), Some(acceptor)) => {
             if let Ok(tls) = acceptor.accept(stream).await {
-                converse(tls, &shared, Phase::Encrypted { greet: true }).await;
+                converse(tls, &shared, Phase::ImplicitTls).await;
             }
         }
         (Some(SinkTlsMode::StartTls), Some(acceptor)) => {
             if let Some(plain) = converse(stream, &shared, Phase::BeforeStartTls).await {
                 if let Ok(tls) = acceptor.accept(plain).await {
-                    // RFC 3207: no greeting after the handshake; the client starts over with EHLO.
-                    converse(tls, &shared, Phase::Encrypted { greet: false }).await;
+                    converse(tls, &shared, Phase::AfterStartTls).await;
                 }
             }
         }
@@ -261,11 +260,11 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
 enum Phase {
     /// No TLS in this session.
     Plain,
-    /// Plain, STARTTLS offered, AUTH not yet.
+    /// Plain, STARTTLS offered, AUTH refused until after it.
     BeforeStartTls,
-    Encrypted {
-        greet: bool,
-    },
+    ImplicitTls,
+    /// Encrypted by STARTTLS; RFC 3207: no second greeting, the client starts over with EHLO.
+    AfterStartTls,
 }
 
 /// Serves SMTP commands on `stream` until QUIT or a broken connection (`None`), or until STARTTLS
@@ -274,14 +273,12 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
     let (reader, mut writer) = tokio::io::split(stream);
     let mut reader = BufReader::new(reader);
     let options = &shared.options;
-    let encrypted = matches!(phase, Phase::Encrypted { .. });
+    let encrypted = matches!(phase, Phase::ImplicitTls | Phase::AfterStartTls);
     let mut authenticated = false;
     let mut from: Option<String> = None;
     let mut recipients: Vec<String> = Vec::new();
 
-    if phase != (Phase::Encrypted { greet: false })
-        && writer.write_all(b"220 aura-smtp-sink ESMTP test server\r\n").await.is_err()
-    {
+    if phase != Phase::AfterStartTls && writer.write_all(b"220 aura-smtp-sink ESMTP test server\r\n").await.is_err() {
         return None;
     }
     loop {
@@ -323,6 +320,9 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
             };
             if options.credentials.is_none() {
                 "503 5.5.1 AUTH not advertised\r\n".to_string()
+            } else if phase == Phase::BeforeStartTls {
+                // RFC 4954 §4: a password must not cross before STARTTLS.
+                "538 5.7.11 Encryption required for requested authentication mechanism\r\n".to_string()
             } else if check_auth(options, &token) {
                 authenticated = true;
                 "235 2.7.0 Authentication successful\r\n".to_string()
