@@ -35,6 +35,9 @@ pub struct SinkOptions {
     /// Answer the first MAIL FROM of the sink's lifetime with `451` (transient), later ones
     /// normally: models a relay that is briefly unavailable, to test retries.
     pub fail_first_mail_from: bool,
+    /// Store the first message of the sink's lifetime, then wait this long before saying so:
+    /// models a relay that accepts slowly, to test a client's timeout.
+    pub delay_first_data_reply: Option<Duration>,
     /// Advertise AUTH PLAIN and require these credentials before MAIL FROM.
     pub credentials: Option<(String, String)>,
     /// Answer EHLO with `502`, like an RFC 821-only server.
@@ -81,6 +84,7 @@ struct Shared {
     messages: Mutex<Vec<ReceivedMessage>>,
     count: watch::Sender<usize>,
     failed_first_mail_from: AtomicBool,
+    delayed_first_data_reply: AtomicBool,
     next_queue_id: AtomicU64,
     connections: AtomicUsize,
 }
@@ -112,6 +116,7 @@ impl SmtpSink {
             messages: Mutex::new(Vec::new()),
             count: count_tx,
             failed_first_mail_from: AtomicBool::new(false),
+            delayed_first_data_reply: AtomicBool::new(false),
             next_queue_id: AtomicU64::new(1),
             connections: AtomicUsize::new(0),
         });
@@ -376,6 +381,11 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
                     };
                     shared.count.send_replace(count);
                     from = None;
+                    if let Some(delay) = options.delay_first_data_reply {
+                        if !shared.delayed_first_data_reply.swap(true, Ordering::SeqCst) {
+                            tokio::time::sleep(delay).await;
+                        }
+                    }
                     format!("250 2.0.0 Ok: queued as SINK{id:06}\r\n")
                 }
                 _ => "503 5.5.1 Need MAIL and RCPT first\r\n".to_string(),

@@ -487,3 +487,34 @@ async fn an_untrusted_certificate_fails_permanently() {
     assert!(error.is_permanent());
     assert!(sink.messages().is_empty());
 }
+
+#[tokio::test]
+async fn a_timed_out_send_leaves_the_pool_coherent() {
+    let options = SinkOptions { delay_first_data_reply: Some(Duration::from_millis(1500)), ..Default::default() };
+    let sink = SmtpSink::start_with(options).await;
+    let mut config = sink.config();
+    config.timeout = Duration::from_millis(500);
+    let client = SmtpClient::new(config).unwrap();
+    let send = |n: usize| {
+        let client = client.clone();
+        async move { client.send("s@example.com", &[format!("r{n}@example.com")], format!("n: {n}\r\n").as_bytes()).await }
+    };
+
+    let error = send(1).await.unwrap_err();
+    assert!(matches!(error, SmtpError::Timeout { .. }), "{error:?}");
+    assert!(error.is_transient());
+    // Meanwhile the first connection is still waiting for its reply: a second one serves this.
+    assert!(send(2).await.unwrap().final_reply.text().contains("SINK000002"));
+    // The abandoned send ends on its own: the server had taken the message, which is why a retry
+    // of a timed-out send can deliver twice.
+    let received = sink.wait_for(2, WAIT).await.unwrap();
+    assert_eq!(received[0].data, b"n: 1\r\n");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Both pooled connections are in step: had the first gone back to the pool with its reply
+    // unread, this send would take that stale "queued as SINK000001" for one of its own replies.
+    for n in 3..5 {
+        let report = send(n).await.unwrap();
+        assert!(report.final_reply.text().contains(&format!("SINK00000{n}")), "{}", report.final_reply);
+    }
+    assert_eq!(sink.connections(), 2);
+}
