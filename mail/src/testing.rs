@@ -287,9 +287,7 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
         return None;
     }
     loop {
-        let Some(line) = read_line(&mut reader, MAX_COMMAND_LINE).await else {
-            return None;
-        };
+        let line = read_line(&mut reader, MAX_COMMAND_LINE).await?;
         let line = trim_line(&line);
         let upper = line.to_ascii_uppercase();
         let reply: String = if upper.starts_with("EHLO") {
@@ -316,10 +314,7 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
                 if writer.write_all(b"334 \r\n").await.is_err() {
                     return None;
                 }
-                match read_line(&mut reader, MAX_COMMAND_LINE).await {
-                    Some(line) => trim_line(&line),
-                    None => return None,
-                }
+                trim_line(&read_line(&mut reader, MAX_COMMAND_LINE).await?)
             } else {
                 initial
             };
@@ -364,9 +359,7 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared,
                     if writer.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await.is_err() {
                         return None;
                     }
-                    let Some(data) = read_data(&mut reader).await else {
-                        return None;
-                    };
+                    let data = read_data(&mut reader).await?;
                     let id = shared.next_queue_id.fetch_add(1, Ordering::SeqCst);
                     let message = ReceivedMessage {
                         from: sender.clone(),
