@@ -95,6 +95,8 @@ struct FileConfig {
     smtp_port: Option<u16>,
     smtp_username: Option<String>,
     smtp_password: Option<String>,
+    smtp_tls: Option<String>,
+    smtp_ca_file: Option<String>,
     mail_from: Option<String>,
     social_webhook_url: Option<String>,
     time_scale: Option<f64>,
@@ -197,6 +199,16 @@ impl Config {
                     let mut smtp = mail::SmtpConfig::new(host, port);
                     smtp.username = var("SMTP_USERNAME", file.smtp_username);
                     smtp.password = var("SMTP_PASSWORD", file.smtp_password);
+                    // Unset: the default for the host and port (none on loopback, implicit TLS
+                    // on 465, required STARTTLS elsewhere).
+                    if let Some(tls) = var("SMTP_TLS", file.smtp_tls) {
+                        smtp.tls = tls.parse().map_err(|e| anyhow::anyhow!("AURA_SMTP_TLS: {e}"))?;
+                    }
+                    if let Some(path) = var("SMTP_CA_FILE", file.smtp_ca_file) {
+                        let pem = std::fs::read_to_string(&path)
+                            .with_context(|| format!("AURA_SMTP_CA_FILE: reading {path}"))?;
+                        smtp.extra_root_certificates_pem = Some(pem);
+                    }
                     Some(smtp)
                 }
             },

@@ -103,8 +103,10 @@ pub async fn open_runtime(
         tracing::info!(model = %openai.primary_model, "marketing copy from the configured model, templates as fallback");
     }
     if let Some(smtp) = &config.smtp {
-        tracing::info!(host = %smtp.host, port = smtp.port, "campaign e-mails through SMTP");
-        let _ = estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(smtp.clone())));
+        let mailer =
+            realestate::mailer::SmtpMailer::new(smtp.clone()).map_err(|e| anyhow::anyhow!("AURA_SMTP_*: {e}"))?;
+        tracing::info!(host = %smtp.host, port = smtp.port, tls = ?smtp.tls, "campaign e-mails through SMTP");
+        let _ = estate.mailer.set(Arc::new(mailer));
     }
     if config.time_scale != 1.0 {
         tracing::warn!(scale = config.time_scale, "durable waits are compressed (AURA_TIME_SCALE)");

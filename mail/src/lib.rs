@@ -1,7 +1,7 @@
 //! `mail`: builds campaign e-mails (text + HTML alternative + attachments) as MIME and delivers them over SMTP.
 //!
 //! - [`message`]: [`Message`] → RFC 5322 bytes ([`Message::to_rfc5322`]).
-//! - [`smtp`]: [`SmtpClient`], an async SMTP client over `tokio::net::TcpStream`.
+//! - [`smtp`]: [`SmtpClient`], SMTP delivery through `lettre` (TLS or STARTTLS, AUTH, pooling).
 //! - [`testing`]: [`SmtpSink`], a real minimal SMTP server on 127.0.0.1 for tests.
 //! - [`parse`]: a small MIME reader used to verify what arrived (parts, filenames, decoded bytes).
 //! - [`encoding`]: the base64 and quoted-printable codecs behind all of the above.
@@ -18,18 +18,19 @@
 //!   display names, addresses, extra headers, filenames, Message-ID) is an error, never stripped.
 //!   Envelope addresses given to the SMTP client are checked the same way against command
 //!   injection.
-//! - The SMTP client never reads a clock for content; time only bounds I/O (connect and every
-//!   single read or write run under [`SmtpConfig::timeout`]).
+//! - The SMTP client never reads a clock for content; time only bounds I/O (connecting, and a
+//!   whole send, under [`SmtpConfig::timeout`] plus an allowance for the message's size).
 //! - Every failure says whether retrying can help ([`SmtpError::is_transient`]): the workflow
 //!   engine retries transient ones (4xx, connection trouble, timeouts), not permanent ones (5xx,
-//!   invalid input).
+//!   invalid input, TLS failures, a server lacking STARTTLS or AUTH).
 //!
-//! # No TLS (for now)
+//! # Transport security
 //!
-//! The client speaks plain SMTP only: no STARTTLS, no implicit TLS, no TLS dependencies. It is
-//! meant for a local relay/MTA (e.g. Postfix listening on localhost, which then delivers with
-//! TLS) or a TLS-terminating sidecar. Do not point it at a remote server across a network,
-//! least of all with credentials: AUTH PLAIN would travel in clear.
+//! [`SmtpConfig::tls`] picks implicit TLS, required STARTTLS or none ([`SmtpTls`]); the default
+//! is none only for loopback. Certificates are checked against the system's roots plus
+//! [`SmtpConfig::extra_root_certificates_pem`]. Credentials are refused (before any connection)
+//! when the connection would be clear text to a host other than loopback, and required STARTTLS
+//! never falls back to clear text.
 
 pub mod encoding;
 pub mod message;
@@ -39,5 +40,5 @@ pub mod testing;
 
 pub use message::{validate_email, Address, Attachment, Message, MessageError};
 pub use parse::{parse_message, ParseError, Part};
-pub use smtp::{RecipientRejection, Reply, SendReport, SmtpClient, SmtpConfig, SmtpError, Stage};
-pub use testing::{ReceivedMessage, SinkOptions, SmtpSink};
+pub use smtp::{Reply, SendReport, SmtpClient, SmtpConfig, SmtpError, SmtpTls};
+pub use testing::{ReceivedMessage, SinkOptions, SinkTls, SinkTlsMode, SmtpSink};

@@ -1,22 +1,26 @@
 //! `SmtpSink`: a minimal real SMTP server on 127.0.0.1, for tests only.
 //!
 //! It speaks enough RFC 5321 for [`crate::SmtpClient`] and common clients (EHLO/HELO, AUTH
-//! PLAIN, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT) and keeps every accepted
+//! PLAIN, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT), optionally over implicit TLS
+//! or STARTTLS with a certificate the test supplies ([`SinkTls`]), and keeps every accepted
 //! message in memory. It delivers nothing, enforces no real policy and must never face a network:
 //! it binds to loopback only. It is public so the workspace's integration tests can use it too.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 use crate::encoding::base64_decode;
-use crate::smtp::SmtpConfig;
+use crate::smtp::{SmtpConfig, SmtpTls};
 
 /// Command lines longer than this end the session (RFC 5321 allows 512; we are lenient).
 const MAX_COMMAND_LINE: usize = 4096;
@@ -31,10 +35,34 @@ pub struct SinkOptions {
     /// Answer the first MAIL FROM of the sink's lifetime with `451` (transient), later ones
     /// normally: models a relay that is briefly unavailable, to test retries.
     pub fail_first_mail_from: bool,
+    /// Store the first message of the sink's lifetime, then wait this long before saying so:
+    /// models a relay that accepts slowly, to test a client's timeout.
+    pub delay_first_data_reply: Option<Duration>,
     /// Advertise AUTH PLAIN and require these credentials before MAIL FROM.
     pub credentials: Option<(String, String)>,
-    /// Answer EHLO with `502`, like an RFC 821-only server, so clients must fall back to HELO.
+    /// Answer EHLO with `502`, like an RFC 821-only server.
     pub reject_ehlo: bool,
+    /// Serve TLS with this certificate; `None`: plain SMTP, no STARTTLS offered.
+    pub tls: Option<SinkTls>,
+}
+
+/// How the sink serves TLS, and with which certificate.
+#[derive(Debug, Clone)]
+pub struct SinkTls {
+    pub mode: SinkTlsMode,
+    /// PEM certificate chain, leaf first.
+    pub certificate_chain_pem: String,
+    /// PEM private key of the leaf certificate.
+    pub private_key_pem: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkTlsMode {
+    /// TLS from the first byte (like port 465).
+    Implicit,
+    /// Plain until the client sends STARTTLS, which is offered; AUTH is offered only after it, as
+    /// real submission servers do.
+    StartTls,
 }
 
 /// A message the sink accepted.
@@ -46,14 +74,19 @@ pub struct ReceivedMessage {
     pub recipients: Vec<String>,
     /// The message content after dot-unstuffing, including its final CRLF.
     pub data: Vec<u8>,
+    /// Whether the message arrived over TLS.
+    pub encrypted: bool,
 }
 
 struct Shared {
     options: SinkOptions,
+    tls_acceptor: Option<TlsAcceptor>,
     messages: Mutex<Vec<ReceivedMessage>>,
     count: watch::Sender<usize>,
     failed_first_mail_from: AtomicBool,
+    delayed_first_data_reply: AtomicBool,
     next_queue_id: AtomicU64,
+    connections: AtomicUsize,
 }
 
 /// A test SMTP server; stops when dropped.
@@ -76,12 +109,16 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the test SMTP sink on 127.0.0.1:0");
         let address = listener.local_addr().expect("local address of the test SMTP sink");
         let (count_tx, count_rx) = watch::channel(0);
+        let tls_acceptor = options.tls.as_ref().map(tls_acceptor);
         let shared = Arc::new(Shared {
+            tls_acceptor,
             options,
             messages: Mutex::new(Vec::new()),
             count: count_tx,
             failed_first_mail_from: AtomicBool::new(false),
+            delayed_first_data_reply: AtomicBool::new(false),
             next_queue_id: AtomicU64::new(1),
+            connections: AtomicUsize::new(0),
         });
         let accept_task = tokio::spawn(accept_loop(listener, shared.clone()));
         SmtpSink { address, shared, count: count_rx, accept_task }
@@ -95,11 +132,24 @@ impl SmtpSink {
         self.address
     }
 
-    /// A client configuration pointing at this sink (5 s timeout, no credentials).
+    /// A client configuration pointing at this sink (5 s timeout, no credentials). With
+    /// [`SinkOptions::tls`], the matching TLS mode and the sink's certificate as an extra root.
     pub fn config(&self) -> SmtpConfig {
         let mut config = SmtpConfig::new("127.0.0.1", self.port());
         config.timeout = Duration::from_secs(5);
+        if let Some(tls) = &self.shared.options.tls {
+            config.tls = match tls.mode {
+                SinkTlsMode::Implicit => SmtpTls::Wrapper,
+                SinkTlsMode::StartTls => SmtpTls::StartTls,
+            };
+            config.extra_root_certificates_pem = Some(tls.certificate_chain_pem.clone());
+        }
         config
+    }
+
+    /// How many TCP connections clients opened so far (to see a pool reuse them).
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// The messages accepted so far, in order of acceptance.
@@ -122,12 +172,29 @@ impl Drop for SmtpSink {
     }
 }
 
+/// Panics on a bad certificate or key (a test helper).
+fn tls_acceptor(tls: &SinkTls) -> TlsAcceptor {
+    let chain = CertificateDer::pem_slice_iter(tls.certificate_chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("the sink's certificate chain is PEM");
+    let key = PrivateKeyDer::from_pem_slice(tls.private_key_pem.as_bytes()).expect("the sink's private key is PEM");
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("rustls protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("the sink's certificate and key match");
+    TlsAcceptor::from(Arc::new(config))
+}
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    shared.connections.fetch_add(1, Ordering::SeqCst);
                     sessions.spawn(session(stream, shared.clone()));
                 }
                 // E.g. too many open files: back off instead of spinning.
@@ -173,20 +240,54 @@ fn check_auth(options: &SinkOptions, token: &str) -> bool {
 
 async fn session(stream: TcpStream, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
-    let (reader, mut writer) = stream.into_split();
+    let mode = shared.options.tls.as_ref().map(|t| t.mode);
+    let acceptor = shared.tls_acceptor.clone();
+    match (mode, acceptor) {
+        (Some(SinkTlsMode::Implicit), Some(acceptor)) => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                converse(tls, &shared, Phase::ImplicitTls).await;
+            }
+        }
+        (Some(SinkTlsMode::StartTls), Some(acceptor)) => {
+            if let Some(plain) = converse(stream, &shared, Phase::BeforeStartTls).await {
+                if let Ok(tls) = acceptor.accept(plain).await {
+                    converse(tls, &shared, Phase::AfterStartTls).await;
+                }
+            }
+        }
+        _ => {
+            converse(stream, &shared, Phase::Plain).await;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No TLS in this session.
+    Plain,
+    /// Plain, STARTTLS offered, AUTH refused until after it.
+    BeforeStartTls,
+    ImplicitTls,
+    /// Encrypted by STARTTLS; RFC 3207: no second greeting, the client starts over with EHLO.
+    AfterStartTls,
+}
+
+/// Serves SMTP commands on `stream` until QUIT or a broken connection (`None`), or until STARTTLS
+/// is accepted in [`Phase::BeforeStartTls`] (`Some(stream)`, ready for the handshake).
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared, phase: Phase) -> Option<S> {
+    let (reader, mut writer) = tokio::io::split(stream);
     let mut reader = BufReader::new(reader);
     let options = &shared.options;
+    let encrypted = matches!(phase, Phase::ImplicitTls | Phase::AfterStartTls);
     let mut authenticated = false;
     let mut from: Option<String> = None;
     let mut recipients: Vec<String> = Vec::new();
 
-    if writer.write_all(b"220 aura-smtp-sink ESMTP test server\r\n").await.is_err() {
-        return;
+    if phase != Phase::AfterStartTls && writer.write_all(b"220 aura-smtp-sink ESMTP test server\r\n").await.is_err() {
+        return None;
     }
     loop {
-        let Some(line) = read_line(&mut reader, MAX_COMMAND_LINE).await else {
-            return;
-        };
+        let line = read_line(&mut reader, MAX_COMMAND_LINE).await?;
         let line = trim_line(&line);
         let upper = line.to_ascii_uppercase();
         let reply: String = if upper.starts_with("EHLO") {
@@ -195,8 +296,13 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             if options.reject_ehlo {
                 "502 5.5.1 EHLO not supported\r\n".to_string()
             } else {
-                let auth = if options.credentials.is_some() { "250-AUTH PLAIN\r\n" } else { "" };
-                format!("250-aura-smtp-sink\r\n250-8BITMIME\r\n{auth}250 SIZE {MAX_MESSAGE_BYTES}\r\n")
+                let auth = if options.credentials.is_some() && phase != Phase::BeforeStartTls {
+                    "250-AUTH PLAIN\r\n"
+                } else {
+                    ""
+                };
+                let starttls = if phase == Phase::BeforeStartTls { "250-STARTTLS\r\n" } else { "" };
+                format!("250-aura-smtp-sink\r\n250-8BITMIME\r\n{starttls}{auth}250 SIZE {MAX_MESSAGE_BYTES}\r\n")
             }
         } else if upper.starts_with("HELO") {
             from = None;
@@ -206,17 +312,17 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             let initial = line["AUTH PLAIN".len()..].trim().to_string();
             let token = if initial.is_empty() {
                 if writer.write_all(b"334 \r\n").await.is_err() {
-                    return;
+                    return None;
                 }
-                match read_line(&mut reader, MAX_COMMAND_LINE).await {
-                    Some(line) => trim_line(&line),
-                    None => return,
-                }
+                trim_line(&read_line(&mut reader, MAX_COMMAND_LINE).await?)
             } else {
                 initial
             };
             if options.credentials.is_none() {
                 "503 5.5.1 AUTH not advertised\r\n".to_string()
+            } else if phase == Phase::BeforeStartTls {
+                // RFC 4954 §4: a password must not cross before STARTTLS.
+                "538 5.7.11 Encryption required for requested authentication mechanism\r\n".to_string()
             } else if check_auth(options, &token) {
                 authenticated = true;
                 "235 2.7.0 Authentication successful\r\n".to_string()
@@ -251,14 +357,16 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             match &from {
                 Some(sender) if !recipients.is_empty() => {
                     if writer.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await.is_err() {
-                        return;
+                        return None;
                     }
-                    let Some(data) = read_data(&mut reader).await else {
-                        return;
-                    };
+                    let data = read_data(&mut reader).await?;
                     let id = shared.next_queue_id.fetch_add(1, Ordering::SeqCst);
-                    let message =
-                        ReceivedMessage { from: sender.clone(), recipients: std::mem::take(&mut recipients), data };
+                    let message = ReceivedMessage {
+                        from: sender.clone(),
+                        recipients: std::mem::take(&mut recipients),
+                        data,
+                        encrypted,
+                    };
                     let count = {
                         let mut messages = shared.messages.lock().expect("sink message list poisoned");
                         messages.push(message);
@@ -266,10 +374,25 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     };
                     shared.count.send_replace(count);
                     from = None;
+                    if let Some(delay) = options.delay_first_data_reply {
+                        if !shared.delayed_first_data_reply.swap(true, Ordering::SeqCst) {
+                            tokio::time::sleep(delay).await;
+                        }
+                    }
                     format!("250 2.0.0 Ok: queued as SINK{id:06}\r\n")
                 }
                 _ => "503 5.5.1 Need MAIL and RCPT first\r\n".to_string(),
             }
+        } else if upper == "STARTTLS" && phase == Phase::BeforeStartTls {
+            // Anything the client sent after STARTTLS in the same packet was written before the
+            // handshake, in clear: a real server must not act on it (CVE-2011-0411), so neither do we.
+            if !reader.buffer().is_empty() {
+                return None;
+            }
+            if writer.write_all(b"220 2.0.0 Ready to start TLS\r\n").await.is_err() {
+                return None;
+            }
+            return Some(reader.into_inner().unsplit(writer));
         } else if upper == "RSET" {
             from = None;
             recipients.clear();
@@ -278,12 +401,12 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             "250 2.0.0 Ok\r\n".to_string()
         } else if upper == "QUIT" {
             let _ = writer.write_all(b"221 2.0.0 Bye\r\n").await;
-            return;
+            return None;
         } else {
             "502 5.5.2 Command not recognized\r\n".to_string()
         };
         if writer.write_all(reply.as_bytes()).await.is_err() {
-            return;
+            return None;
         }
     }
 }

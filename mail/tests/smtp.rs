@@ -6,12 +6,28 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use mail::{
-    parse_message, Address, Attachment, Message, SinkOptions, SmtpClient, SmtpConfig, SmtpError, SmtpSink, Stage,
+    parse_message, Address, Attachment, Message, SinkOptions, SinkTls, SinkTlsMode, SmtpClient, SmtpConfig, SmtpError,
+    SmtpSink, SmtpTls,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 const WAIT: Duration = Duration::from_secs(5);
+
+/// The sink's TLS identity: a committed, test-only self-signed certificate for 127.0.0.1.
+fn sink_tls(mode: SinkTlsMode) -> SinkTls {
+    SinkTls {
+        mode,
+        certificate_chain_pem: include_str!("tls/cert.pem").to_string(),
+        private_key_pem: include_str!("tls/key.pem").to_string(),
+    }
+}
+
+fn with_credentials(mut config: SmtpConfig, user: &str, password: &str) -> SmtpConfig {
+    config.username = Some(user.to_string());
+    config.password = Some(password.to_string());
+    config
+}
 
 /// Bytes of a fake PDF that contain every byte value, so any transfer-encoding slip shows.
 fn brochure_bytes() -> Vec<u8> {
@@ -57,16 +73,14 @@ fn crlf(text: &str) -> Vec<u8> {
 #[tokio::test]
 async fn full_message_arrives_with_its_attachments() {
     let sink = SmtpSink::start().await;
-    let client = SmtpClient::new(sink.config());
+    let client = SmtpClient::new(sink.config()).unwrap();
     let message = campaign_message();
     let built = message.to_rfc5322().unwrap();
 
     let report = client.send_message(&message).await.unwrap();
     assert_eq!(report.accepted, vec!["emilie@example.com".to_string()]);
-    assert!(report.rejected.is_empty());
     assert_eq!(report.final_reply.code, 250);
     assert!(report.final_reply.text().contains("queued as SINK"), "{}", report.final_reply);
-    assert!(report.esmtp && !report.authenticated);
 
     let received = sink.wait_for(1, WAIT).await.expect("message arrives");
     assert_eq!(received.len(), 1);
@@ -74,6 +88,7 @@ async fn full_message_arrives_with_its_attachments() {
     assert_eq!(received.from, "listings@aura.example");
     assert_eq!(received.recipients, vec!["emilie@example.com".to_string()]);
     assert_eq!(received.data, built, "the sink got exactly the built bytes (dot-stuffing undone)");
+    assert!(!received.encrypted, "plain SMTP to loopback by default");
 
     let parsed = parse_message(&received.data).unwrap();
     assert_eq!(parsed.header_decoded("Subject").unwrap(), message.subject);
@@ -208,7 +223,7 @@ fn unhex(hex: &str) -> Vec<u8> {
 #[tokio::test]
 async fn dot_stuffing_keeps_lines_that_start_with_a_dot() {
     let sink = SmtpSink::start().await;
-    let client = SmtpClient::new(sink.config());
+    let client = SmtpClient::new(sink.config()).unwrap();
     let data = b"Subject: dots\r\n\r\n.\r\n..\r\n.leading\r\nmiddle.\r\n.\r\n";
     let recipients = vec!["a@example.com".to_string()];
     client.send("sender@example.com", &recipients, data).await.unwrap();
@@ -222,38 +237,33 @@ async fn dot_stuffing_keeps_lines_that_start_with_a_dot() {
 }
 
 #[tokio::test]
-async fn rejected_recipient_is_reported() {
+async fn a_refused_recipient_fails_the_whole_send() {
+    // lettre aborts the transaction at the first refused RCPT TO: nobody gets the message, and
+    // the error carries the refusal (550: permanent).
     let options = SinkOptions { reject_recipients: vec!["gone@example.com".to_string()], ..Default::default() };
     let sink = SmtpSink::start_with(options).await;
-    let client = SmtpClient::new(sink.config());
+    let client = SmtpClient::new(sink.config()).unwrap();
     let recipients = vec!["here@example.com".to_string(), "GONE@example.com".to_string()];
-    let report = client.send("sender@example.com", &recipients, b"Subject: x\r\n\r\nbody\r\n").await.unwrap();
-    assert_eq!(report.accepted, vec!["here@example.com".to_string()]);
-    assert_eq!(report.rejected.len(), 1);
-    assert_eq!(report.rejected[0].recipient, "GONE@example.com");
-    assert_eq!(report.rejected[0].reply.code, 550);
+    let error = client.send("sender@example.com", &recipients, b"Subject: x\r\n\r\nbody\r\n").await.unwrap_err();
+    assert_eq!(error.reply().map(|r| r.code), Some(550), "{error:?}");
+    assert!(error.to_string().contains("GONE@example.com"), "{error}");
+    assert!(error.is_permanent());
+    assert!(sink.messages().is_empty());
+
+    client.send("sender@example.com", &recipients[..1], b"Subject: x\r\n\r\nbody\r\n").await.unwrap();
     let received = sink.wait_for(1, WAIT).await.unwrap();
     assert_eq!(received[0].recipients, vec!["here@example.com".to_string()]);
-
-    // When nobody is accepted the send fails, permanently for 5xx rejections.
-    let error = client.send("sender@example.com", &["gone@example.com".to_string()], b"x\r\n").await.unwrap_err();
-    match &error {
-        SmtpError::AllRecipientsRejected { rejected } => assert_eq!(rejected[0].reply.code, 550),
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(error.is_permanent());
-    assert_eq!(sink.messages().len(), 1);
 }
 
 #[tokio::test]
 async fn transient_451_is_retryable_and_a_retry_succeeds() {
     let sink = SmtpSink::start_with(SinkOptions { fail_first_mail_from: true, ..Default::default() }).await;
-    let client = SmtpClient::new(sink.config());
+    let client = SmtpClient::new(sink.config()).unwrap();
     let message = campaign_message();
 
     let error = client.send_message(&message).await.unwrap_err();
     match &error {
-        SmtpError::Rejected { stage: Stage::MailFrom, reply } => assert_eq!(reply.code, 451),
+        SmtpError::Rejected { reply, .. } => assert_eq!(reply.code, 451),
         other => panic!("unexpected {other:?}"),
     }
     assert!(error.is_transient());
@@ -279,9 +289,10 @@ async fn silent_server_times_out() {
     let mut config = SmtpConfig::new("127.0.0.1", port);
     config.timeout = Duration::from_millis(200);
     let started = Instant::now();
-    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    let error =
+        SmtpClient::new(config).unwrap().send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, SmtpError::Timeout { stage: Stage::Greeting, .. }), "{error:?}");
+    assert!(matches!(error, SmtpError::Timeout { .. }), "{error:?}");
     assert!(error.is_transient());
     assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(3), "{elapsed:?}");
     silent.abort();
@@ -294,8 +305,9 @@ async fn refused_connection_and_garbage_replies_are_transient() {
     drop(listener);
     let mut config = SmtpConfig::new("127.0.0.1", port);
     config.timeout = Duration::from_secs(2);
-    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
-    assert!(matches!(error, SmtpError::Connect { .. }), "{error:?}");
+    let error =
+        SmtpClient::new(config).unwrap().send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    assert!(matches!(error, SmtpError::Connection { .. }), "{error:?}");
     assert!(error.is_transient());
 
     // Something that is not an SMTP server (here, an HTTP-ish reply).
@@ -307,8 +319,9 @@ async fn refused_connection_and_garbage_replies_are_transient() {
     });
     let mut config = SmtpConfig::new("127.0.0.1", port);
     config.timeout = Duration::from_secs(2);
-    let error = SmtpClient::new(config).send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
-    assert!(matches!(error, SmtpError::Protocol { stage: Stage::Greeting, .. }), "{error:?}");
+    let error =
+        SmtpClient::new(config).unwrap().send("a@example.com", &["b@example.com".to_string()], b"x").await.unwrap_err();
+    assert!(matches!(error, SmtpError::Protocol { .. }), "{error:?}");
     assert!(error.is_transient());
     server.await.unwrap();
 }
@@ -322,29 +335,34 @@ async fn auth_plain_when_advertised() {
     let mut config = sink.config();
     config.username = Some("campaigns".to_string());
     config.password = Some("s3cret pass".to_string());
-    let report = SmtpClient::new(config.clone()).send("s@example.com", &recipients, b"x\r\n").await.unwrap();
-    assert!(report.authenticated);
+    SmtpClient::new(config.clone()).unwrap().send("s@example.com", &recipients, b"x\r\n").await.unwrap();
 
     config.password = Some("wrong".to_string());
-    let error = SmtpClient::new(config).send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
-    assert!(matches!(&error, SmtpError::Rejected { stage: Stage::Auth, reply } if reply.code == 535), "{error:?}");
+    let error = SmtpClient::new(config).unwrap().send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
+    assert!(matches!(&error, SmtpError::Rejected { reply, .. } if reply.code == 535), "{error:?}");
     assert!(error.is_permanent());
 
     // Without credentials the server refuses MAIL FROM (530).
-    let error = SmtpClient::new(sink.config()).send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
-    assert!(matches!(&error, SmtpError::Rejected { stage: Stage::MailFrom, reply } if reply.code == 530), "{error:?}");
+    let error = SmtpClient::new(sink.config()).unwrap().send("s@example.com", &recipients, b"x\r\n").await.unwrap_err();
+    assert!(matches!(&error, SmtpError::Rejected { reply, .. } if reply.code == 530), "{error:?}");
     assert_eq!(sink.messages().len(), 1);
 }
 
 #[tokio::test]
 async fn credentials_never_cross_the_network_in_clear_text() {
-    // A non-loopback address: refused before connecting, so nothing (no password) is sent.
-    let mut config = mail::SmtpConfig::new("192.0.2.10", 25);
-    config.username = Some("campaigns".to_string());
-    config.password = Some("s3cret pass".to_string());
-    let error = SmtpClient::new(config).send("s@example.com", &["a@example.com".to_string()], b"x").await.unwrap_err();
+    // A non-loopback address without TLS: refused when the client is built, before any
+    // connection, so nothing (no password) is sent.
+    let mut config = with_credentials(SmtpConfig::new("192.0.2.10", 25), "campaigns", "s3cret pass");
+    assert_eq!(config.tls, SmtpTls::StartTls, "a remote host gets STARTTLS by default");
+    config.tls = SmtpTls::None;
+    let error = SmtpClient::new(config.clone()).unwrap_err();
     assert!(matches!(&error, SmtpError::InvalidInput(m) if m.contains("clear text")), "{error:?}");
     assert!(error.is_permanent());
+    // The same credentials are fine once the connection is encrypted.
+    for tls in [SmtpTls::StartTls, SmtpTls::Wrapper] {
+        config.tls = tls;
+        SmtpClient::new(config.clone()).unwrap();
+    }
     for host in ["localhost", "127.0.0.1", "::1", "[::1]", "relay.localhost"] {
         assert!(mail::smtp::is_loopback(host), "{host}");
     }
@@ -354,18 +372,23 @@ async fn credentials_never_cross_the_network_in_clear_text() {
 }
 
 #[tokio::test]
-async fn falls_back_to_helo_when_ehlo_is_refused() {
+async fn a_server_without_ehlo_is_refused_permanently() {
+    // lettre speaks ESMTP only (no HELO fallback): an RFC 821-only server is a 5xx failure.
     let sink = SmtpSink::start_with(SinkOptions { reject_ehlo: true, ..Default::default() }).await;
-    let report =
-        SmtpClient::new(sink.config()).send("s@example.com", &["a@example.com".to_string()], b"x\r\n").await.unwrap();
-    assert!(!report.esmtp);
-    assert_eq!(sink.wait_for(1, WAIT).await.unwrap()[0].data, b"x\r\n");
+    let error = SmtpClient::new(sink.config())
+        .unwrap()
+        .send("s@example.com", &["a@example.com".to_string()], b"x\r\n")
+        .await
+        .unwrap_err();
+    assert_eq!(error.reply().map(|r| r.code), Some(502), "{error:?}");
+    assert!(error.is_permanent());
+    assert!(sink.messages().is_empty());
 }
 
 #[tokio::test]
 async fn concurrent_sends_all_arrive() {
     let sink = SmtpSink::start().await;
-    let client = SmtpClient::new(sink.config());
+    let client = SmtpClient::new(sink.config()).unwrap();
     let mut tasks = Vec::new();
     for i in 0..5 {
         let client = client.clone();
@@ -382,4 +405,116 @@ async fn concurrent_sends_all_arrive() {
     recipients.sort();
     assert_eq!(recipients, (0..5).map(|i| format!("r{i}@example.com")).collect::<Vec<_>>());
     assert!(sink.wait_for(6, Duration::from_millis(50)).await.is_none());
+}
+
+#[tokio::test]
+async fn sequential_sends_reuse_one_pooled_connection() {
+    let sink = SmtpSink::start().await;
+    let client = SmtpClient::new(sink.config()).unwrap();
+    for i in 0..3 {
+        client.send("s@example.com", &[format!("r{i}@example.com")], b"x\r\n").await.unwrap();
+    }
+    assert_eq!(sink.wait_for(3, WAIT).await.unwrap().len(), 3);
+    assert_eq!(sink.connections(), 1);
+}
+
+#[tokio::test]
+async fn implicit_tls_with_auth_delivers_the_exact_bytes() {
+    let options = SinkOptions {
+        tls: Some(sink_tls(SinkTlsMode::Implicit)),
+        credentials: Some(("campaigns".to_string(), "s3cret pass".to_string())),
+        ..Default::default()
+    };
+    let sink = SmtpSink::start_with(options).await;
+    let config = with_credentials(sink.config(), "campaigns", "s3cret pass");
+    assert_eq!(config.tls, SmtpTls::Wrapper);
+    let message = campaign_message();
+    let report = SmtpClient::new(config).unwrap().send_message(&message).await.unwrap();
+    assert!(report.final_reply.text().contains("queued as SINK"), "{}", report.final_reply);
+    let received = sink.wait_for(1, WAIT).await.unwrap();
+    assert!(received[0].encrypted);
+    assert_eq!(received[0].data, message.to_rfc5322().unwrap());
+}
+
+#[tokio::test]
+async fn starttls_with_auth_delivers_the_exact_bytes() {
+    let options = SinkOptions {
+        tls: Some(sink_tls(SinkTlsMode::StartTls)),
+        credentials: Some(("campaigns".to_string(), "s3cret pass".to_string())),
+        ..Default::default()
+    };
+    let sink = SmtpSink::start_with(options).await;
+    let config = with_credentials(sink.config(), "campaigns", "s3cret pass");
+    assert_eq!(config.tls, SmtpTls::StartTls);
+    let client = SmtpClient::new(config).unwrap();
+    let message = campaign_message();
+    client.send_message(&message).await.unwrap();
+    // The second send goes over the same pooled, already encrypted and authenticated connection.
+    client.send_message(&message).await.unwrap();
+    let received = sink.wait_for(2, WAIT).await.unwrap();
+    assert!(received.iter().all(|m| m.encrypted));
+    assert_eq!(received[1].data, message.to_rfc5322().unwrap());
+    assert_eq!(sink.connections(), 1);
+}
+
+#[tokio::test]
+async fn required_starttls_never_falls_back_to_clear_text() {
+    // The sink offers no STARTTLS (a misconfigured relay, or an attacker who stripped it): the
+    // send fails permanently before AUTH or MAIL, so neither password nor message travels in clear.
+    let options =
+        SinkOptions { credentials: Some(("campaigns".to_string(), "s3cret pass".to_string())), ..Default::default() };
+    let sink = SmtpSink::start_with(options).await;
+    let mut config = with_credentials(sink.config(), "campaigns", "s3cret pass");
+    config.tls = SmtpTls::StartTls;
+    let error = SmtpClient::new(config).unwrap().send_message(&campaign_message()).await.unwrap_err();
+    assert!(
+        matches!(&error, SmtpError::Unsupported { source, .. } if source.to_string().contains("STARTTLS")),
+        "{error:?}"
+    );
+    assert!(error.is_permanent());
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_fails_permanently() {
+    let sink =
+        SmtpSink::start_with(SinkOptions { tls: Some(sink_tls(SinkTlsMode::Implicit)), ..Default::default() }).await;
+    let mut config = sink.config();
+    // Only the system's roots, which do not include the sink's self-signed certificate.
+    config.extra_root_certificates_pem = None;
+    let error = SmtpClient::new(config).unwrap().send_message(&campaign_message()).await.unwrap_err();
+    assert!(matches!(error, SmtpError::Tls { .. }), "{error:?}");
+    assert!(error.is_permanent());
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_timed_out_send_leaves_the_pool_coherent() {
+    let options = SinkOptions { delay_first_data_reply: Some(Duration::from_millis(1500)), ..Default::default() };
+    let sink = SmtpSink::start_with(options).await;
+    let mut config = sink.config();
+    config.timeout = Duration::from_millis(500);
+    let client = SmtpClient::new(config).unwrap();
+    let send = |n: usize| {
+        let client = client.clone();
+        async move { client.send("s@example.com", &[format!("r{n}@example.com")], format!("n: {n}\r\n").as_bytes()).await }
+    };
+
+    let error = send(1).await.unwrap_err();
+    assert!(matches!(error, SmtpError::Timeout { .. }), "{error:?}");
+    assert!(error.is_transient());
+    // Meanwhile the first connection is still waiting for its reply: a second one serves this.
+    assert!(send(2).await.unwrap().final_reply.text().contains("SINK000002"));
+    // The abandoned send ends on its own: the server had taken the message, which is why a retry
+    // of a timed-out send can deliver twice.
+    let received = sink.wait_for(2, WAIT).await.unwrap();
+    assert_eq!(received[0].data, b"n: 1\r\n");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Both pooled connections are in step: had the first gone back to the pool with its reply
+    // unread, this send would take that stale "queued as SINK000001" for one of its own replies.
+    for n in 3..5 {
+        let report = send(n).await.unwrap();
+        assert!(report.final_reply.text().contains(&format!("SINK00000{n}")), "{}", report.final_reply);
+    }
+    assert_eq!(sink.connections(), 2);
 }

@@ -54,8 +54,10 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn new(config: mail::SmtpConfig) -> SmtpMailer {
-        SmtpMailer { client: mail::SmtpClient::new(config) }
+    /// Fails on a configuration the client refuses (e.g. credentials without TLS to a remote
+    /// relay), so a bad setup stops the server at start rather than failing every send.
+    pub fn new(config: mail::SmtpConfig) -> Result<SmtpMailer, mail::SmtpError> {
+        Ok(SmtpMailer { client: mail::SmtpClient::new(config)? })
     }
 }
 

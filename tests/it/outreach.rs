@@ -88,7 +88,7 @@ pub mod cases {
     pub async fn approved_campaign_is_distributed_by_email_and_social(stores: store::Stores) {
         let f = fixture(stores.clone(), true).await;
         let sink = mail::testing::SmtpSink::start().await;
-        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config()).unwrap()));
         let (hook, hooked) = webhook().await;
         let _ = f
             .estate

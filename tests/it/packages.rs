@@ -198,7 +198,7 @@ pub mod leads {
         // Days compressed to fractions of a second: the waits are real, only shorter.
         let _ = f.estate.time_scale.set(2e-6);
         let sink = mail::testing::SmtpSink::start().await;
-        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config()).unwrap()));
         let (status, p) = f
             .call("POST", "/api/v1/properties", &f.agent, Some(json!({
                 "reference": "LN-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
@@ -298,7 +298,7 @@ pub mod restart {
         let f = fixture_with(stores.clone(), true, false).await;
         let _ = f.estate.time_scale.set(1.0 / 86_400.0); // a day is a second
         let sink = mail::testing::SmtpSink::start().await;
-        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config()).unwrap()));
         let (_, lead) = f
             .call(
                 "POST",
@@ -367,7 +367,7 @@ pub mod clients {
         // A day is half a second here: the reminder comes after 24 "hours".
         let _ = f.estate.time_scale.set(0.5 / 86_400.0);
         let sink = mail::testing::SmtpSink::start().await;
-        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config())));
+        let _ = f.estate.mailer.set(Arc::new(realestate::mailer::SmtpMailer::new(sink.config()).unwrap()));
         let (status, p) = f
             .call("POST", "/api/v1/properties", &f.agent, Some(json!({
                 "reference": "CL-1", "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
