@@ -8,6 +8,7 @@
 
 mod api_client;
 mod assets;
+mod chart;
 mod csrf;
 mod dag;
 mod error;
@@ -28,6 +29,12 @@ pub fn mount(api: Router) -> Router {
     let console = Api::new(api.clone());
     Router::new()
         .route("/", get(|| async { Redirect::to("/console") }))
-        .nest("/console", pages::router().layer(axum::middleware::from_fn(csrf::same_origin_posts)).with_state(console))
+        .nest(
+            "/console",
+            pages::router()
+                .layer(axum::middleware::from_fn_with_state(console.clone(), session::renew))
+                .layer(axum::middleware::from_fn(csrf::same_origin_posts))
+                .with_state(console),
+        )
         .merge(api)
 }

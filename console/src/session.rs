@@ -42,13 +42,55 @@ fn set(name: &str, value: &str, max_age_secs: u64, secure: bool) -> Option<Heade
     .ok()
 }
 
-/// The cookies that start a session.
-pub(crate) fn started(access: &str, refresh: Option<&str>, ttl_secs: u64, secure: bool) -> Vec<HeaderValue> {
-    let mut out: Vec<HeaderValue> = set(TOKEN_COOKIE, access, ttl_secs, secure).into_iter().collect();
-    if let Some(r) = refresh {
-        out.extend(set(REFRESH_COOKIE, r, ttl_secs, secure));
+/// The cookies that start a session, from the API's login or refresh reply: the access token
+/// lives as long as it is valid, the refresh token as long as it is (so the browser drops the
+/// access cookie when it expires and [`renew`] can get a new one).
+pub(crate) fn started(reply: &Value, secure: bool) -> Vec<HeaderValue> {
+    let Some(access) = reply["access_token"].as_str() else { return Vec::new() };
+    let ttl = reply["expires_in"].as_u64().unwrap_or(1800);
+    let mut out: Vec<HeaderValue> = set(TOKEN_COOKIE, access, ttl, secure).into_iter().collect();
+    if let Some(r) = reply["refresh_token"].as_str() {
+        out.extend(set(REFRESH_COOKIE, r, reply["refresh_expires_in"].as_u64().unwrap_or(ttl), secure));
     }
     out
+}
+
+/// Keeps a session going past its access token: a request that brings only the refresh cookie
+/// (the access cookie expired with its token) is given a new pair from `POST /auth/refresh` before
+/// its page runs, and the response sets them. A refused refresh (reused, revoked, expired) clears
+/// the cookies, and the page sends the user to sign in.
+pub(crate) async fn renew(
+    axum::extract::State(api): axum::extract::State<Api>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = req.headers();
+    let refresh = match (cookie(headers, TOKEN_COOKIE), cookie(headers, REFRESH_COOKIE)) {
+        (None, Some(r)) => r.to_string(),
+        _ => return next.run(req).await,
+    };
+    let secure = req.uri().scheme_str() == Some("https")
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https");
+    let caller = Caller { token: None, peer: req.extensions().get::<ConnectInfo<SocketAddr>>().copied() };
+    let body = crate::api_client::Outgoing::Json(serde_json::json!({ "refresh_token": refresh }));
+    let reply = api.fetch(&caller, axum::http::Method::POST, "/auth/refresh", body, &[]).await;
+    let cookies = match reply {
+        Ok(r) if r.status.is_success() => started(&r.json(), secure),
+        _ => Vec::new(),
+    };
+    if let Some(token) = cookies.first().and_then(|c| c.to_str().ok()).and_then(|c| c.split(';').next()) {
+        // The page sees the new access token as if the browser had sent it.
+        if let Ok(v) = HeaderValue::from_str(token) {
+            req.headers_mut().append(header::COOKIE, v);
+        }
+    }
+    let renewed = !cookies.is_empty();
+    let mut response = next.run(req).await;
+    let set_cookies = if renewed { cookies } else { cleared() };
+    for c in set_cookies {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
 }
 
 /// The cookies that end a session.
@@ -123,11 +165,15 @@ mod tests {
 
     #[test]
     fn session_cookies_are_http_only_and_strict() {
-        let c = started("t", Some("r"), 60, true);
+        let reply = serde_json::json!({ "access_token": "t", "expires_in": 60, "refresh_token": "r", "refresh_expires_in": 86400 });
+        let c = started(&reply, true);
         assert_eq!(c.len(), 2);
         let text = c[0].to_str().unwrap();
         assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict") && text.ends_with("Secure"), "{text}");
-        assert!(!started("t", None, 60, false)[0].to_str().unwrap().contains("Secure"));
+        assert!(text.contains("Max-Age=60") && c[1].to_str().unwrap().contains("Max-Age=86400"), "the refresh cookie outlives the access token");
+        let access_only = serde_json::json!({ "access_token": "t", "expires_in": 60 });
+        assert!(!started(&access_only, false)[0].to_str().unwrap().contains("Secure"));
+        assert!(started(&serde_json::json!({}), false).is_empty());
         assert!(cleared()[0].to_str().unwrap().contains("Max-Age=0"));
     }
 }

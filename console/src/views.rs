@@ -32,6 +32,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "campaigns.html",
     "settings.html",
     "schedules.html",
+    "leads.html",
+    "analytics.html",
+    "property.html",
 ];
 
 static VIEWS: LazyLock<Tera> = LazyLock::new(|| {
@@ -168,6 +171,11 @@ mod pages {
         ctx.insert("statuses", &["running"]);
         ctx.insert("package", "");
         ctx.insert("status", "");
+        ctx.insert("mine", &false);
+        ctx.insert("from", "");
+        ctx.insert("to", "");
+        ctx.insert("filtered", &false);
+        ctx.insert("bulk", &Value::Null);
         ctx.insert("first_page", &true);
         ctx.insert("first_page_url", "/console/runs");
         let html = VIEWS.render("runs.html", &ctx).map_err(|e| chain(&e)).unwrap();

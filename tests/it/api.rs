@@ -426,6 +426,11 @@ pub mod cases {
         assert_eq!(body["total_steps"], 6);
         assert_eq!(body["steps"].as_array().unwrap().len(), 6);
         assert!(body["estimated_time_remaining"].as_f64().unwrap() > 0.0);
+
+        // The execution's detail: each reached step's input as its handler gets it.
+        let (status, detail) = app.get(&format!("/api/v1/workflows/executions/{id}"), token).await;
+        assert_eq!(status, StatusCode::OK, "{detail}");
+        assert_eq!(detail["inputs"], json!({ "prepare": { "ms": 10 } }), "only the ready first step: {detail}");
     }
 
     pub async fn login_failures_and_deactivation(app: &App) {

@@ -118,6 +118,27 @@ impl Console {
         self.request("POST", path, cookie, Some(&format!("http://{HOST}")), form).await
     }
 
+    /// A call to the REST API itself (JSON in and out) with a bearer token, for arranging data.
+    pub async fn api(&self, method: &str, path: &str, token: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let mut req = Request::builder().method(method).uri(path).header("host", HOST);
+        if !token.is_empty() {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let req = req.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// An API access token for the user.
+    pub async fn token(&self, email: &str) -> String {
+        let (status, body) =
+            self.api("POST", "/api/v1/auth/login", "", serde_json::json!({ "email": email, "password": PASSWORD })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
     /// Signs in through the login form and returns the session's `Cookie` header.
     pub async fn login(&self, email: &str) -> String {
         let page = self.post("/console/login", "", &[("email", email), ("password", PASSWORD)]).await;
@@ -380,6 +401,24 @@ pub mod cases {
         assert!(c.get("/console/properties", &agent).await.body.contains("CON-1"));
         assert!(!c.get("/console/properties", &c.login("agent@b.test").await).await.body.contains("CON-1"));
 
+        // Editing: the form shows what is stored; a bad value is the API's field error, nothing is
+        // saved; a good one is.
+        let list = c.get("/console/properties", &agent).await;
+        let edit = list.body.split("href=\"/console/properties/").nth(1).expect("an edit link").split('"').next().unwrap().to_string();
+        let form = c.get(&format!("/console/properties/{edit}"), &agent).await;
+        assert!(form.body.contains("name=\"asking_price\" value=\"2400000"), "{}", form.body);
+        let bad = c.post(&format!("/console/properties/{edit}"), &agent, &[("asking_price", "12"), ("bedrooms", "2")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("field-error"), "{}", bad.body);
+        let good = c
+            .post(&format!("/console/properties/{edit}"), &agent, &[("asking_price", "2,350,000"), ("features", "Sea view\nPool")])
+            .await;
+        assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+        let form = c.get(&format!("/console/properties/{edit}"), &agent).await;
+        assert!(form.body.contains("value=\"2350000") && form.body.contains("Sea view\nPool"), "{}", form.body);
+        let other = c.get(&format!("/console/properties/{edit}"), &c.login("agent@b.test").await).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "another team's property");
+
         // Settings: everyone reads them; only an admin gets the form.
         let read = c.get("/console/settings", &agent).await;
         assert!(
@@ -387,8 +426,88 @@ pub mod cases {
                 && !read.body.contains("<form method=\"post\" action=\"/console/settings\"")
         );
     }
+
+    pub async fn leads_and_analytics(stores: store::Stores) {
+        let c = fixture(stores, false).await;
+        let token = c.token("agent@a.test").await;
+        let (status, lead) = c
+            .api("POST", "/api/v1/leads", &token, serde_json::json!({
+                "name": "Layla <Haddad>", "email": "layla@example.com", "source": "portal", "contact_consent": true,
+            }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{lead}");
+        let id = lead["lead_id"].as_str().unwrap().to_string();
+
+        // Leads: their state, escaped, filtered by status; another team sees none of them.
+        let agent = c.login("agent@a.test").await;
+        let page = c.get("/console/leads", &agent).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let row = page.body.split(&format!("id=\"lead-{id}\"")).nth(1).expect("the lead's row").split("</tr>").next().unwrap();
+        assert!(row.contains("Layla &lt;Haddad&gt;") && row.contains("badge new") && row.contains("Start nurturing"), "{row}");
+        assert!(!c.get("/console/leads?status=converted", &agent).await.body.contains(&id));
+        assert!(!c.get("/console/leads", &c.login("agent@b.test").await).await.body.contains(&id));
+        // Nurturing starts the Lead Nurturing package and opens its run.
+        let started = c.post(&format!("/console/leads/{id}/nurture"), &agent, &[]).await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        let run = started.location().strip_prefix("/console/runs/").expect("redirect to the run").to_string();
+        let run_page = c.get(&format!("/console/runs/{run}"), &agent).await;
+        assert!(run_page.body.contains("lead_nurturing"), "{}", run_page.body);
+
+        // The runs list narrowed to mine and to Dubai days; ticked runs cancelled together.
+        let dubai_today = (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive();
+        let mine = c.get(&format!("/console/runs?mine=me&from={dubai_today}&to={dubai_today}"), &agent).await;
+        assert!(mine.body.contains(&format!("value=\"{run}\"")), "{}", mine.body);
+        let tomorrow = dubai_today.succ_opt().unwrap();
+        let none = c.get(&format!("/console/runs?from={tomorrow}"), &agent).await;
+        assert!(!none.body.contains(&run) && none.body.contains("match these filters"), "{}", none.body);
+        assert_eq!(c.get("/console/runs?from=10%2F03%2F2026", &agent).await.status, StatusCode::BAD_REQUEST);
+        let cancelled = c.post("/console/runs/bulk", &agent, &[("id", &run), ("action", "cancel")]).await;
+        assert_eq!((cancelled.status, cancelled.location()), (StatusCode::SEE_OTHER, "/console/runs?done=1&refused=0"));
+        let status = c.get(&format!("/console/runs/{run}/live"), &agent).await;
+        assert!(status.body.contains("id=\"run-status\">cancelled<"), "{}", status.body);
+        assert_eq!(c.post("/console/runs/bulk", &agent, &[("action", "cancel")]).await.status, StatusCode::BAD_REQUEST);
+        let other = c.post("/console/runs/bulk", &c.login("agent@b.test").await, &[("id", &run), ("action", "retry")]).await;
+        assert_eq!(other.location(), "/console/runs?done=0&refused=1", "another team's run is not theirs to retry");
+        let shown = c.get(other.location(), &agent).await;
+        assert!(shown.body.contains("id=\"bulk-result\"") && shown.body.contains("1 refused"), "{}", shown.body);
+        let retried = c.post("/console/runs/bulk", &agent, &[("id", &run), ("action", "retry")]).await;
+        assert_eq!(retried.location(), "/console/runs?done=1&refused=0", "a cancelled run can be retried");
+
+        // The session outlives its access token: with only the refresh cookie left (the browser
+        // dropped the expired access cookie) the page renders and new cookies are set; the spent
+        // refresh token then opens nothing, and its cookies are cleared.
+        let refresh_only: String = agent.split("; ").filter(|c| c.starts_with("aura_console_refresh=")).collect();
+        assert!(!refresh_only.is_empty(), "{agent}");
+        let renewed = c.get("/console/runs", &refresh_only).await;
+        assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
+        let set: Vec<&str> = renewed.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+        assert!(set.iter().any(|c| c.starts_with("aura_console=") && !c.contains("Max-Age=0")), "{set:?}");
+        assert!(set.iter().any(|c| c.starts_with("aura_console_refresh=") && !c.contains("Max-Age=0")), "{set:?}");
+        let spent = c.get("/console/runs", &refresh_only).await;
+        assert_eq!((spent.status, spent.location()), (StatusCode::SEE_OTHER, "/console/login"), "{}", spent.body);
+        assert!(spent.headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().contains("Max-Age=0")));
+
+        // Reusing a spent refresh token revoked its whole family: that session is over.
+        assert_eq!(c.get("/console/runs", &agent).await.location(), "/console/login");
+
+        // Analytics: the figures, a bar chart per trended KPI, the exports as files.
+        let agent = c.login("agent@a.test").await;
+        let page = c.get("/console/analytics?period=7d", &agent).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"fig-listings\">0<") && page.body.contains("id=\"trend-listings_launched\""), "{}", page.body);
+        assert_eq!(page.body.matches("<rect class=\"bar\"").count() % 7, 0, "7 daily bars per chart: {}", page.body);
+        let xlsx = c.get("/console/analytics/export?format=xlsx&period=7d", &agent).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        assert!(xlsx.headers["content-disposition"].to_str().unwrap().ends_with(".xlsx\""));
+        let pdf = c.get("/console/analytics/export?format=pdf&period=30d", &agent).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert!(pdf.body.starts_with("%PDF"));
+        assert_eq!(c.get("/console/analytics/export?format=csv", &agent).await.status, StatusCode::BAD_REQUEST);
+    }
 }
 
 crate::accounts_test!(cases::sign_in_runs_and_an_execution);
 crate::accounts_test!(cases::cross_site_posts_are_refused);
 crate::accounts_test!(cases::packages_settings_and_properties);
+crate::accounts_test!(cases::leads_and_analytics);

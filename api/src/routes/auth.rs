@@ -64,6 +64,7 @@ async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<Valu
         "token_type": "bearer",
         "expires_in": state.tokens.access_ttl.as_secs(),
         "refresh_token": refresh,
+        "refresh_expires_in": state.tokens.refresh_ttl.as_secs(),
         "user": user_json(user),
     }))
 }

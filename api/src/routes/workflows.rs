@@ -395,13 +395,24 @@ async fn get_execution(
     v["parameters"] = view.execution.params.clone();
     v["priority"] = json!(view.execution.priority);
     v["created_by"] = json!(view.execution.created_by);
-    v["outputs"] = view
+    let outputs: serde_json::Map<String, Value> = view
         .execution
         .steps
         .iter()
         .filter_map(|st| st.output.as_ref().map(|o| (st.step_id.clone(), o.clone())))
+        .collect();
+    // Each step's input as its handler gets it (the package's `input` with parameters and earlier
+    // outputs filled in); only for steps that have been reached: a pending step's is not known yet.
+    v["inputs"] = view
+        .package
+        .steps
+        .iter()
+        .zip(&view.execution.steps)
+        .filter(|(_, st)| st.status != engine::StepStatus::Pending)
+        .map(|(def, st)| (st.step_id.clone(), engine::package::resolve_input(def, &view.execution.params, &outputs)))
         .collect::<serde_json::Map<_, _>>()
         .into();
+    v["outputs"] = outputs.into();
     v["deliverables"] = view
         .package
         .deliverables

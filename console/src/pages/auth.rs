@@ -40,10 +40,9 @@ pub(crate) async fn login(
         return Ok((reply.status, views::render("login.html", &ctx)?).into_response());
     }
     let body = reply.json();
-    let access = body["access_token"].as_str().ok_or(PageError::BadReply(reply.status))?;
-    let ttl = body["expires_in"].as_u64().unwrap_or(1800);
+    body["access_token"].as_str().ok_or(PageError::BadReply(reply.status))?;
     let mut response = Redirect::to("/console/runs").into_response();
-    for cookie in session::started(access, body["refresh_token"].as_str(), ttl, session::is_https(&parts)) {
+    for cookie in session::started(&body, session::is_https(&parts)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)

@@ -1,11 +1,13 @@
 //! The console's routes, one module per page family. Every handler gets its data from the API
 //! (`crate::Api`) with the session's token; none decides access itself.
 
+mod analytics;
 mod auth;
 mod campaigns;
 mod execution;
 mod files;
 mod launch;
+mod leads;
 mod packages;
 mod properties;
 mod runs;
@@ -25,6 +27,7 @@ pub(crate) fn router() -> Router<Api> {
         .route("/login", get(auth::form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/runs", get(runs::list))
+        .route("/runs/bulk", post(runs::bulk))
         .route("/runs/{id}", get(execution::page))
         .route("/runs/{id}/live", get(execution::live))
         .route("/runs/{id}/stream", get(execution::stream))
@@ -34,8 +37,13 @@ pub(crate) fn router() -> Router<Api> {
         .route("/files/{*path}", get(files::download))
         .route("/launch/{package}", get(launch::form).post(launch::submit))
         .route("/properties", get(properties::list).post(properties::create))
+        .route("/properties/{id}", get(properties::edit_form).post(properties::edit))
         .route("/packages", get(packages::list).post(packages::upload))
         .route("/packages/{name}", get(packages::show))
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}/nurture", post(leads::nurture))
+        .route("/analytics", get(analytics::overview))
+        .route("/analytics/export", get(analytics::export))
         .route("/schedules", get(schedules::list))
         .route("/schedules/{package}/{name}", post(schedules::set_enabled))
         .route("/campaigns", get(campaigns::list))
