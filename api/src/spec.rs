@@ -179,7 +179,7 @@ pub static ROUTES: &[RouteSpec] = &[
         "/api/v1/workflows/executions",
         EXECUTE,
         "workflows",
-        "Executions visible to the caller, newest first (cursor paging).",
+        "Executions visible to the caller, newest first (cursor paging); filters: status, package, created_by, created_after, created_before, param=name:value.",
         NoBody,
     ),
     r(

@@ -174,6 +174,7 @@ mod pages {
         ctx.insert("mine", &false);
         ctx.insert("from", "");
         ctx.insert("to", "");
+        ctx.insert("param", "");
         ctx.insert("filtered", &false);
         ctx.insert("bulk", &Value::Null);
         ctx.insert("first_page", &true);

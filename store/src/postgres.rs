@@ -1028,7 +1028,7 @@ impl Store for PgStore {
             "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
              WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
              AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::uuid IS NULL OR id < $6) \
-             AND ($8::text IS NULL OR team_id = $8) ORDER BY id DESC LIMIT $7",
+             AND ($8::text IS NULL OR team_id = $8) AND ($9::text IS NULL OR params ->> $9 = $10) ORDER BY id DESC LIMIT $7",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -1038,6 +1038,8 @@ impl Store for PgStore {
         .bind(f.before_id)
         .bind(f.limit.clamp(1, 1000) as i64)
         .bind(&f.team_id)
+        .bind(f.param.as_ref().map(|p| &p.0))
+        .bind(f.param.as_ref().map(|p| &p.1))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -1323,7 +1325,7 @@ impl Store for PgStore {
              FROM (SELECT id, package_name, status, created_at_us, finished_at_us FROM executions \
                    WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
                    AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::text IS NULL OR team_id = $6) \
-                   ORDER BY id DESC LIMIT $7) e JOIN steps s ON s.execution_id = e.id",
+                   AND ($8::text IS NULL OR params ->> $8 = $9) ORDER BY id DESC LIMIT $7) e JOIN steps s ON s.execution_id = e.id",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -1332,6 +1334,8 @@ impl Store for PgStore {
         .bind(f.created_before.map(to_us))
         .bind(&f.team_id)
         .bind(f.limit.clamp(1, 100_000) as i64)
+        .bind(f.param.as_ref().map(|p| &p.0))
+        .bind(f.param.as_ref().map(|p| &p.1))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

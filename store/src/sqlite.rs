@@ -535,7 +535,8 @@ impl Store for SqliteStore {
             "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
              WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR package_name = ?2) AND (?3 IS NULL OR created_by = ?3) \
              AND (?4 IS NULL OR created_at_us >= ?4) AND (?5 IS NULL OR created_at_us < ?5) AND (?6 IS NULL OR id < ?6) \
-             AND (?8 IS NULL OR team_id = ?8) ORDER BY id DESC LIMIT ?7",
+             AND (?8 IS NULL OR team_id = ?8) AND (?9 IS NULL OR (CASE json_type(params, '$.\"' || ?9 || '\"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+             ELSE CAST(json_extract(params, '$.\"' || ?9 || '\"') AS TEXT) END) = ?10) ORDER BY id DESC LIMIT ?7",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -545,6 +546,8 @@ impl Store for SqliteStore {
         .bind(f.before_id)
         .bind(f.limit.clamp(1, 1000) as i64)
         .bind(&f.team_id)
+        .bind(f.param.as_ref().map(|p| &p.0))
+        .bind(f.param.as_ref().map(|p| &p.1))
         .fetch_all(&self.reader)
         .await?;
         rows.iter()
@@ -831,7 +834,8 @@ impl Store for SqliteStore {
              FROM (SELECT id, package_name, status, created_at_us, finished_at_us FROM executions \
                    WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR package_name = ?2) AND (?3 IS NULL OR created_by = ?3) \
                    AND (?4 IS NULL OR created_at_us >= ?4) AND (?5 IS NULL OR created_at_us < ?5) AND (?6 IS NULL OR team_id = ?6) \
-                   ORDER BY id DESC LIMIT ?7) e JOIN steps s ON s.execution_id = e.id",
+                   AND (?8 IS NULL OR (CASE json_type(params, '$.\"' || ?8 || '\"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+             ELSE CAST(json_extract(params, '$.\"' || ?8 || '\"') AS TEXT) END) = ?9) ORDER BY id DESC LIMIT ?7) e JOIN steps s ON s.execution_id = e.id",
         )
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
@@ -840,6 +844,8 @@ impl Store for SqliteStore {
         .bind(f.created_before.map(to_us))
         .bind(&f.team_id)
         .bind(f.limit.clamp(1, 100_000) as i64)
+        .bind(f.param.as_ref().map(|p| &p.0))
+        .bind(f.param.as_ref().map(|p| &p.1))
         .fetch_all(&self.reader)
         .await?;
         rows.iter()

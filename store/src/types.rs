@@ -154,6 +154,9 @@ pub struct ExecutionFilter {
     pub created_before: Option<Timestamp>,
     /// Cursor: only executions with id lower than this (ids are time-ordered UUIDv7).
     pub before_id: Option<Uuid>,
+    /// Only executions whose top-level parameter `.0` has the value `.1`, compared as text (a
+    /// string as it is, a number as written, `true`/`false`).
+    pub param: Option<(String, String)>,
     pub limit: u32,
 }
 

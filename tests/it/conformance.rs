@@ -1398,6 +1398,25 @@ handler = "work"
         assert_eq!(cancelled.finished_at, Some(now + s(10)));
         let open = summaries.iter().find(|e| e.id == beta1).unwrap();
         assert_eq!((open.status, open.finished_at), (ExecutionStatus::Pending, None));
+
+        // By a parameter's value, compared as text whatever its JSON type.
+        let mut with_params = Vec::new();
+        for params in [
+            json!({ "property_id": "P-1", "listing_price": 2500000, "urgent": true }),
+            json!({ "property_id": "P-2", "listing_price": 1800000, "urgent": false, "note": "P-1" }),
+        ] {
+            let new = NewExecution { params, ..new_execution(&alpha) };
+            with_params.push(store.start_executions(&[new], now + s(20)).await.unwrap()[0].execution_id);
+        }
+        let by = |k: &str, v: &str| ExecutionFilter { param: Some((k.into(), v.into())), ..all(100) };
+        assert_eq!(list(&store, by("property_id", "P-1")).await, [with_params[0]], "a top-level key only");
+        assert_eq!(list(&store, by("listing_price", "1800000")).await, [with_params[1]]);
+        assert_eq!(list(&store, by("urgent", "true")).await, [with_params[0]]);
+        assert_eq!(list(&store, by("urgent", "false")).await, [with_params[1]]);
+        assert!(list(&store, by("property_id", "P-3")).await.is_empty());
+        assert!(list(&store, by("missing", "P-1")).await.is_empty());
+        let steps = store.step_records(&by("property_id", "P-2")).await.unwrap();
+        assert!(!steps.is_empty() && steps.iter().all(|st| st.execution_id == with_params[1]), "{steps:?}");
     }
 
     pub async fn counts_and_queue_depth(store: Arc<dyn Store>) {

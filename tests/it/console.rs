@@ -457,6 +457,10 @@ pub mod cases {
         let dubai_today = (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive();
         let mine = c.get(&format!("/console/runs?mine=me&from={dubai_today}&to={dubai_today}"), &agent).await;
         assert!(mine.body.contains(&format!("value=\"{run}\"")), "{}", mine.body);
+        let by_lead = c.get(&format!("/console/runs?param=lead_id%3A{id}"), &agent).await;
+        assert!(by_lead.body.contains(&format!("value=\"{run}\"")), "the run found by its lead: {}", by_lead.body);
+        assert!(!c.get("/console/runs?param=lead_id%3Anobody", &agent).await.body.contains(&run));
+        assert_eq!(c.get("/console/runs?param=nocolon", &agent).await.status, StatusCode::BAD_REQUEST);
         let tomorrow = dubai_today.succ_opt().unwrap();
         let none = c.get(&format!("/console/runs?from={tomorrow}"), &agent).await;
         assert!(!none.body.contains(&run) && none.body.contains("match these filters"), "{}", none.body);

@@ -471,6 +471,19 @@ struct ListQuery {
     created_before: Option<chrono::DateTime<chrono::Utc>>,
     cursor: Option<String>,
     limit: Option<u32>,
+    /// `name:value`: runs whose parameter `name` is `value` (e.g. `property_id:CON-1`).
+    param: Option<String>,
+}
+
+/// `name:value`, the name a top-level parameter's (letters, digits, `_`).
+fn parse_param(p: &str) -> Result<(String, String), ApiError> {
+    let bad = || ApiError::bad_request("invalid_query", "param must be `name:value` (e.g. property_id:CON-1)");
+    let (name, value) = p.split_once(':').ok_or_else(bad)?;
+    let valid = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid || value.is_empty() {
+        return Err(bad());
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 async fn list_executions(
@@ -502,6 +515,7 @@ async fn list_executions(
         created_after: q.created_after,
         created_before: q.created_before,
         before_id: q.cursor.as_deref().map(parse_id).transpose()?,
+        param: q.param.as_deref().map(parse_param).transpose()?,
         limit,
     };
     let rows = s.rt.store.list_executions(&filter).await?;

@@ -1,5 +1,5 @@
 //! The runs list: `GET /api/v1/workflows/executions` with its filters (package, status, who
-//! started it, the Dubai days it started between) and cursor paging; several runs at once can be
+//! started it, the Dubai days it started between, a parameter's value) and cursor paging; several runs at once can be
 //! cancelled or retried.
 
 use axum::extract::{Form, Query, State};
@@ -31,6 +31,8 @@ pub(crate) struct Filters {
     from: Option<String>,
     /// `YYYY-MM-DD`: started on or before this Dubai day.
     to: Option<String>,
+    /// `name:value`: a parameter's value (`property_id:CON-1`).
+    param: Option<String>,
     cursor: Option<String>,
     /// After a bulk action: how many runs took it and how many refused.
     done: Option<u32>,
@@ -63,6 +65,7 @@ pub(crate) async fn list(
         ("mine", mine.then_some("me")),
         ("from", f.from.as_deref()),
         ("to", f.to.as_deref()),
+        ("param", f.param.as_deref()),
     ];
     let asked = [
         ("package", f.package.as_deref()),
@@ -70,6 +73,7 @@ pub(crate) async fn list(
         ("created_by", if mine { me.as_deref() } else { None }),
         ("created_after", after.as_deref()),
         ("created_before", before.as_deref()),
+        ("param", f.param.as_deref().map(str::trim).filter(|p| !p.is_empty())),
         ("cursor", f.cursor.as_deref()),
         ("limit", Some("25")),
     ];
@@ -84,6 +88,7 @@ pub(crate) async fn list(
     ctx.insert("mine", &mine);
     ctx.insert("from", f.from.as_deref().unwrap_or_default());
     ctx.insert("to", f.to.as_deref().unwrap_or_default());
+    ctx.insert("param", f.param.as_deref().unwrap_or_default());
     ctx.insert("filtered", &filters.iter().any(|(_, v)| v.is_some_and(|v| !v.is_empty())));
     ctx.insert("first_page", &f.cursor.is_none());
     ctx.insert("bulk", &f.done.map(|done| json!({ "done": done, "refused": f.refused.unwrap_or(0) })));
