@@ -1,5 +1,5 @@
 //! Tuning harness for the hedonic model: `cargo run -p valuation --release --example tune -- WEIGHT HALF_LIFE
-//! L1,L2,... [QUANTILE [SWEEPS [HUBER_K [RESIDUAL_SHRINK]]]]`; `SPLIT_FROM=2024-01-01` tests on that
+//! L1,L2,... [QUANTILE [CG_ITERATIONS [HUBER_K [RESIDUAL_SHRINK]]]]`; `SPLIT_FROM=2024-01-01` tests on that
 //! year instead (validation) prints one line per split (MdAPE, within 10%, within 20%, coverage, n).
 
 use valuation::{EvalConfig, HedonicConfig};
@@ -26,7 +26,7 @@ fn main() {
         hedonic.range_quantile = q.parse().unwrap();
     }
     if let Some(v) = args.get(4) {
-        hedonic.sweeps = v.parse().unwrap();
+        hedonic.max_iterations = v.parse().unwrap();
     }
     if let Some(v) = args.get(5) {
         hedonic.huber_k = v.parse().unwrap();
