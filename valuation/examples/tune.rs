@@ -1,5 +1,5 @@
 //! Tuning harness for the hedonic model: `cargo run -p valuation --release --example tune -- WEIGHT HALF_LIFE
-//! L1,L2,... [QUANTILE [CG_ITERATIONS [HUBER_K [RESIDUAL_SHRINK]]]]`; `SPLIT_FROM=2024-01-01` tests on that
+//! L1,L2,... [QUANTILE [CG_ITERATIONS [HUBER_K]]]`; `SPLIT_FROM=2024-01-01` tests on that
 //! year instead (validation) prints one line per split (MdAPE, within 10%, within 20%, coverage, n).
 
 use valuation::{EvalConfig, HedonicConfig};
@@ -30,9 +30,6 @@ fn main() {
     }
     if let Some(v) = args.get(5) {
         hedonic.huber_k = v.parse().unwrap();
-    }
-    if let Some(v) = args.get(6) {
-        cfg.tuning.residual_shrink = v.parse().unwrap();
     }
     if let Ok(v) = std::env::var("SPLIT_FROM") {
         // validation: an earlier period as the test period

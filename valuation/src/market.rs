@@ -23,13 +23,11 @@ pub struct Tuning {
     pub prior_weight: f64,
     /// Share of the hedonic model in the log estimate when comparables are found (the rest is the comparables').
     pub hedonic_weight: f64,
-    /// Pseudo-similarity of "no correction" when the comparables' model residuals correct the model estimate.
-    pub residual_shrink: f64,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Self { min_spread: 0.14, prior_weight: 1.0, hedonic_weight: 0.85, residual_shrink: 3.0 }
+        Self { min_spread: 0.14, prior_weight: 1.0, hedonic_weight: 0.85 }
     }
 }
 

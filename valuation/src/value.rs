@@ -383,19 +383,6 @@ fn from_comparables(
     // the hedonic model sees every sale of the market; the comparables carry what it cannot (the unit itself)
     let (est, half_width, estimator) = match model_estimate(m, ctx) {
         Some((h, hw)) => {
-            // what the model misses about these very units (same stack, same layout): the comparables' own
-            // residuals from the model, shrunk towards zero when the comparables are few or unlike the subject
-            let (mut sw, mut swr) = (0.0, 0.0);
-            if let (Some(model), Some(index)) = (m.hedonic.as_ref(), m.index.as_ref()) {
-                for c in &used {
-                    let t = &c.transaction;
-                    if let Some(e) = model.predict(&Facts::of_sale(t), index) {
-                        sw += c.similarity;
-                        swr += c.similarity * (t.price_per_sqft().ln() - e.log_psf);
-                    }
-                }
-            }
-            let h = h + swr / (sw + m.tuning.residual_shrink);
             let a = m.tuning.hedonic_weight;
             (a * h + (1.0 - a) * comp_est, hw, Estimator::HedonicWithComparables)
         }
