@@ -384,6 +384,16 @@ mod tests {
         println!("TEST (train < 2026-01-01, test 2026):\n{}", show(&test));
         println!("{}", serde_json_like(&test));
         assert!(test.engine.mdape <= 0.75 * test.baseline.mdape, "{}", show(&test));
+        // issue 16's goals on both splits
+        let mut rcfg = EvalConfig::new(d(2026, 1, 1));
+        rcfg.random_test_percent = Some(20);
+        let random = evaluate_with(&t, &c, &rcfg);
+        println!("RANDOM (20% of 2026 held out):\n{}", serde_json_like(&random));
+        for r in [&test, &random] {
+            assert!(r.engine.mdape <= 0.85 * r.building_baseline.mdape, "{}", show(r));
+            assert!(r.engine.range_coverage >= 0.8, "{}", show(r));
+        }
+        assert!(random.engine.within_10 >= 0.6, "{}", show(&random));
     }
 
     fn serde_json_like(r: &EvalReport) -> String {
