@@ -113,23 +113,28 @@ impl Default for HedonicConfig {
     }
 }
 
-fn term_key(term: Term, f: &Facts<'_>) -> Option<String> {
+/// Every term's level key of a property (`None` where the term does not apply); names are normalized once.
+fn term_keys(f: &Facts<'_>) -> [Option<String>; TERMS.len()] {
     let c = normalize(f.community);
     let t = f.property_type.as_str();
-    let b = || f.bedrooms.map_or("?".to_string(), |b| b.to_string());
-    let bld = || f.building.map(normalize).filter(|s| !s.is_empty());
-    match term {
+    let b = f.bedrooms.map_or("?".to_string(), |b| b.to_string());
+    let bld = f.building.map(normalize).filter(|s| !s.is_empty());
+    TERMS.map(|term| match term {
         Term::CommunityType | Term::CommunityTypeSizeSlope => Some(format!("{c}|{t}")),
         Term::TypeSizeSlope => Some(t.to_string()),
-        Term::CommunityTypeBedrooms => Some(format!("{c}|{t}|{}", b())),
+        Term::CommunityTypeBedrooms => Some(format!("{c}|{t}|{b}")),
         Term::CommunityTypeOffplan => f.offplan.map(|o| format!("{c}|{t}|{o}")),
         Term::TypeMonth => Some(format!("{t}|{}", f.month)),
-        Term::Building => bld().map(|x| format!("{c}|{x}")),
-        Term::BuildingBedrooms => bld().map(|x| format!("{c}|{x}|{}", b())),
-        Term::BuildingYear => bld().map(|x| format!("{c}|{x}|{}", f.month.div_euclid(12))),
-        Term::BuildingOffplan => bld().and_then(|x| f.offplan.map(|o| format!("{c}|{x}|{o}"))),
-        Term::BuildingSizeSlope => bld().map(|x| format!("{c}|{x}")),
-    }
+        Term::Building | Term::BuildingSizeSlope => bld.as_ref().map(|x| format!("{c}|{x}")),
+        Term::BuildingBedrooms => bld.as_ref().map(|x| format!("{c}|{x}|{b}")),
+        Term::BuildingYear => bld.as_ref().map(|x| format!("{c}|{x}|{}", f.month.div_euclid(12))),
+        Term::BuildingOffplan => bld.as_ref().and_then(|x| f.offplan.map(|o| format!("{c}|{x}|{o}"))),
+    })
+}
+
+fn term_key(term: Term, f: &Facts<'_>) -> Option<String> {
+    let i = TERMS.iter().position(|&t| t == term)?;
+    term_keys(f)[i].take()
 }
 
 /// Centre of log size: slopes are fitted around it so the intercept stays meaningful.
@@ -227,16 +232,17 @@ impl Hedonic {
         let recency_w: Vec<f64> = facts.iter().map(|f| recency(last - f.month, cfg)).collect();
 
         // sparse design: column 0 is the intercept, then each term's levels (ids in row order: deterministic)
-        let mut term_keys: Vec<Vec<String>> = Vec::with_capacity(TERMS.len());
+        let mut level_keys: Vec<Vec<String>> = Vec::with_capacity(TERMS.len());
         let mut term_offset: Vec<usize> = Vec::with_capacity(TERMS.len());
         let mut penalty: Vec<f64> = vec![1e-9];
         let mut rows: Vec<Vec<(usize, f64)>> = vec![vec![(0, 1.0)]; n];
+        let mut row_keys: Vec<[Option<String>; TERMS.len()]> = facts.iter().map(|f| term_keys(f)).collect();
         for (ti, &term) in TERMS.iter().enumerate() {
             let offset = penalty.len();
             let mut ids: HashMap<String, usize> = HashMap::new();
             let mut keys: Vec<String> = Vec::new();
             for (i, f) in facts.iter().enumerate() {
-                if let Some(k) = term_key(term, f) {
+                if let Some(k) = row_keys[i][ti].take() {
                     let id = *ids.entry(k.clone()).or_insert_with(|| {
                         keys.push(k);
                         keys.len() - 1
@@ -246,7 +252,7 @@ impl Hedonic {
             }
             penalty.extend(std::iter::repeat_n(cfg.lambda[ti], keys.len()));
             term_offset.push(offset);
-            term_keys.push(keys);
+            level_keys.push(keys);
         }
         let design = Design { rows, penalty };
 
@@ -276,7 +282,7 @@ impl Hedonic {
         let first_building_col = term_offset[TERMS.iter().position(|&t| t == Term::Building).unwrap_or(0)];
         let mut unseen: HashMap<String, (f64, f64)> = HashMap::new();
         for (i, f) in facts.iter().enumerate() {
-            if term_key(Term::Building, f).is_none() {
+            if !design.rows[i].iter().any(|(c, _)| *c >= first_building_col) {
                 continue;
             }
             let contribution: f64 =
@@ -286,7 +292,7 @@ impl Hedonic {
             e.1 += recency_w[i];
         }
         let unseen_building = unseen.into_iter().map(|(c, (s, w))| (c, s / w)).collect();
-        let effects = term_keys
+        let effects = level_keys
             .into_iter()
             .zip(term_offset)
             .map(|(keys, off)| {
@@ -297,16 +303,18 @@ impl Hedonic {
     }
 
     fn predict_raw(&self, f: &Facts<'_>, index: &PriceIndex) -> Option<Estimate> {
-        let ct = term_key(Term::CommunityType, f)?;
-        let community_sales = self.effects[0].get(&ct).map_or(0, |e| e.1);
+        let keys = term_keys(f);
+        let community_sales = keys[0].as_ref().and_then(|k| self.effects[0].get(k)).map_or(0, |e| e.1);
         if community_sales == 0 {
             return None;
         }
         let mut lp = index.log_level(f.community, f.month).0 + self.intercept;
         let mut building_sales = 0;
+        let mut named_building = false;
         for (ti, &term) in TERMS.iter().enumerate() {
-            if let Some(k) = term_key(term, f) {
-                if let Some(&(c, n)) = self.effects[ti].get(&k) {
+            if let Some(k) = &keys[ti] {
+                named_building |= term == Term::Building;
+                if let Some(&(c, n)) = self.effects[ti].get(k) {
                     lp += c * term_x(term, f);
                     if term == Term::Building {
                         building_sales = n;
@@ -314,7 +322,7 @@ impl Hedonic {
                 }
             }
         }
-        if building_sales == 0 && term_key(Term::Building, f).is_some() {
+        if building_sales == 0 && named_building {
             lp += self.unseen_building.get(&normalize(f.community)).copied().unwrap_or(0.0);
         }
         Some(Estimate { log_psf: lp, half_width: 0.0, building_sales, community_sales })
