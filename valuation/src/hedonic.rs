@@ -254,7 +254,7 @@ impl Hedonic {
             term_offset.push(offset);
             level_keys.push(keys);
         }
-        let design = Design { rows, penalty };
+        let design = Design::new(&rows, penalty);
 
         // iteratively reweighted ridge: recency × Huber weights from the previous solution's residuals
         let mut w = recency_w.clone();
@@ -273,20 +273,18 @@ impl Hedonic {
             }
         }
         let mut counts = vec![0usize; beta.len()];
-        for row in &design.rows {
-            for &(c, _) in row {
-                counts[c] += 1;
-            }
+        for &c in &design.cols {
+            counts[c] += 1;
         }
         // the building terms come last in `TERMS`, so their columns are the tail of the design
         let first_building_col = term_offset[TERMS.iter().position(|&t| t == Term::Building).unwrap_or(0)];
         let mut unseen: HashMap<String, (f64, f64)> = HashMap::new();
         for (i, f) in facts.iter().enumerate() {
-            if !design.rows[i].iter().any(|(c, _)| *c >= first_building_col) {
+            if !design.row(i).any(|(c, _)| c >= first_building_col) {
                 continue;
             }
             let contribution: f64 =
-                design.rows[i].iter().filter(|(c, _)| *c >= first_building_col).map(|&(c, x)| beta[c] * x).sum();
+                design.row(i).filter(|&(c, _)| c >= first_building_col).map(|(c, x)| beta[c] * x).sum();
             let e = unseen.entry(normalize(f.community)).or_default();
             e.0 += recency_w[i] * contribution;
             e.1 += recency_w[i];
@@ -346,24 +344,48 @@ impl Hedonic {
     }
 }
 
-/// Sparse design matrix (rows of (column, value)) with a ridge penalty per column.
+/// Sparse design matrix (compressed rows of (column, value)) with a ridge penalty per column.
 struct Design {
-    rows: Vec<Vec<(usize, f64)>>,
+    row_start: Vec<usize>,
+    cols: Vec<usize>,
+    vals: Vec<f64>,
     penalty: Vec<f64>,
 }
 
 impl Design {
+    fn new(rows: &[Vec<(usize, f64)>], penalty: Vec<f64>) -> Design {
+        let mut row_start = Vec::with_capacity(rows.len() + 1);
+        let (mut cols, mut vals) = (Vec::new(), Vec::new());
+        row_start.push(0);
+        for row in rows {
+            for &(c, x) in row {
+                cols.push(c);
+                vals.push(x);
+            }
+            row_start.push(cols.len());
+        }
+        Design { row_start, cols, vals, penalty }
+    }
+
+    fn rows(&self) -> usize {
+        self.row_start.len() - 1
+    }
+
+    fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        (self.row_start[i]..self.row_start[i + 1]).map(|k| (self.cols[k], self.vals[k]))
+    }
+
     fn row_dot(&self, i: usize, v: &[f64]) -> f64 {
-        self.rows[i].iter().map(|&(c, x)| x * v[c]).sum()
+        self.row(i).map(|(c, x)| x * v[c]).sum()
     }
 
     /// (XᵀWX + Λ) v.
     fn normal_times(&self, w: &[f64], v: &[f64]) -> Vec<f64> {
         let mut out: Vec<f64> = self.penalty.iter().zip(v).map(|(l, x)| l * x).collect();
-        for (i, row) in self.rows.iter().enumerate() {
+        for i in 0..self.rows() {
             let s = w[i] * self.row_dot(i, v);
-            for &(c, x) in row {
-                out[c] += x * s;
+            for k in self.row_start[i]..self.row_start[i + 1] {
+                out[self.cols[k]] += self.vals[k] * s;
             }
         }
         out
@@ -376,8 +398,8 @@ impl Design {
         let dim = beta.len();
         let mut diag = self.penalty.clone();
         let mut rhs = vec![0.0; dim];
-        for (i, row) in self.rows.iter().enumerate() {
-            for &(c, x) in row {
+        for i in 0..self.rows() {
+            for (c, x) in self.row(i) {
                 diag[c] += w[i] * x * x;
                 rhs[c] += w[i] * x * y[i];
             }
