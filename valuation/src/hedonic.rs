@@ -1,18 +1,19 @@
 //! Hedonic regression on log AED/sqft with shrinkage: the whole market's sales explain a sale's price per sqft as
 //! the community price index at its month (`index`) plus additive effects — community × type, community × type ×
-//! bedrooms, community × type × off-plan, building (nested in its community), building × bedrooms, building × year,
-//! a type × month correction, and a log-size slope per type and per community × type.
+//! bedrooms, community × type × off-plan, a type × month correction, log-size slopes per type and per community ×
+//! type, and building (nested in its community), building × bedrooms, building × year, building × off-plan and a
+//! log-size slope per building.
 //!
 //! Every effect is a ridge (random-effect) coefficient: a level with `n` sales moves `n / (n + λ)` of the way from
-//! its parent (zero deviation) towards its own mean residual, so a building with one sale stays close to its
-//! community while a building with fifty sales carries its own level. The fit is a weighted ridge regression on a sparse design
-//! (solved by preconditioned conjugate gradients), with recency weights
-//! (old sales say less about today's cross-section) and Huber weights (a few mis-keyed sizes or prices do not drag a
-//! building's level).
+//! its parent (zero deviation) towards its own mean residual, so a building with one sale stays closer to its
+//! community than a building with fifty. The fit is a weighted ridge regression on a sparse design, solved by
+//! preconditioned conjugate gradients, with recency weights (old sales say less about today's cross-section) and
+//! Huber weights (a few mis-keyed sizes or prices do not drag a building's level).
 //!
 //! The value range comes from cross-fitted residuals: the training sales are split in two by id hash, a model fitted
-//! on each half values the other half, and the 80% quantile of the absolute log errors per confidence tier (how many
-//! sales the subject's building has) is the range's half-width. Pure code; deterministic for the same input.
+//! on each half values the other half, and a quantile (`range_quantile`) of the absolute log errors per confidence
+//! tier (how many sales the subject's building has) is the range's half-width. Pure code; deterministic for the same
+//! input.
 
 use std::collections::HashMap;
 
@@ -171,7 +172,7 @@ pub struct Hedonic {
     /// buildings, for a named building the model has not seen (the light building penalty lets the buildings carry
     /// much of their community's level, so a new building starts from its neighbours' average, not from zero).
     unseen_building: HashMap<String, f64>,
-    /// 80% half-width of the log error per confidence tier (from cross-fitting).
+    /// Range half-width (log) per confidence tier: the `range_quantile` of the cross-fitted errors.
     half_width: [f64; TIERS],
     /// Robust sd of the in-sample log residuals.
     pub residual_sd: f64,
@@ -182,7 +183,7 @@ pub struct Hedonic {
 pub struct Estimate {
     /// log AED/sqft.
     pub log_psf: f64,
-    /// 80% half-width on the log scale (before any forecast uncertainty).
+    /// Range half-width on the log scale (before any forecast uncertainty).
     pub half_width: f64,
     /// Training sales of the subject's building (0 when unknown or unnamed).
     pub building_sales: usize,
@@ -326,7 +327,7 @@ impl Hedonic {
         Some(Estimate { log_psf: lp, half_width: 0.0, building_sales, community_sales })
     }
 
-    /// Estimated log AED/sqft with its calibrated 80% half-width; `None` when the community × type has no sales.
+    /// Estimated log AED/sqft with its calibrated range half-width; `None` when the community × type has no sales.
     pub fn predict(&self, f: &Facts<'_>, index: &PriceIndex) -> Option<Estimate> {
         let mut e = self.predict_raw(f, index)?;
         e.half_width = self.half_width[tier(e.building_sales, f.building.is_some())];
