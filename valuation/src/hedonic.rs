@@ -383,8 +383,8 @@ impl Design {
     /// (XᵀWX + Λ) v.
     fn normal_times(&self, w: &[f64], v: &[f64]) -> Vec<f64> {
         let mut out: Vec<f64> = self.penalty.iter().zip(v).map(|(l, x)| l * x).collect();
-        for i in 0..self.rows() {
-            let s = w[i] * self.row_dot(i, v);
+        for (i, wi) in w.iter().enumerate().take(self.rows()) {
+            let s = wi * self.row_dot(i, v);
             for k in self.row_start[i]..self.row_start[i + 1] {
                 out[self.cols[k]] += self.vals[k] * s;
             }
@@ -485,6 +485,7 @@ mod tests {
         noise_sd: 0.08,
     };
 
+    #[allow(clippy::too_many_arguments)]
     fn sale(i: usize, c: usize, b: usize, beds: u8, size: f64, offplan: bool, month: u32, noise: f64) -> Transaction {
         let t = &TRUTH;
         let lpsf = 7.0
@@ -621,7 +622,7 @@ mod tests {
             })
             .count() as f64
             / fresh.len() as f64;
-        assert!(inside >= 0.8 && inside <= 0.95, "coverage {inside}");
+        assert!((0.8..=0.95).contains(&inside), "coverage {inside}");
         // not absurdly wide: about the 85% quantile of the noise (1.44 sd)
         let hw = m.predict(&facts("Alpha", Some("Alpha One"), 2, 1400.0, false), &ix).unwrap().half_width;
         assert!(hw < 2.0 * TRUTH.noise_sd, "{hw}");
