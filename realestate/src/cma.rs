@@ -120,6 +120,7 @@ pub fn generate(
             "confidence": (v.confidence * 1000.0).round() / 1000.0,
             "method": v.method,
             "fallback_level": v.fallback_level,
+            "estimator": v.estimator,
             "notes": v.notes,
         },
         "comparables": v.comparables,

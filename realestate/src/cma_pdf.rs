@@ -94,8 +94,9 @@ pub fn render(result: &Value, meta: &ReportMeta) -> Vec<u8> {
         p.text(body.x, y - 18.0, &title, &TextStyle::new(Font::HelveticaBold, 20.0).color(Color::NAVY));
         p.text(body.x, y - 36.0, &subject_line(subject), &TextStyle::new(Font::Helvetica, 11.0));
         let valued = format!(
-            "Valuation date {} \u{b7} Method: {} (fallback level {})",
+            "Valuation date {} \u{b7} Estimator: {} \u{b7} Comparables: {} (fallback level {})",
             result["valuation_date"].as_str().unwrap_or(""),
+            valuation["estimator"].as_str().unwrap_or("").replace('_', " "),
             valuation["method"].as_str().unwrap_or("").replace('_', " "),
             valuation["fallback_level"]
         );

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::comparables::SimilarityWeights;
 use crate::data::{months_between, Community, PropertyType, Transaction};
 use crate::forecast::backtest_mape;
+use crate::hedonic::HedonicConfig;
 use crate::market::{Market, Tuning};
 use crate::stats::{median, quantile};
 use crate::value::{Options, Subject};
@@ -77,6 +78,7 @@ pub struct EvalConfig {
     /// Random split instead of the time split: the test set is the non-bulk sales of the test period whose id
     /// hashes into this percentage; every other row (earlier ones and the rest of the period) is training data.
     pub random_test_percent: Option<u32>,
+    pub hedonic: HedonicConfig,
 }
 
 impl EvalConfig {
@@ -90,6 +92,7 @@ impl EvalConfig {
             weights: SimilarityWeights::default(),
             tuning: Tuning::default(),
             random_test_percent: None,
+            hedonic: HedonicConfig::default(),
         }
     }
 }
@@ -204,7 +207,7 @@ pub fn evaluate_with(all: &[Transaction], communities: &[Community], cfg: &EvalC
     let baseline = Baseline::new(&train, baseline_cutoff, cfg.baseline_window_months);
     let building_baseline = BuildingBaseline::new(&train);
     let train_rows = train.len();
-    let market = Market::new(train, communities.to_vec()).with_tuning(cfg.weights, cfg.tuning);
+    let market = Market::new_with(train, communities.to_vec(), &cfg.hedonic).with_tuning(cfg.weights, cfg.tuning);
     let step = match cfg.max_test_rows {
         Some(k) if k > 0 && test.len() > k => test.len().div_ceil(k),
         _ => 1,
@@ -381,6 +384,16 @@ mod tests {
         println!("TEST (train < 2026-01-01, test 2026):\n{}", show(&test));
         println!("{}", serde_json_like(&test));
         assert!(test.engine.mdape <= 0.75 * test.baseline.mdape, "{}", show(&test));
+        // issue 16's goals on both splits
+        let mut rcfg = EvalConfig::new(d(2026, 1, 1));
+        rcfg.random_test_percent = Some(20);
+        let random = evaluate_with(&t, &c, &rcfg);
+        println!("RANDOM (20% of 2026 held out):\n{}", serde_json_like(&random));
+        for r in [&test, &random] {
+            assert!(r.engine.mdape <= 0.85 * r.building_baseline.mdape, "{}", show(r));
+            assert!(r.engine.range_coverage >= 0.8, "{}", show(r));
+        }
+        assert!(random.engine.within_10 >= 0.6, "{}", show(&random));
     }
 
     fn serde_json_like(r: &EvalReport) -> String {

@@ -18,6 +18,7 @@ pub mod data;
 pub mod error;
 pub mod eval;
 pub mod forecast;
+pub mod hedonic;
 pub mod index;
 pub mod market;
 pub mod pricing;
@@ -31,11 +32,12 @@ pub use data::{parse_communities, parse_transactions, Community, PropertyType, R
 pub use error::ValuationError;
 pub use eval::{evaluate, evaluate_with, EvalConfig, EvalReport, Metrics};
 pub use forecast::{Forecast, ForecastPoint};
+pub use hedonic::{Hedonic, HedonicConfig};
 pub use index::MonthPoint;
 pub use market::Market;
 pub use pricing::{AskingAssessment, PricePoint, PricingRecommendation};
 pub use trends::Trends;
-pub use value::{ComparableUsed, Method, Options, Subject, Valuation};
+pub use value::{ComparableUsed, Estimator, Method, Options, Subject, Valuation};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use crate::community::{normalize, CommunityIndex, Resolution};
 use crate::comparables::SimilarityWeights;
 use crate::data::{Community, PropertyType, Transaction};
 use crate::error::ValuationError;
+use crate::hedonic::{Hedonic, HedonicConfig};
 use crate::index::PriceIndex;
 use crate::pricing::PricingRecommendation;
 use crate::trends::Trends;
@@ -20,11 +21,13 @@ pub struct Tuning {
     pub min_spread: f64,
     /// Weight of the community index level as an extra comparable (similarities are 0..1).
     pub prior_weight: f64,
+    /// Share of the hedonic model in the log estimate when comparables are found (the rest is the comparables').
+    pub hedonic_weight: f64,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Self { min_spread: 0.14, prior_weight: 1.0 }
+        Self { min_spread: 0.14, prior_weight: 1.0, hedonic_weight: 0.85 }
     }
 }
 
@@ -37,6 +40,7 @@ pub struct Market {
     pub(crate) communities: CommunityIndex,
     pub(crate) index: Option<PriceIndex>,
     pub(crate) calibration: Calibration,
+    pub(crate) hedonic: Option<Hedonic>,
     pub(crate) weights: SimilarityWeights,
     pub(crate) tuning: Tuning,
 }
@@ -45,6 +49,11 @@ impl Market {
     /// Builds the indexes and calibration. Bulk registrations are kept but never used as comparables or in the
     /// indexes. Communities that appear only in the transactions are added (without coordinates or aliases).
     pub fn new(transactions: Vec<Transaction>, communities: Vec<Community>) -> Market {
+        Self::new_with(transactions, communities, &HedonicConfig::default())
+    }
+
+    /// `new` with other hedonic model settings (for validation experiments).
+    pub fn new_with(transactions: Vec<Transaction>, communities: Vec<Community>, hedonic: &HedonicConfig) -> Market {
         let mut communities = communities;
         let known = CommunityIndex::new(communities.clone());
         let mut extra: Vec<&str> = Vec::new();
@@ -83,12 +92,14 @@ impl Market {
                 building_effect: HashMap::new(),
             },
         };
+        let hedonic = index.as_ref().and_then(|ix| Hedonic::train(&usable, ix, hedonic));
         Market {
             txns: transactions,
             by_ct,
             communities,
             index,
             calibration,
+            hedonic,
             weights: SimilarityWeights::default(),
             tuning: Tuning::default(),
         }
@@ -132,8 +143,18 @@ impl Market {
         &self.calibration
     }
 
+    /// The fitted hedonic model (`None` without sales).
+    pub fn hedonic(&self) -> Option<&Hedonic> {
+        self.hedonic.as_ref()
+    }
+
     pub fn transactions(&self) -> &[Transaction] {
         &self.txns
+    }
+
+    /// The price index (diagnostics and experiments).
+    pub fn index_for_diagnostics(&self) -> Option<&PriceIndex> {
+        self.index.as_ref()
     }
 
     pub(crate) fn index(&self) -> Option<&PriceIndex> {

@@ -66,7 +66,7 @@ pub fn recommend(v: &Valuation, asking: Option<f64>) -> PricingRecommendation {
             high,
             v.confidence * 100.0
         ),
-        format!("method: {:?} (fallback level {})", v.method, v.fallback_level),
+        format!("estimator: {:?}; comparables: {:?} (fallback level {})", v.estimator, v.method, v.fallback_level),
     ];
     for c in v.comparables.iter().take(6) {
         let t = &c.transaction;

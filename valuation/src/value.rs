@@ -10,6 +10,7 @@ use crate::comparables::{similarity, Filter, Probe};
 use crate::data::{month_of, PropertyType, Transaction};
 use crate::error::ValuationError;
 use crate::forecast::Z80;
+use crate::hedonic::Facts;
 use crate::market::Market;
 use crate::stats::{effective_n, weighted_quantile};
 
@@ -107,6 +108,21 @@ impl Method {
     }
 }
 
+/// Which estimator produced the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// The hedonic regression (`hedonic`) blended with the adjusted comparables; the range is the model's
+    /// cross-fitted error for the subject's tier.
+    HedonicWithComparables,
+    /// The hedonic regression alone (too few comparables).
+    Hedonic,
+    /// Adjusted comparables alone (the model does not know the community × type).
+    Comparables,
+    /// Community index level × size terms (no comparables, no model level).
+    IndexLevel,
+}
+
 /// The result shown in a CMA.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Valuation {
@@ -124,11 +140,14 @@ pub struct Valuation {
     pub comparables: Vec<ComparableUsed>,
     pub method: Method,
     pub fallback_level: u8,
+    pub estimator: Estimator,
     /// Plain-language notes (fallbacks taken, forecast use, ignored inputs).
     pub notes: Vec<String>,
 }
 
 const MIN_COMPS: usize = 3;
+/// Fewest community × type sales for the hedonic model to value a subject without comparables.
+const MODEL_MIN_COMMUNITY_SALES: usize = 10;
 const MAX_SIZE_SQFT: f64 = 100_000.0;
 const MAX_ROOMS: u8 = 20;
 /// Area-level fallback: neighbouring communities within this distance (or sharing a parent area).
@@ -340,7 +359,7 @@ fn from_comparables(
             with_prior.push((h, m.tuning.prior_weight));
         }
     }
-    let est = weighted_quantile(&with_prior, 0.5);
+    let comp_est = weighted_quantile(&with_prior, 0.5);
     let spread = (weighted_quantile(&pairs, 0.9) - weighted_quantile(&pairs, 0.1)) / (2.0 * Z80);
     let weights: Vec<f64> = pairs.iter().map(|p| p.1).collect();
     let k_eff = effective_n(&weights);
@@ -361,6 +380,14 @@ fn from_comparables(
         }
         _ => notes.push(format!("too few sales in {}: neighbouring communities used", ctx.community)),
     }
+    // the hedonic model sees every sale of the market; the comparables carry what it cannot (the unit itself)
+    let (est, half_width, estimator) = match model_estimate(m, ctx) {
+        Some((h, hw)) => {
+            let a = m.tuning.hedonic_weight;
+            (a * h + (1.0 - a) * comp_est, hw, Estimator::HedonicWithComparables)
+        }
+        None => (comp_est, Z80 * s_total, Estimator::Comparables),
+    };
     let value = est.exp();
     Some(Valuation {
         community: ctx.community.clone(),
@@ -369,12 +396,13 @@ fn from_comparables(
         size_sqft: s.size_sqft,
         valuation_date: s.valuation_date,
         estimated_value: round_aed(value),
-        value_range: (round_aed((est - Z80 * s_total).exp()), round_aed((est + Z80 * s_total).exp())),
+        value_range: (round_aed((est - half_width).exp()), round_aed((est + half_width).exp())),
         price_per_sqft: (value / s.size_sqft * 100.0).round() / 100.0,
         confidence: confidence.clamp(0.0, 1.0),
         comparables: used,
         method,
         fallback_level: level,
+        estimator,
         notes: std::mem::take(notes),
     })
 }
@@ -397,9 +425,19 @@ fn from_index(
 ) -> Option<Valuation> {
     let s = ctx.subject;
     let index = m.index.as_ref()?;
-    let (est, time_sd) = hedonic_log_price(m, ctx, level_community)?;
     let n = m.sales(level_community, s.property_type).count();
-    let sd = (index.obs_sd * index.obs_sd * 1.5 + time_sd * time_sd).sqrt();
+    // a community with a handful of sales keeps only part of its own level in the model (shrinkage towards the
+    // market); its own index level is the better estimate there
+    let model =
+        if level_community == ctx.community && n >= MODEL_MIN_COMMUNITY_SALES { model_estimate(m, ctx) } else { None };
+    let (est, half_width, sd, estimator) = match model {
+        Some((h, hw)) => (h, hw, hw / Z80, Estimator::Hedonic),
+        None => {
+            let (est, time_sd) = hedonic_log_price(m, ctx, level_community)?;
+            let sd = (index.obs_sd * index.obs_sd * 1.5 + time_sd * time_sd).sqrt();
+            (est, Z80 * sd, sd, Estimator::IndexLevel)
+        }
+    };
     let level = method.fallback_level();
     let confidence = (1.0 - (-(n as f64) / 30.0).exp()) * (-2.5 * sd).exp() * fallback_factor(level);
     notes.push(if level_community == ctx.community {
@@ -415,14 +453,40 @@ fn from_index(
         size_sqft: s.size_sqft,
         valuation_date: s.valuation_date,
         estimated_value: round_aed(value),
-        value_range: (round_aed((est - Z80 * sd).exp()), round_aed((est + Z80 * sd).exp())),
+        value_range: (round_aed((est - half_width).exp()), round_aed((est + half_width).exp())),
         price_per_sqft: (value / s.size_sqft * 100.0).round() / 100.0,
         confidence: confidence.clamp(0.0, 1.0),
         comparables: Vec::new(),
         method,
         fallback_level: level,
+        estimator,
         notes: std::mem::take(notes),
     })
+}
+
+/// The hedonic model's log price for the subject and the range half-width (log scale): the model's cross-fitted
+/// error for the subject's tier, widened by the index's forecast uncertainty past the last sale month.
+fn model_estimate(m: &Market, ctx: &Ctx<'_>) -> Option<(f64, f64)> {
+    let s = ctx.subject;
+    let index = m.index.as_ref()?;
+    let facts = Facts {
+        community: &ctx.community,
+        building: ctx.building.as_deref(),
+        property_type: s.property_type,
+        bedrooms: s.bedrooms,
+        offplan: s.offplan,
+        size_sqft: s.size_sqft,
+        month: month_of(s.valuation_date),
+    };
+    let e = m.hedonic.as_ref()?.predict(&facts, index)?;
+    let last = index.last_data_month();
+    let (_, forecast_sd) = if facts.month > last {
+        index.log_change(&ctx.community, &ctx.community, last, facts.month)
+    } else {
+        (0.0, 0.0)
+    };
+    let half_width = (e.half_width * e.half_width + (Z80 * forecast_sd).powi(2)).sqrt();
+    Some((e.log_psf + s.size_sqft.ln(), half_width))
 }
 
 /// Log price from the calibrated hedonic terms: community × type index level at the valuation month, building

@@ -287,6 +287,7 @@ async fn quick_valuation(
         "valuation_date": v.valuation_date,
         "method": v.method,
         "fallback_level": v.fallback_level,
+        "estimator": v.estimator,
         "comparables": v.comparables,
         "notes": v.notes,
     })))
