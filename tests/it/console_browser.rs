@@ -212,6 +212,15 @@ async fn an_agent_launches_a_listing_and_watches_it_live() {
         screenshot(&c, "runs").await;
         assert!(c.source().await.unwrap().contains(&id));
 
+        // The analytics overview draws its charts; a package shows its file.
+        c.goto(&format!("{base}/console/analytics?period=7d")).await.unwrap();
+        c.find(Locator::Css("figure.chart svg")).await.expect("a trend chart");
+        screenshot(&c, "analytics").await;
+        c.goto(&format!("{base}/console/packages/new_listing_package")).await.unwrap();
+        let file = c.find(Locator::Css("#package-source")).await.expect("the package file");
+        assert!(file.text().await.unwrap().contains("[[steps]]"));
+        screenshot(&c, "package").await;
+
         // Another team's agent: not in their list, and the run's page is a 404.
         sign_out(&c).await;
         sign_in(&c, &base, "agent@b.test").await;
