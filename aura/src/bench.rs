@@ -145,7 +145,9 @@ async fn run_shape(args: &BenchArgs, shape: &str, executions: usize) -> anyhow::
     store.migrate().await?;
     let mut registry = runtime::Registry::with_builtins();
     // A no-op that records when it ran: the latency between steps is between handler runs.
-    registry.register_fn("stamp", |_ctx, _input| async { Ok(json!({ "t": runtime::SystemClock.now().timestamp_micros() })) });
+    registry.register_fn("stamp", |_ctx, _input| async {
+        Ok(json!({ "t": runtime::SystemClock.now().timestamp_micros() }))
+    });
     let rt = runtime::Runtime::new(store.clone(), registry);
     let info = rt.register_package(&package_source(shape)).await?;
     let (version, package) = store.package(&info.name, Some(info.version)).await?.context("bench package")?;
@@ -256,7 +258,9 @@ async fn enqueue(store: &dyn Store, new: &NewExecution, n: usize, ids: &mut Vec<
     let mut remaining = n;
     while remaining > 0 {
         let batch = vec![new.clone(); remaining.min(TRIGGER_BATCH)];
-        ids.extend(store.start_executions(&batch, runtime::SystemClock.now()).await?.into_iter().map(|s| s.execution_id));
+        ids.extend(
+            store.start_executions(&batch, runtime::SystemClock.now()).await?.into_iter().map(|s| s.execution_id),
+        );
         remaining -= batch.len();
     }
     Ok(())

@@ -48,7 +48,10 @@ pub(crate) fn bars(points: &[(String, Option<f64>)]) -> Chart {
                 y: round(plot - h),
                 w: round(w),
                 h: round(h),
-                title: format!("{start}: {}", v.map_or("—".to_string(), |v| format!("{}", (v * 100.0).round() / 100.0))),
+                title: format!(
+                    "{start}: {}",
+                    v.map_or("—".to_string(), |v| format!("{}", (v * 100.0).round() / 100.0))
+                ),
             }
         })
         .collect();
@@ -69,7 +72,8 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_value() {
-        let c = bars(&[("2026-03-01".into(), Some(1.0)), ("2026-03-02".into(), Some(4.0)), ("2026-03-03".into(), None)]);
+        let c =
+            bars(&[("2026-03-01".into(), Some(1.0)), ("2026-03-02".into(), Some(4.0)), ("2026-03-03".into(), None)]);
         assert_eq!(c.bars.len(), 3);
         assert_eq!(c.bars[1].h, HEIGHT - AXIS);
         assert_eq!(c.bars[1].y, 0.0);

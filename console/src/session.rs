@@ -30,8 +30,12 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
 
 /// Whether the browser reached us over https (directly, or through a proxy that says so).
 pub(crate) fn is_https(parts: &Parts) -> bool {
-    parts.uri.scheme_str() == Some("https")
-        || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https")
+    over_https(&parts.uri, &parts.headers)
+}
+
+fn over_https(uri: &axum::http::Uri, headers: &HeaderMap) -> bool {
+    uri.scheme_str() == Some("https")
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https")
 }
 
 fn set(name: &str, value: &str, max_age_secs: u64, secure: bool) -> Option<HeaderValue> {
@@ -69,8 +73,7 @@ pub(crate) async fn renew(
         (None, Some(r)) => r.to_string(),
         _ => return next.run(req).await,
     };
-    let secure = req.uri().scheme_str() == Some("https")
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https");
+    let secure = over_https(req.uri(), headers);
     let caller = Caller { token: None, peer: req.extensions().get::<ConnectInfo<SocketAddr>>().copied() };
     let body = crate::api_client::Outgoing::Json(serde_json::json!({ "refresh_token": refresh }));
     let reply = api.fetch(&caller, axum::http::Method::POST, "/auth/refresh", body, &[]).await;
@@ -170,7 +173,10 @@ mod tests {
         assert_eq!(c.len(), 2);
         let text = c[0].to_str().unwrap();
         assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict") && text.ends_with("Secure"), "{text}");
-        assert!(text.contains("Max-Age=60") && c[1].to_str().unwrap().contains("Max-Age=86400"), "the refresh cookie outlives the access token");
+        assert!(
+            text.contains("Max-Age=60") && c[1].to_str().unwrap().contains("Max-Age=86400"),
+            "the refresh cookie outlives the access token"
+        );
         let access_only = serde_json::json!({ "access_token": "t", "expires_in": 60 });
         assert!(!started(&access_only, false)[0].to_str().unwrap().contains("Secure"));
         assert!(started(&serde_json::json!({}), false).is_empty());

@@ -108,6 +108,7 @@ pub(crate) fn page(session: &Session, section: &str) -> Context {
         "system": session.can("workflows:system_management"),
         "approve": session.can("marketing:approve_campaigns"),
         "campaigns": session.can("marketing:create_campaign"),
+        "team": session.can("workflows:manage_team_workflows"),
     });
     ctx.insert("can", &can);
     ctx.insert("section", section);
@@ -148,7 +149,10 @@ mod pages {
     fn signed_in() -> Context {
         let mut ctx = Context::new();
         ctx.insert("me", &json!({ "name": "Sara <Khan>", "role": "team_leader", "permissions": [] }));
-        ctx.insert("can", &json!({ "execute": true, "system": true, "approve": true, "campaigns": true }));
+        ctx.insert(
+            "can",
+            &json!({ "execute": true, "system": true, "approve": true, "campaigns": true, "team": true }),
+        );
         ctx.insert("section", "runs");
         ctx
     }

@@ -18,17 +18,12 @@
 /// parts are constant `&str` expressions, joined in order.
 #[macro_export]
 macro_rules! sql {
-    (postgres, $($part:expr),+ $(,)?) => {{
+    (postgres, $($part:expr),+ $(,)?) => { $crate::sql!(@join false, $($part),+) };
+    (sqlite, $($part:expr),+ $(,)?) => { $crate::sql!(@join true, $($part),+) };
+    (@join $sqlite:expr, $($part:expr),+) => {{
         const PARTS: &[&str] = &[$($part),+];
         const LEN: usize = $crate::dialect::joined_len(PARTS);
-        const BYTES: [u8; LEN] = $crate::dialect::join::<LEN>(PARTS, false);
-        const TEXT: &str = $crate::dialect::as_str(&BYTES);
-        TEXT
-    }};
-    (sqlite, $($part:expr),+ $(,)?) => {{
-        const PARTS: &[&str] = &[$($part),+];
-        const LEN: usize = $crate::dialect::joined_len(PARTS);
-        const BYTES: [u8; LEN] = $crate::dialect::join::<LEN>(PARTS, true);
+        const BYTES: [u8; LEN] = $crate::dialect::join::<LEN>(PARTS, $sqlite);
         const TEXT: &str = $crate::dialect::as_str(&BYTES);
         TEXT
     }};
@@ -157,8 +152,16 @@ mod tests {
 
     #[test]
     fn sqlite_gets_numbered_parameters_and_no_casts() {
-        let s = crate::sql!(sqlite, "SELECT ", COLUMNS, " FROM t WHERE ($1::text IS NULL OR name = $1) AND n > $12::BIGINT");
-        assert_eq!(s.split_whitespace().collect::<Vec<_>>().join(" "), "SELECT id, name FROM t WHERE (?1 IS NULL OR name = ?1) AND n > ?12");
+        let s = crate::sql!(
+            sqlite,
+            "SELECT ",
+            COLUMNS,
+            " FROM t WHERE ($1::text IS NULL OR name = $1) AND n > $12::BIGINT"
+        );
+        assert_eq!(
+            s.split_whitespace().collect::<Vec<_>>().join(" "),
+            "SELECT id, name FROM t WHERE (?1 IS NULL OR name = ?1) AND n > ?12"
+        );
     }
 
     #[test]

@@ -457,64 +457,9 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
     headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
-/// A workbook cell as an independent reader (calamine) sees it: the value, and the number
-/// format the cell is shown with (a date is a number with a date format).
-#[derive(Debug, Clone)]
-struct ReadCell {
-    value: calamine::Data,
-    format: Option<String>,
-}
-
-impl ReadCell {
-    fn as_f64(&self) -> Option<f64> {
-        match self.value {
-            calamine::Data::Float(x) => Some(x),
-            calamine::Data::Int(i) => Some(i as f64),
-            _ => None,
-        }
-    }
-    fn as_text(&self) -> Option<&str> {
-        calamine::DataType::get_string(&self.value)
-    }
-    fn is_date(&self) -> bool {
-        calamine::DataType::is_datetime(&self.value)
-    }
-    fn as_date(&self) -> Option<NaiveDate> {
-        self.is_date().then(|| calamine::DataType::as_date(&self.value)).flatten()
-    }
-    fn format(&self) -> Option<&str> {
-        self.format.as_deref()
-    }
-}
-
-/// Every sheet of a workbook, by name, as rows of cells from A1.
-fn read_workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<ReadCell>>)> {
-    use calamine::Reader;
-    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("calamine opens the workbook");
-    let names = wb.sheet_names();
-    names
-        .into_iter()
-        .map(|name| {
-            let values = wb.worksheet_range(&name).unwrap();
-            let styles = wb.worksheet_style(&name).unwrap();
-            let (height, width) = values.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
-            let rows = (0..height)
-                .map(|r| {
-                    (0..width)
-                        .map(|c| ReadCell {
-                            value: values.get_value((r, c)).cloned().unwrap_or_default(),
-                            format: styles
-                                .get((r, c))
-                                .and_then(|s| s.number_format.as_ref())
-                                .map(|f| f.format_code.clone()),
-                        })
-                        .collect()
-                })
-                .collect();
-            (name, rows)
-        })
-        .collect()
-}
+#[path = "../../analytics/src/export/read_back.rs"]
+mod read_back;
+use read_back::{read_workbook, ReadCell};
 
 fn figure(sheet: &[Vec<ReadCell>], label: &str) -> ReadCell {
     sheet

@@ -119,7 +119,13 @@ impl Console {
     }
 
     /// A call to the REST API itself (JSON in and out) with a bearer token, for arranging data.
-    pub async fn api(&self, method: &str, path: &str, token: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
         let mut req = Request::builder().method(method).uri(path).header("host", HOST);
         if !token.is_empty() {
             req = req.header("authorization", format!("Bearer {token}"));
@@ -133,8 +139,9 @@ impl Console {
 
     /// An API access token for the user.
     pub async fn token(&self, email: &str) -> String {
-        let (status, body) =
-            self.api("POST", "/api/v1/auth/login", "", serde_json::json!({ "email": email, "password": PASSWORD })).await;
+        let (status, body) = self
+            .api("POST", "/api/v1/auth/login", "", serde_json::json!({ "email": email, "password": PASSWORD }))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["access_token"].as_str().unwrap().to_string()
     }
@@ -358,7 +365,11 @@ pub mod cases {
         let v2 = "name = \"console_made\"\n\n[[steps]]\nid = \"a\"\nhandler = \"noop\"\n\n[[steps]]\nid = \"b\"\nhandler = \"noop\"\ndepends_on = [\"a\"]\n\n[[schedules]]\nname = \"morning\"\ncron = \"0 9 * * *\"\n";
         assert_eq!(c.post("/console/packages", &admin, &[("source", v2)]).await.status, StatusCode::SEE_OTHER);
         let latest = c.get("/console/packages/console_made", &admin).await;
-        assert!(latest.body.contains("data-step=\"b\"") && latest.body.contains("?version=1\">v1</a>"), "{}", latest.body);
+        assert!(
+            latest.body.contains("data-step=\"b\"") && latest.body.contains("?version=1\">v1</a>"),
+            "{}",
+            latest.body
+        );
         let first = c.get("/console/packages/console_made?version=1", &admin).await;
         assert_eq!(first.status, StatusCode::OK);
         assert!(!first.body.contains("data-step=\"b\"") && first.body.contains("the latest is"), "{}", first.body);
@@ -372,7 +383,8 @@ pub mod cases {
         let off = c.post("/console/schedules/console_made/morning", &admin, &[("enabled", "false")]).await;
         assert_eq!((off.status, off.location()), (StatusCode::SEE_OTHER, "/console/schedules"), "{}", off.body);
         let schedules = c.get("/console/schedules", &admin).await;
-        let row = schedules.body.split("id=\"schedule-console_made-morning\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        let row =
+            schedules.body.split("id=\"schedule-console_made-morning\"").nth(1).unwrap().split("</tr>").next().unwrap();
         assert!(row.contains("disabled") && !row.contains("UTC+04:00") && row.contains("value=\"true\""), "{row}");
         let agent_view = c.get("/console/schedules", &c.login("agent@a.test").await).await;
         assert!(agent_view.body.contains("schedule-console_made-morning"), "{}", agent_view.body);
@@ -404,14 +416,27 @@ pub mod cases {
         // Editing: the form shows what is stored; a bad value is the API's field error, nothing is
         // saved; a good one is.
         let list = c.get("/console/properties", &agent).await;
-        let edit = list.body.split("href=\"/console/properties/").nth(1).expect("an edit link").split('"').next().unwrap().to_string();
+        let edit = list
+            .body
+            .split("href=\"/console/properties/")
+            .nth(1)
+            .expect("an edit link")
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
         let form = c.get(&format!("/console/properties/{edit}"), &agent).await;
         assert!(form.body.contains("name=\"asking_price\" value=\"2400000"), "{}", form.body);
-        let bad = c.post(&format!("/console/properties/{edit}"), &agent, &[("asking_price", "12"), ("bedrooms", "2")]).await;
+        let bad =
+            c.post(&format!("/console/properties/{edit}"), &agent, &[("asking_price", "12"), ("bedrooms", "2")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
         assert!(bad.body.contains("field-error"), "{}", bad.body);
         let good = c
-            .post(&format!("/console/properties/{edit}"), &agent, &[("asking_price", "2,350,000"), ("features", "Sea view\nPool")])
+            .post(
+                &format!("/console/properties/{edit}"),
+                &agent,
+                &[("asking_price", "2,350,000"), ("features", "Sea view\nPool")],
+            )
             .await;
         assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
         let form = c.get(&format!("/console/properties/{edit}"), &agent).await;
@@ -431,9 +456,14 @@ pub mod cases {
         let c = fixture(stores, false).await;
         let token = c.token("agent@a.test").await;
         let (status, lead) = c
-            .api("POST", "/api/v1/leads", &token, serde_json::json!({
-                "name": "Layla <Haddad>", "email": "layla@example.com", "source": "portal", "contact_consent": true,
-            }))
+            .api(
+                "POST",
+                "/api/v1/leads",
+                &token,
+                serde_json::json!({
+                    "name": "Layla <Haddad>", "email": "layla@example.com", "source": "portal", "contact_consent": true,
+                }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{lead}");
         let id = lead["lead_id"].as_str().unwrap().to_string();
@@ -442,8 +472,18 @@ pub mod cases {
         let agent = c.login("agent@a.test").await;
         let page = c.get("/console/leads", &agent).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let row = page.body.split(&format!("id=\"lead-{id}\"")).nth(1).expect("the lead's row").split("</tr>").next().unwrap();
-        assert!(row.contains("Layla &lt;Haddad&gt;") && row.contains("badge new") && row.contains("Start nurturing"), "{row}");
+        let row = page
+            .body
+            .split(&format!("id=\"lead-{id}\""))
+            .nth(1)
+            .expect("the lead's row")
+            .split("</tr>")
+            .next()
+            .unwrap();
+        assert!(
+            row.contains("Layla &lt;Haddad&gt;") && row.contains("badge new") && row.contains("Start nurturing"),
+            "{row}"
+        );
         assert!(!c.get("/console/leads?status=converted", &agent).await.body.contains(&id));
         assert!(!c.get("/console/leads", &c.login("agent@b.test").await).await.body.contains(&id));
         // Nurturing starts the Lead Nurturing package and opens its run.
@@ -470,7 +510,8 @@ pub mod cases {
         let status = c.get(&format!("/console/runs/{run}/live"), &agent).await;
         assert!(status.body.contains("id=\"run-status\">cancelled<"), "{}", status.body);
         assert_eq!(c.post("/console/runs/bulk", &agent, &[("action", "cancel")]).await.status, StatusCode::BAD_REQUEST);
-        let other = c.post("/console/runs/bulk", &c.login("agent@b.test").await, &[("id", &run), ("action", "retry")]).await;
+        let other =
+            c.post("/console/runs/bulk", &c.login("agent@b.test").await, &[("id", &run), ("action", "retry")]).await;
         assert_eq!(other.location(), "/console/runs?done=0&refused=1", "another team's run is not theirs to retry");
         let shown = c.get(other.location(), &agent).await;
         assert!(shown.body.contains("id=\"bulk-result\"") && shown.body.contains("1 refused"), "{}", shown.body);
@@ -498,7 +539,11 @@ pub mod cases {
         let agent = c.login("agent@a.test").await;
         let page = c.get("/console/analytics?period=7d", &agent).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("id=\"fig-listings\">0<") && page.body.contains("id=\"trend-listings_launched\""), "{}", page.body);
+        assert!(
+            page.body.contains("id=\"fig-listings\">0<") && page.body.contains("id=\"trend-listings_launched\""),
+            "{}",
+            page.body
+        );
         assert_eq!(page.body.matches("<rect class=\"bar\"").count() % 7, 0, "7 daily bars per chart: {}", page.body);
         let xlsx = c.get("/console/analytics/export?format=xlsx&period=7d", &agent).await;
         assert_eq!(xlsx.status, StatusCode::OK);

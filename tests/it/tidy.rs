@@ -56,7 +56,11 @@ fn the_wall_clock_is_read_only_in_the_runtime_clock() {
                 continue;
             }
             for forbidden in ["Utc::now", "Local::now", "SystemTime::now"] {
-                assert!(!text.contains(forbidden), "{} reads the wall clock ({forbidden}); use a runtime::Clock", path.display());
+                assert!(
+                    !text.contains(forbidden),
+                    "{} reads the wall clock ({forbidden}); use a runtime::Clock",
+                    path.display()
+                );
             }
         }
     }

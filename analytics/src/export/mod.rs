@@ -3,6 +3,8 @@
 //! ([`xlsx::render`]).
 
 pub mod pdf;
+#[cfg(test)]
+mod read_back;
 pub mod xlsx;
 
 /// The export formats a request may ask for.
@@ -101,41 +103,7 @@ mod tests {
         }
     }
 
-    /// A cell read back by an independent reader: its value, and the number format it is shown with.
-    #[derive(Debug, Clone)]
-    pub(crate) struct ReadCell {
-        pub value: calamine::Data,
-        pub format: Option<String>,
-    }
-
-    /// Every sheet of a workbook, by name, as rows of cells from A1.
-    pub(crate) fn read_workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<ReadCell>>)> {
-        use calamine::Reader;
-        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("calamine opens the workbook");
-        let names = wb.sheet_names();
-        names
-            .into_iter()
-            .map(|name| {
-                let values = wb.worksheet_range(&name).unwrap();
-                let styles = wb.worksheet_style(&name).unwrap();
-                let (height, width) = values.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
-                let rows = (0..height)
-                    .map(|r| {
-                        (0..width)
-                            .map(|c| ReadCell {
-                                value: values.get_value((r, c)).cloned().unwrap_or_default(),
-                                format: styles
-                                    .get((r, c))
-                                    .and_then(|s| s.number_format.as_ref())
-                                    .map(|f| f.format_code.clone()),
-                            })
-                            .collect()
-                    })
-                    .collect();
-                (name, rows)
-            })
-            .collect()
-    }
+    use super::read_back::read_workbook;
 
     #[test]
     fn pdf_has_the_figures_and_a_chart_per_trend() {

@@ -208,7 +208,10 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        assert!(t.verify(&other_aud.issue(&user(), runtime::SystemClock.now()), runtime::SystemClock.now()).is_err(), "wrong audience");
+        assert!(
+            t.verify(&other_aud.issue(&user(), runtime::SystemClock.now()), runtime::SystemClock.now()).is_err(),
+            "wrong audience"
+        );
     }
 
     #[test]

@@ -3,13 +3,13 @@
 //! and the PDF and XLSX exports.
 
 use axum::extract::{Query, State};
-use axum::http::{header, Method};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::Method;
+use axum::response::{Html, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api_client::Outgoing;
-use crate::error::{PageError, Problem};
+use crate::error::PageError;
 use crate::session::Session;
 use crate::{chart, views, Api};
 
@@ -67,18 +67,5 @@ pub(crate) async fn export(
     };
     let path = format!("/api/v1/analytics/dashboard/overview/export?format={format}&period={}", period(&q));
     let response = api.send(&session.caller, Method::GET, &path, Outgoing::Empty, &[]).await;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
-        let problem: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        return Err(PageError::Api(Problem::from_reply(status, &problem)));
-    }
-    let (parts, body) = response.into_parts();
-    let mut out = Response::new(body);
-    for name in [header::CONTENT_TYPE, header::CONTENT_DISPOSITION] {
-        if let Some(v) = parts.headers.get(&name) {
-            out.headers_mut().insert(name, v.clone());
-        }
-    }
-    Ok(out.into_response())
+    super::files::pass_through(response).await
 }

@@ -34,6 +34,12 @@ pub(crate) async fn download(
         )));
     }
     let response = api.send(&token.caller, Method::GET, &format!("/{path}"), Outgoing::Empty, &[]).await;
+    pass_through(response).await
+}
+
+/// An API file reply handed to the browser as a download (its type, length, name and tag kept),
+/// or the API's refusal as a console error.
+pub(crate) async fn pass_through(response: Response) -> Result<Response, PageError> {
     if response.status().is_success() {
         let (parts, body) = response.into_parts();
         let mut out = Response::new(body);

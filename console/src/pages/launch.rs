@@ -1,7 +1,6 @@
 //! "Launch" forms generated from a package's typed parameters (`GET /api/v1/workflows/packages`),
 //! submitted to `POST /api/v1/workflows/packages/execute`.
 
-
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

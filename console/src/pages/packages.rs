@@ -74,8 +74,7 @@ pub(crate) async fn show(
     axum::extract::Query(q): axum::extract::Query<VersionQuery>,
 ) -> Result<Response, PageError> {
     let version = q.version.map(|v| format!("?version={v}")).unwrap_or_default();
-    let package =
-        api.get(&session.caller, &format!("/api/v1/workflows/packages/{}{version}", encode(&name))).await?;
+    let package = api.get(&session.caller, &format!("/api/v1/workflows/packages/{}{version}", encode(&name))).await?;
     let steps: Vec<dag::Step> = package["steps"]
         .as_array()
         .into_iter()

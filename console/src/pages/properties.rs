@@ -196,13 +196,15 @@ mod tests {
     #[test]
     fn the_patch_holds_only_what_changed() {
         let stored = json!({ "bedrooms": 2, "asking_price": 2400000.0, "features": ["pool"], "view": "sea" });
-        let form: Vec<(String, String)> = [
-            ("bedrooms", "2"), ("asking_price", "2,350,000"), ("features", "pool\r\nbalcony\n"), ("view", ""),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let form: Vec<(String, String)> =
+            [("bedrooms", "2"), ("asking_price", "2,350,000"), ("features", "pool\r\nbalcony\n"), ("view", "")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
         let patch = changes(&stored, &form);
-        assert_eq!(Value::Object(patch), json!({ "asking_price": 2350000, "features": ["pool", "balcony"], "view": null }));
+        assert_eq!(
+            Value::Object(patch),
+            json!({ "asking_price": 2350000, "features": ["pool", "balcony"], "view": null })
+        );
     }
 }

@@ -112,7 +112,8 @@ pub(crate) async fn bulk(
         Some(a) if BULK_ACTIONS.contains(&a) => a.to_string(),
         _ => return Err(PageError::BadRequest("action must be cancel or retry".into())),
     };
-    let ids: Vec<&str> = form.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
+    let ids: Vec<&str> =
+        form.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
     if ids.is_empty() || ids.len() > 100 {
         return Err(PageError::BadRequest("tick between 1 and 100 runs".into()));
     }

@@ -17,7 +17,6 @@ pub(crate) async fn list(State(api): State<Api>, session: Session) -> Result<Htm
     let list = api.get(&session.caller, "/api/v1/workflows/schedules").await?;
     let mut ctx = views::page(&session, "schedules");
     ctx.insert("schedules", &list["schedules"]);
-    ctx.insert("can_manage", &session.can("workflows:manage_team_workflows"));
     views::render("schedules.html", &ctx)
 }
 

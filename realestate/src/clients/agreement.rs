@@ -195,7 +195,13 @@ mod tests {
         let client = json!({ "name": "Omar Haddad", "email": "omar@example.com", "client_type": "resident", "role": "seller",
             "agreement": { "commission_pct": 2.0, "exclusive": true, "term_days": 90 } });
         let property = json!({ "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment", "asking_price": 2400000.0, "permit_number": "7112345678" });
-        let pdf = render(&client, Some(&property), &broker, "C-1", chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap());
+        let pdf = render(
+            &client,
+            Some(&property),
+            &broker,
+            "C-1",
+            chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap(),
+        );
         assert!(pdf.starts_with(b"%PDF-"));
         let doc = lopdf::Document::load_mem(&pdf).unwrap();
         let text = doc.extract_text(&[1]).unwrap();

@@ -100,11 +100,7 @@ impl Handler for Scoring {
         if lead.status == "new" {
             let mut body = lead.body.clone();
             body["execution_id"] = json!(ctx.execution_id);
-            match s
-                .records
-                .update(Table::Leads, lead.id, Some("new"), "nurturing", Some(&body), ctx.now)
-                .await
-            {
+            match s.records.update(Table::Leads, lead.id, Some("new"), "nurturing", Some(&body), ctx.now).await {
                 Ok(_) => {
                     let metric = analytics::kpi::metric::LEAD_HANDLED;
                     s.record_metric(metric, lead.owner_id.as_deref(), lead.team_id.as_deref()).await;

@@ -6,9 +6,9 @@
 
 pub mod access;
 mod postgres;
-mod shared;
 pub mod rbac;
 mod rows;
+mod shared;
 mod sqlite;
 
 use serde_json::Value;

@@ -6,8 +6,8 @@
 //! what is queried (owner, team, reference, status) has columns.
 
 mod postgres;
-mod shared;
 mod rows;
+mod shared;
 mod sqlite;
 
 use chrono::NaiveDate;
