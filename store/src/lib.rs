@@ -49,6 +49,9 @@ pub enum Error {
     /// The database could not be reached or the statement failed; the caller may retry.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite hot path's writer thread (rusqlite) failed a statement; the caller may retry.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Stored data contradicts an invariant (e.g. a package version that no longer parses).

@@ -133,6 +133,11 @@ fn is_retryable_conflict(e: &Error) -> bool {
 }
 
 impl PgStore {
+    /// A write transaction (the shared store code begins its writes here on both backends).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, Error> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// The body of `claim`, inside a transaction the caller owns.
     async fn claim_in(
         &self,

@@ -154,7 +154,7 @@ macro_rules! accounts_impl {
             async fn use_refresh_token(&self, token_hash: &str, now: Timestamp) -> Result<RefreshUse, Error> {
                 // The row lock makes a concurrent use of the same token wait for this one to commit, then
                 // see it used.
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let Some(row) = sqlx::query(
                     crate::sql!($db, "SELECT id, family_id, user_id, expires_at_us, used_at_us, revoked_at_us \
                      FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE"),

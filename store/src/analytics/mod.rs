@@ -312,7 +312,7 @@ macro_rules! analytics_impl {
                     Some((a, b)) => day_range_us(a, b),
                     None => (i64::MIN, i64::MAX),
                 };
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if let Some(lock) = $lock {
                     sqlx::query(lock).execute(&mut *tx).await?;
                 }
@@ -350,7 +350,7 @@ macro_rules! analytics_impl {
                     check_recordable(&e.metric)?;
                 }
                 let upsert = sql(UPSERT);
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for e in events {
                     sqlx::query(&upsert)
                         .bind(day_of(e.at))

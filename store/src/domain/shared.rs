@@ -20,7 +20,7 @@ macro_rules! domain_impl {
         #[async_trait::async_trait]
         impl Domain for $store {
             async fn upsert_communities(&self, rows: &[CommunityRow]) -> Result<(), Error> {
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for c in rows {
                     sqlx::query(crate::sql!($db, "INSERT INTO communities (name, aliases, latitude, longitude, coord_source) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (name) DO UPDATE SET aliases = excluded.aliases, latitude = excluded.latitude, \
@@ -46,7 +46,7 @@ macro_rules! domain_impl {
             }
 
             async fn insert_transactions(&self, rows: &[TransactionRow]) -> Result<u64, Error> {
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut inserted = 0;
                 for t in rows {
                     let done = sqlx::query(
@@ -87,7 +87,7 @@ macro_rules! domain_impl {
             }
 
             async fn upsert_snapshots(&self, rows: &[SnapshotRow]) -> Result<(), Error> {
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for s in rows {
                     sqlx::query(crate::sql!($db, "INSERT INTO market_snapshots (community, property_type, month, median_psf, volume) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (community, property_type, month) DO UPDATE SET median_psf = excluded.median_psf, volume = excluded.volume"))
@@ -448,7 +448,7 @@ macro_rules! domain_impl {
                 notes: Option<&str>,
                 now: Timestamp,
             ) -> Result<(), Error> {
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(crate::sql!($db, "UPDATE campaigns SET status = $1, updated_at_us = $2 WHERE id = $3 AND status = $4"))
                     .bind(to)
                     .bind(to_us(now))
@@ -495,7 +495,7 @@ macro_rules! domain_impl {
             }
 
             async fn create_social_posts(&self, posts: &[SocialPostRecord]) -> Result<(), Error> {
-                let mut tx = self.$write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for p in posts {
                     sqlx::query(crate::sql!($db, "INSERT INTO social_posts (", POST_COLUMNS, ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"))
                     .bind(p.id)

@@ -1,15 +1,20 @@
 //! The embedded store: SQLite in WAL mode.
 //!
-//! SQLite allows one writer at a time, so all writes go through a pool of exactly one connection:
-//! transactions queue in-process instead of failing with SQLITE_BUSY, and a claim needs no
-//! `SKIP LOCKED`. Reads use a separate pool and see the last committed state. Wake-ups are
-//! in-process only: one SQLite file serves one process.
+//! SQLite allows one writer at a time. The hot path (start, claim, complete, heartbeat, release)
+//! runs on one dedicated writer thread ([`writer`], statements in [`hot`]) with group commit;
+//! the cold writes go through a sqlx pool of exactly one connection. Both begin their write
+//! transactions with `BEGIN IMMEDIATE`, so they queue on SQLite's busy timeout instead of failing,
+//! and a claim needs no `SKIP LOCKED`. Reads use a separate pool and see the last committed state.
+//! Wake-ups are in-process only: one SQLite file serves one process.
+
+mod hot;
+mod writer;
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::{Control, ExecutionStatus, Package, StepIdx, StepStatus};
+use engine::{Control, ExecutionStatus, Package, StepStatus};
 use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::types::Json;
@@ -17,16 +22,20 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::plan::{self, event, outcome_event, outcome_status};
+use crate::plan::{self, event};
 use crate::types::*;
 use crate::{Backend, Error, PackageCache, Store};
+
+/// How long a writer waits for the other one's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
-    cache: PackageCache,
+    hot: writer::Writer,
+    cache: Arc<PackageCache>,
     wakeup: Arc<Notify>,
 }
 
@@ -37,7 +46,7 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
@@ -45,8 +54,17 @@ impl SqliteStore {
             }
         }
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        // Opened after the sqlx pool has created the file and set WAL mode.
+        let hot = writer::Writer::open(options.get_filename(), BUSY_TIMEOUT)?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(SqliteStore { writer, reader, cache: PackageCache::default(), wakeup: Arc::new(Notify::new()) })
+        Ok(SqliteStore { writer, reader, hot, cache: Arc::default(), wakeup: Arc::new(Notify::new()) })
+    }
+
+    /// A write transaction on the cold-path writer. `BEGIN IMMEDIATE` takes the write lock up
+    /// front: a deferred transaction that read before the hot writer committed could not upgrade
+    /// (SQLITE_BUSY_SNAPSHOT, which no busy timeout retries).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, Error> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn load_package(&self, conn: &mut SqliteConnection, name: &str, version: i32) -> Result<Arc<Package>, Error> {
@@ -179,7 +197,7 @@ impl Store for SqliteStore {
         source: &str,
         now: Timestamp,
     ) -> Result<PackageVersionInfo, Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let latest: Option<(i32, String, i64)> = sqlx::query_as(
             "SELECT v.version, v.content_hash, v.created_at_us FROM packages p \
              JOIN package_versions v ON v.name = p.name AND v.version = p.latest_version WHERE p.name = ?",
@@ -309,26 +327,10 @@ impl Store for SqliteStore {
     }
 
     async fn start_executions(&self, batch: &[NewExecution], now: Timestamp) -> Result<Vec<Started>, Error> {
-        let mut tx = self.writer.begin().await?;
-        let mut out = Vec::with_capacity(batch.len());
-        for new in batch {
-            if let Some(key) = &new.idempotency_key {
-                let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM executions WHERE idempotency_key = ?")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some(id) = existing {
-                    out.push(Started { execution_id: id, created: false });
-                    continue;
-                }
-            }
-            let id = crate::new_execution_id();
-            insert_execution(&mut tx, id, new, now).await?;
-            out.push(Started { execution_id: id, created: true });
-        }
-        tx.commit().await?;
+        let batch = batch.to_vec();
+        let started = self.hot.run(move |conn| hot::start_executions(conn, &batch, now)).await?;
         self.wakeup.notify_waiters();
-        Ok(out)
+        Ok(started)
     }
 
     async fn claim(
@@ -338,10 +340,8 @@ impl Store for SqliteStore {
         lease: Duration,
         now: Timestamp,
     ) -> Result<Vec<ClaimedStep>, Error> {
-        let mut tx = self.writer.begin().await?;
-        let claimed = self.claim_in(&mut tx, worker, max, lease, now, true).await?;
-        tx.commit().await?;
-        Ok(claimed)
+        let (cache, worker) = (self.cache.clone(), worker.to_string());
+        self.hot.run(move |conn| hot::claim(conn, &cache, &worker, max, lease, now, true)).await
     }
 
     async fn heartbeat(
@@ -351,33 +351,13 @@ impl Store for SqliteStore {
         lease: Duration,
         now: Timestamp,
     ) -> Result<Vec<StepAttempt>, Error> {
-        let expires = to_us(now) + lease.as_micros() as i64;
-        let mut tx = self.writer.begin().await?;
-        let mut lost = Vec::new();
-        for a in held {
-            let done = sqlx::query(
-                "UPDATE steps SET lease_expires_at_us = ? WHERE execution_id = ? AND idx = ? AND attempt = ? \
-                 AND status = 'running' AND lease_owner = ?",
-            )
-            .bind(expires)
-            .bind(a.execution_id)
-            .bind(a.step.0 as i16)
-            .bind(a.attempt)
-            .bind(worker)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                lost.push(*a);
-            }
-        }
-        tx.commit().await?;
-        Ok(lost)
+        let (worker, held) = (worker.to_string(), held.to_vec());
+        self.hot.run(move |conn| hot::heartbeat(conn, &worker, &held, lease, now)).await
     }
 
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
-        let mut tx = self.writer.begin().await?;
-        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
-        tx.commit().await?;
+        let (cache, batch) = (self.cache.clone(), batch.to_vec());
+        let (accepted, woke) = self.hot.run(move |conn| hot::complete(conn, &cache, &batch, now)).await?;
         if woke {
             self.wakeup.notify_waiters();
         }
@@ -392,10 +372,16 @@ impl Store for SqliteStore {
         lease: Duration,
         now: Timestamp,
     ) -> Result<(Vec<bool>, Vec<ClaimedStep>), Error> {
-        let mut tx = self.writer.begin().await?;
-        let (accepted, woke) = self.complete_in(&mut tx, batch, now).await?;
-        let claimed = if max > 0 { self.claim_in(&mut tx, worker, max, lease, now, false).await? } else { Vec::new() };
-        tx.commit().await?;
+        let (cache, batch, worker) = (self.cache.clone(), batch.to_vec(), worker.to_string());
+        let (accepted, woke, claimed) = self
+            .hot
+            .run(move |conn| {
+                let (accepted, woke) = hot::complete(conn, &cache, &batch, now)?;
+                let claimed =
+                    if max > 0 { hot::claim(conn, &cache, &worker, max, lease, now, false)? } else { Vec::new() };
+                Ok((accepted, woke, claimed))
+            })
+            .await?;
         // Other workers need waking only when this one may have left ready work behind.
         if woke && claimed.len() == max {
             self.wakeup.notify_waiters();
@@ -404,21 +390,8 @@ impl Store for SqliteStore {
     }
 
     async fn release(&self, worker: &str, held: &[StepAttempt], _now: Timestamp) -> Result<(), Error> {
-        let mut tx = self.writer.begin().await?;
-        for a in held {
-            // The attempt was never run: give it back without spending it.
-            sqlx::query(
-                "UPDATE steps SET status = 'ready', attempt = attempt - 1, lease_owner = NULL, lease_expires_at_us = NULL \
-                 WHERE execution_id = ? AND idx = ? AND attempt = ? AND status = 'running' AND lease_owner = ?",
-            )
-            .bind(a.execution_id)
-            .bind(a.step.0 as i16)
-            .bind(a.attempt)
-            .bind(worker)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        let (worker, held) = (worker.to_string(), held.to_vec());
+        self.hot.run(move |conn| hot::release(conn, &worker, &held)).await?;
         self.wakeup.notify_waiters();
         Ok(())
     }
@@ -431,7 +404,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<ExecutionStatus, Error> {
         let now_us = to_us(now);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let view =
             Self::read_execution(&mut tx, id).await?.ok_or_else(|| Error::NotFound(format!("execution {id}")))?;
         let package = self.load_package(&mut tx, &view.package_name, view.package_version).await?;
@@ -485,7 +458,7 @@ impl Store for SqliteStore {
     }
 
     async fn signal(&self, id: Uuid, name: &str, payload: &Value, now: Timestamp) -> Result<i64, Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM executions WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
         let status = execution_status(&status.ok_or_else(|| Error::NotFound(format!("execution {id}")))?)?;
@@ -613,22 +586,12 @@ impl Store for SqliteStore {
         execution: &NewExecution,
         now: Timestamp,
     ) -> Result<Option<Uuid>, Error> {
-        let mut tx = self.writer.begin().await?;
-        let id = crate::new_execution_id();
-        let inserted = sqlx::query("INSERT INTO schedule_ticks (package_name, schedule_name, tick_at_us, execution_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(&execution.package.name)
-            .bind(schedule)
-            .bind(to_us(tick))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(None);
+        let (schedule, tick, execution) = (schedule.to_string(), tick, execution.clone());
+        let fired = self.hot.run(move |conn| hot::fire_schedule(conn, &schedule, tick, &execution, now)).await?;
+        if fired.is_some() {
+            self.wakeup.notify_waiters();
         }
-        insert_execution(&mut tx, id, execution, now).await?;
-        tx.commit().await?;
-        self.wakeup.notify_waiters();
-        Ok(Some(id))
+        Ok(fired)
     }
 
     async fn sync_package_schedules(
@@ -637,7 +600,7 @@ impl Store for SqliteStore {
         declared: &[ScheduleRow],
         now: Timestamp,
     ) -> Result<(), Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Vec<String> =
             sqlx::query_scalar("SELECT name FROM schedules WHERE package_name = ? AND source = 'package'")
                 .bind(package_name)
@@ -749,25 +712,11 @@ impl Store for SqliteStore {
     }
 
     async fn fail_exhausted(&self, now: Timestamp) -> Result<u64, Error> {
-        let mut tx = self.writer.begin().await?;
-        let rows: Vec<(Uuid, String, i32)> = sqlx::query_as(
-            "UPDATE steps SET status = 'failed', error = 'lease expired on the last attempt (worker lost)', finished_at_us = ?1, \
-             lease_owner = NULL, lease_expires_at_us = NULL \
-             WHERE status = 'running' AND lease_expires_at_us <= ?1 AND attempt >= max_attempts RETURNING execution_id, step_id, attempt",
-        )
-        .bind(to_us(now))
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id, step_id, attempt) in &rows {
-            Self::insert_event(&mut tx, *id, now, event::LEASE_EXPIRED, Some(step_id), Some(*attempt), None).await?;
-            fail_execution(&mut tx, *id, step_id, "lease expired on the last attempt (worker lost)", now).await?;
-        }
-        tx.commit().await?;
-        Ok(rows.len() as u64)
+        self.hot.run(move |conn| hot::fail_exhausted(conn, now)).await
     }
 
     async fn delete_finished_before(&self, cutoff: Timestamp, limit: u32) -> Result<u64, Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let ids: Vec<Uuid> = sqlx::query_scalar(
             "SELECT id FROM executions WHERE finished_at_us < ? AND status IN ('completed', 'failed', 'cancelled') ORDER BY finished_at_us LIMIT ?",
         )
@@ -874,122 +823,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// Claims up to `max` steps matching `filter` (SQL over `s`, with `?3` = now), highest priority first.
-async fn claim_rows(
-    conn: &mut SqliteConnection,
-    filter: &str,
-    worker: &str,
-    max: usize,
-    lease: Duration,
-    now_us: i64,
-) -> Result<Vec<SqliteRow>, Error> {
-    let sql = format!(
-        "UPDATE steps SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at_us = ?2, \
-         started_at_us = ?3, finished_at_us = NULL \
-         WHERE (execution_id, idx) IN ( \
-            SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
-            WHERE e.status IN ('pending', 'running') AND {filter} \
-            ORDER BY s.priority DESC, s.ready_at_us LIMIT ?4) \
-         RETURNING execution_id, idx, step_id, attempt, max_attempts"
-    );
-    Ok(sqlx::query(&sql)
-        .bind(worker)
-        .bind(now_us + lease.as_micros() as i64)
-        .bind(now_us)
-        .bind(max as i64)
-        .fetch_all(&mut *conn)
-        .await?)
-}
-
-async fn insert_execution(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    new: &NewExecution,
-    now: Timestamp,
-) -> Result<(), Error> {
-    let now_us = to_us(now);
-    let package = &new.package;
-    sqlx::query(
-        "INSERT INTO executions (id, package_name, package_version, status, params, priority, idempotency_key, created_by, \
-         team_id, steps_remaining, created_at_us, updated_at_us) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(&package.name)
-    .bind(new.package_version)
-    .bind(Json(&new.params))
-    .bind(new.priority)
-    .bind(&new.idempotency_key)
-    .bind(&new.created_by)
-    .bind(&new.team_id)
-    .bind(package.steps.len() as i32)
-    .bind(now_us)
-    .bind(now_us)
-    .execute(&mut *conn)
-    .await?;
-    for (i, step) in package.steps.iter().enumerate() {
-        let deps = step.depends_on.len() as i32;
-        let status = if deps == 0 { "ready" } else { "pending" };
-        let ready_at = (deps == 0).then(|| now_us + step.delay.as_micros() as i64);
-        sqlx::query(
-            "INSERT INTO steps (execution_id, idx, step_id, status, pending_deps, max_attempts, priority, ready_at_us) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(i as i16)
-        .bind(&step.id)
-        .bind(status)
-        .bind(deps)
-        .bind(step.retry.max_attempts as i32)
-        .bind(new.priority)
-        .bind(ready_at)
-        .execute(&mut *conn)
-        .await?;
-    }
-    SqliteStore::insert_event(conn, id, now, event::CREATED, None, None, None).await?;
-    Ok(())
-}
-
-async fn fail_execution(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    step_id: &str,
-    error: &str,
-    now: Timestamp,
-) -> Result<(), Error> {
-    let now_us = to_us(now);
-    sqlx::query(
-        "UPDATE steps SET status = 'cancelled', finished_at_us = ?, lease_owner = NULL, lease_expires_at_us = NULL \
-         WHERE execution_id = ? AND status IN ('pending', 'ready', 'running')",
-    )
-    .bind(now_us)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    let changed = sqlx::query(
-        "UPDATE executions SET status = 'failed', error = ?, finished_at_us = ?, updated_at_us = ? \
-         WHERE id = ? AND status IN ('pending', 'running', 'paused')",
-    )
-    .bind(format!("step `{step_id}` failed: {error}"))
-    .bind(now_us)
-    .bind(now_us)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    if changed.rows_affected() > 0 {
-        SqliteStore::insert_event(
-            conn,
-            id,
-            now,
-            event::FAILED,
-            Some(step_id),
-            None,
-            Some(&serde_json::json!({ "error": error })),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 fn schedule_row(r: &SqliteRow) -> Result<ScheduleRow, Error> {
     Ok(ScheduleRow {
         package_name: r.try_get("package_name")?,
@@ -1001,200 +834,4 @@ fn schedule_row(r: &SqliteRow) -> Result<ScheduleRow, Error> {
         source: r.try_get("source")?,
         created_by: r.try_get("created_by")?,
     })
-}
-
-/// The bodies of `claim` and `complete`, inside a transaction the caller owns, so that
-/// `complete_and_claim` can do both in one.
-impl SqliteStore {
-    async fn claim_in(
-        &self,
-        tx: &mut SqliteConnection,
-        worker: &str,
-        max: usize,
-        lease: Duration,
-        now: Timestamp,
-        reclaim: bool,
-    ) -> Result<Vec<ClaimedStep>, Error> {
-        let now_us = to_us(now);
-        let mut rows =
-            claim_rows(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= ?3", worker, max, lease, now_us).await?;
-        let fresh = rows.len();
-        // Expired leases are the claim loop's to reclaim; a hand-off takes ready steps only.
-        if reclaim && rows.len() < max {
-            let expired = "s.status = 'running' AND s.lease_expires_at_us <= ?3 AND s.attempt < s.max_attempts";
-            rows.extend(claim_rows(&mut *tx, expired, worker, max - rows.len(), lease, now_us).await?);
-        }
-        let mut claimed = Vec::with_capacity(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
-            let execution_id: Uuid = row.try_get("execution_id")?;
-            let idx: i16 = row.try_get("idx")?;
-            let attempt: i32 = row.try_get("attempt")?;
-            let step_id: String = row.try_get("step_id")?;
-            #[allow(clippy::type_complexity)]
-            let (name, version, params, status, created_by, team_id): (
-                String,
-                i32,
-                Json<Value>,
-                String,
-                Option<String>,
-                Option<String>,
-            ) = sqlx::query_as(
-                "SELECT package_name, package_version, params, status, created_by, team_id FROM executions WHERE id = ?",
-            )
-                    .bind(execution_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if status == "pending" {
-                sqlx::query(
-                    "UPDATE executions SET status = 'running', started_at_us = ?, updated_at_us = ? WHERE id = ?",
-                )
-                .bind(now_us)
-                .bind(now_us)
-                .bind(execution_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let package = self.load_package(&mut *tx, &name, version).await?;
-            let step = StepIdx(idx as u16);
-            let mut outputs = serde_json::Map::new();
-            if !package.dag.predecessors(step).is_empty() {
-                let rows: Vec<(String, Json<Value>)> =
-                    sqlx::query_as("SELECT step_id, output FROM steps WHERE execution_id = ? AND status = 'succeeded' AND output IS NOT NULL")
-                        .bind(execution_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                outputs.extend(rows.into_iter().map(|(id, out)| (id, out.0)));
-            }
-            Self::insert_event(&mut *tx, execution_id, now, event::STEP_STARTED, Some(&step_id), Some(attempt), None)
-                .await?;
-            claimed.push(ClaimedStep {
-                attempt: StepAttempt { execution_id, step, attempt },
-                max_attempts: row.try_get("max_attempts")?,
-                reclaimed: i >= fresh,
-                package,
-                params: params.0,
-                outputs,
-                created_by,
-                team_id,
-            });
-        }
-        Ok(claimed)
-    }
-
-    /// Returns which completions applied and whether any step became ready (a wake-up is due).
-    async fn complete_in(
-        &self,
-        tx: &mut SqliteConnection,
-        batch: &[Completion],
-        now: Timestamp,
-    ) -> Result<(Vec<bool>, bool), Error> {
-        let now_us = to_us(now);
-        let mut accepted = Vec::with_capacity(batch.len());
-        let mut done = Vec::new();
-        let mut failed = Vec::new();
-        let mut woke = false;
-        for c in batch {
-            let a = c.attempt;
-            let (output, error, ready_at) = match &c.outcome {
-                Outcome::Succeeded { output } => (Some(output), None, None),
-                Outcome::Skipped => (None, None, None),
-                Outcome::Retry { at, error } => (None, Some(error.as_str()), Some(to_us(*at))),
-                Outcome::Failed { error } => (None, Some(error.as_str()), None),
-                Outcome::Wait { until, reason } => (None, Some(reason.as_str()), Some(to_us(*until))),
-            };
-            let waiting = matches!(c.outcome, Outcome::Wait { .. });
-            let status = outcome_status(&c.outcome);
-            let row: Option<(String, String, i32)> = sqlx::query_as(
-                "UPDATE steps SET status = ?, output = ?, error = ?, ready_at_us = COALESCE(?, ready_at_us), \
-                 finished_at_us = CASE WHEN ? = 'ready' THEN NULL ELSE ? END, lease_owner = NULL, lease_expires_at_us = NULL, \
-                 waiting = ?, max_attempts = max_attempts + ? \
-                 WHERE execution_id = ? AND idx = ? AND attempt = ? AND status = 'running' \
-                 RETURNING step_id, (SELECT package_name FROM executions WHERE id = execution_id), \
-                 (SELECT package_version FROM executions WHERE id = execution_id)",
-            )
-            .bind(status.as_str())
-            .bind(output.map(Json))
-            .bind(error)
-            .bind(ready_at)
-            .bind(status.as_str())
-            .bind(now_us)
-            .bind(waiting)
-            .bind(waiting as i32)
-            .bind(a.execution_id)
-            .bind(a.step.0 as i16)
-            .bind(a.attempt)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((step_id, name, version)) = row else {
-                accepted.push(false);
-                continue;
-            };
-            accepted.push(true);
-            let detail = error.map(|e| serde_json::json!({ "error": e }));
-            Self::insert_event(
-                &mut *tx,
-                a.execution_id,
-                now,
-                outcome_event(&c.outcome),
-                Some(&step_id),
-                Some(a.attempt),
-                detail.as_ref(),
-            )
-            .await?;
-            match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => {
-                    done.push((a.execution_id, self.load_package(&mut *tx, &name, version).await?, a.step))
-                }
-                Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
-                Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
-            }
-        }
-
-        let updates = plan::successor_updates(done.iter().map(|(id, p, s)| (*id, p.as_ref(), *s)));
-        for u in &updates {
-            let became_ready: Option<String> = sqlx::query_scalar(
-                "UPDATE steps SET pending_deps = pending_deps - ?1, \
-                 status = CASE WHEN pending_deps - ?1 <= 0 THEN 'ready' ELSE status END, \
-                 ready_at_us = CASE WHEN pending_deps - ?1 <= 0 THEN ?2 ELSE ready_at_us END \
-                 WHERE execution_id = ?3 AND idx = ?4 AND status = 'pending' RETURNING CASE WHEN status = 'ready' THEN step_id END",
-            )
-            .bind(u.done_deps)
-            .bind(now_us + u.delay_us)
-            .bind(u.execution_id)
-            .bind(u.step.0 as i16)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-            if let Some(step_id) = became_ready {
-                woke = true;
-                Self::insert_event(&mut *tx, u.execution_id, now, event::STEP_READY, Some(&step_id), None, None)
-                    .await?;
-            }
-        }
-
-        let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
-        for (id, _, _) in &done {
-            *per_execution.entry(*id).or_default() += 1;
-        }
-        for (id, n) in per_execution {
-            let completed: Option<String> = sqlx::query_scalar(
-                "UPDATE executions SET steps_remaining = steps_remaining - ?1, updated_at_us = ?2, \
-                 status = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN 'completed' ELSE status END, \
-                 finished_at_us = CASE WHEN steps_remaining - ?1 <= 0 AND status IN ('pending', 'running', 'paused') THEN ?2 ELSE finished_at_us END \
-                 WHERE id = ?3 RETURNING status",
-            )
-            .bind(n)
-            .bind(now_us)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if completed.as_deref() == Some("completed") {
-                Self::insert_event(&mut *tx, id, now, event::COMPLETED, None, None, None).await?;
-            }
-        }
-        for (id, step_id, error) in failed {
-            fail_execution(&mut *tx, id, &step_id, &error, now).await?;
-        }
-        Ok((accepted, woke))
-    }
 }
