@@ -192,11 +192,15 @@ fn claim_rows(
     lease: Duration,
     now_us: i64,
 ) -> Result<Vec<(Uuid, i64, String, i32, i32)>, Error> {
+    // CROSS JOIN keeps SQLite's join order: walk the ready steps in index order (`steps_ready` is
+    // already sorted by priority, ready_at) and stop at the LIMIT, looking each execution up by
+    // key. With a plain JOIN the planner starts from `executions_by_status`, reads every pending
+    // execution and all its steps and sorts them: a claim that costs O(backlog).
     let sql = format!(
         "UPDATE steps SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at_us = ?2, \
          started_at_us = ?3, finished_at_us = NULL \
          WHERE (execution_id, idx) IN ( \
-            SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
+            SELECT s.execution_id, s.idx FROM steps s CROSS JOIN executions e ON e.id = s.execution_id \
             WHERE e.status IN ('pending', 'running') AND {filter} \
             ORDER BY s.priority DESC, s.ready_at_us LIMIT ?4) \
          RETURNING execution_id, idx, step_id, attempt, max_attempts"
