@@ -39,7 +39,7 @@ impl Scope {
 }
 
 /// A goal as requested, before the API decides whether the caller may set it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalRequest {
     pub scope: String,

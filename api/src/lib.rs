@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod contract;
 pub mod error;
 mod json;
 mod middleware;

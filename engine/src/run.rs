@@ -34,6 +34,8 @@ pub enum StepStatus {
 macro_rules! string_enum {
     ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
         impl $t {
+            /// Every value's name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($s),*];
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$v => $s),* }
             }
@@ -101,6 +103,7 @@ pub enum Control {
 }
 
 impl Control {
+    pub const NAMES: &'static [&'static str] = &["pause", "resume", "cancel", "retry"];
     pub fn parse(s: &str) -> Option<Control> {
         match s {
             "pause" => Some(Control::Pause),

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use valuation::{Market, Options, PropertyType, Subject, ValuationError};
 
 /// The analysis options of the seed's `analysis_options`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisOptions {
     #[serde(default = "default_count")]

@@ -14,7 +14,7 @@ pub enum CommunityMatch {
 }
 
 /// One problem with one field of a request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -31,7 +31,7 @@ impl FieldError {
 pub const PROPERTY_TYPES: &[&str] = &["apartment", "villa", "townhouse", "hotel_apartment", "penthouse", "duplex"];
 const SQM_TO_SQFT: f64 = 10.763_910_4;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PropertyInput {
     pub reference: Option<String>,

@@ -396,7 +396,7 @@ async fn app(stores: store::Stores, market: bool) -> App {
         issuer,
         api::ApiConfig::default(),
     );
-    App { router: api::router(state), p, tokens, estate, stores }
+    App { router: crate::contract::checked(api::router(state)), p, tokens, estate, stores }
 }
 
 impl App {

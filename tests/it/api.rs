@@ -1,4 +1,4 @@
-//! The HTTP API, called without a socket (`api::router(state).oneshot(request)`).
+//! The HTTP API, called without a socket (`api::router(state).oneshot(request)`), every answer checked against the OpenAPI document.
 //!
 //! Every test gets a fresh database with two teams and four users (an admin, the leader of team
 //! A, agent A1 of team A, agent B1 of team B) and the `engine_selftest` package. Tests about the
@@ -107,7 +107,7 @@ impl App {
         let config = api::ApiConfig { login_attempts_per_account: 5, ..Default::default() };
         let estate = realestate::Services::open(&stores).await.expect("estate services");
         let state = api::AppState::new(rt.clone(), accounts.clone(), stores.analytics.clone(), estate, tokens, config);
-        let router = api::router(state.clone());
+        let router = crate::contract::checked(api::router(state.clone()));
         let mut app = App {
             state,
             router,

@@ -69,7 +69,7 @@ impl Fixture {
         let stop = tokio_util::sync::CancellationToken::new();
         let worker = tokio::spawn(runtime::Worker::new(&rt, cfg).run(stop.clone()));
         Fixture {
-            router: api::router(state),
+            router: crate::contract::checked(api::router(state)),
             admin_token: issued.pop().unwrap(),
             token: issued.pop().unwrap(),
             stop,

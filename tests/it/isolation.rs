@@ -77,7 +77,7 @@ async fn tenants(stores: store::Stores) -> Tenants {
     let (leader_b, _) = users.next().unwrap();
     let (admin, _) = users.next().unwrap();
     Tenants {
-        router: api::router(state),
+        router: crate::contract::checked(api::router(state)),
         rt,
         estate,
         a1,

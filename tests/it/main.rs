@@ -17,6 +17,7 @@ mod cma;
 mod conformance;
 mod console;
 mod console_browser;
+mod contract;
 mod domain;
 mod engine_runs;
 mod hardening;

@@ -84,7 +84,13 @@ pub(crate) async fn fixture_options(stores: store::Stores, options: realestate::
         tokens,
         api::ApiConfig::default(),
     );
-    Fixture { router: api::router(state), rt, estate, admin: issued.pop().unwrap(), agent: issued.pop().unwrap() }
+    Fixture {
+        router: crate::contract::checked(api::router(state)),
+        rt,
+        estate,
+        admin: issued.pop().unwrap(),
+        agent: issued.pop().unwrap(),
+    }
 }
 
 impl Fixture {
@@ -514,7 +520,7 @@ pub mod cases {
             tokens,
             api::ApiConfig::default(),
         );
-        Fixture { router: api::router(state), rt, estate, admin: token.clone(), agent: token }
+        Fixture { router: crate::contract::checked(api::router(state)), rt, estate, admin: token.clone(), agent: token }
     }
 }
 

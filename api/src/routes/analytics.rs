@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::accounts::User;
@@ -31,7 +32,34 @@ use store::analytics::{Dashboard, Goal, GoalFilter, MetricScope, NewGoal};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+const EXPORTS: Answer =
+    Answer::File(&["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"]);
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/analytics/dashboard/overview").query::<OverviewQuery>().object(),
+    Contract::get("/api/v1/cma/analytics/dashboard/overview").query::<OverviewQuery>().object(),
+    Contract::get("/api/v1/analytics/dashboard/overview/export").query::<OverviewQuery>().answer(200, EXPORTS),
+    Contract::get("/api/v1/analytics/goals").object(),
+    Contract::post("/api/v1/analytics/goals").body::<analytics::goals::GoalRequest>().answer(201, OBJECT),
+    Contract::get("/api/v1/analytics/dashboards").object(),
+    Contract::post("/api/v1/analytics/dashboards").body::<DashboardBody>().answer(201, OBJECT),
+    Contract::get("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).object(),
+    Contract::put("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).body::<DashboardBody>().object(),
+    Contract::delete("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).answer(204, Answer::Empty),
+    Contract::get("/api/v1/analytics/dashboards/{id}/export")
+        .uuids(&["id"])
+        .query::<ExportQuery>()
+        .answer(200, EXPORTS),
+    Contract::get("/api/v1/analytics/insights/neighbourhoods").query::<NeighbourhoodQuery>().object(),
+    Contract::get("/api/v1/cma/reports/{id}/export")
+        .uuids(&["id"])
+        .query::<ExportQuery>()
+        .answer(200, EXPORTS)
+        .errors(&[(409, "report_not_ready: the report's execution has not finished.")]),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -219,7 +247,7 @@ fn goal_filter(sub: &Subject) -> GoalFilter {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct OverviewQuery {
     period: Option<String>,
@@ -493,7 +521,7 @@ async fn create_goal(
 
 // --- custom dashboards ---
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DashboardBody {
     name: String,
@@ -698,7 +726,7 @@ async fn get_dashboard(
     Ok(Json(v))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ExportQuery {
     format: Option<String>,
@@ -761,7 +789,7 @@ fn market_trends(s: &AppState, community: &str, property_type: &str, months: usi
     Ok(json!(t))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NeighbourhoodQuery {
     /// Comma-separated community names (2 to 8).

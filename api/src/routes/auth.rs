@@ -7,12 +7,90 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use store::accounts::{NewRefreshToken, RefreshUse, User};
+use uuid::Uuid;
 
 use crate::auth::{password, token, Caller, Role};
+use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
+
+/// Both mounts: the seed's `/auth/...` and `/api/v1/auth/...`.
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::post("/auth/login").body::<LoginRequest>().json::<Session>().errors(LOGIN_ERRORS),
+    Contract::post("/auth/refresh").body::<RefreshRequest>().json::<Session>().errors(REFRESH_ERRORS),
+    Contract::post("/auth/logout").body::<LogoutRequest>().json::<LoggedOut>(),
+    Contract::get("/auth/me").json::<Me>(),
+    Contract::post("/api/v1/auth/login").body::<LoginRequest>().json::<Session>().errors(LOGIN_ERRORS),
+    Contract::post("/api/v1/auth/refresh").body::<RefreshRequest>().json::<Session>().errors(REFRESH_ERRORS),
+    Contract::post("/api/v1/auth/logout").body::<LogoutRequest>().json::<LoggedOut>(),
+    Contract::get("/api/v1/auth/me").json::<Me>(),
+];
+const LOGIN_ERRORS: &[(u16, &str)] = &[
+    (401, "invalid_credentials: wrong e-mail or password, or a deactivated account."),
+    (413, "body_too_large"),
+    (429, "too_many_attempts: per address or per account; Retry-After says when."),
+];
+const REFRESH_ERRORS: &[(u16, &str)] =
+    &[(401, "invalid_refresh_token, or refresh_token_reused (the whole session is revoked)."), (413, "body_too_large")];
+
+/// A user as the API shows them.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    #[schemars(extend("enum" = ["agent", "team_leader", "admin"]))]
+    pub role: String,
+    pub team_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> UserView {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            team_id: u.team_id,
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// Tokens for a signed-in session.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Session {
+    access_token: String,
+    #[schemars(extend("const" = "bearer"))]
+    token_type: &'static str,
+    /// Seconds the access token is valid.
+    expires_in: u64,
+    refresh_token: String,
+    refresh_expires_in: u64,
+    user: UserView,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct LoggedOut {
+    logged_out: bool,
+}
+
+/// The signed-in user, their permissions and their role's rank (agent 1, team leader 2, admin 3).
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Me {
+    #[serde(flatten)]
+    user: UserView,
+    permissions: Vec<&'static str>,
+    role_level: u8,
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -34,13 +112,6 @@ async fn read_json<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, Ap
     body::parse(&bytes)
 }
 
-pub(crate) fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id, "email": u.email, "name": u.name, "role": u.role, "team_id": u.team_id,
-        "active": u.active, "created_at": u.created_at, "updated_at": u.updated_at,
-    })
-}
-
 fn too_many(retry_after: std::time::Duration) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -51,7 +122,7 @@ fn too_many(retry_after: std::time::Duration) -> ApiError {
 }
 
 /// Issues an access token and a refresh token in `family`.
-async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<Value, ApiError> {
+async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<Session, ApiError> {
     let now = state.rt.clock.now();
     let access = state.tokens.issue_in_session(user, Some(family), now);
     let (refresh, hash) = token::new_refresh_token();
@@ -59,24 +130,24 @@ async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<Valu
     let record =
         NewRefreshToken { id: uuid::Uuid::new_v4(), family_id: family, user_id: user.id, token_hash: hash, expires_at };
     state.accounts.insert_refresh_token(&record, now).await?;
-    Ok(json!({
-        "access_token": access,
-        "token_type": "bearer",
-        "expires_in": state.tokens.access_ttl.as_secs(),
-        "refresh_token": refresh,
-        "refresh_expires_in": state.tokens.refresh_ttl.as_secs(),
-        "user": user_json(user),
-    }))
+    Ok(Session {
+        access_token: access,
+        token_type: "bearer",
+        expires_in: state.tokens.access_ttl.as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: state.tokens.refresh_ttl.as_secs(),
+        user: user.into(),
+    })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: String,
     password: String,
 }
 
-async fn login(State(state): State<AppState>, req: Request) -> Result<Json<Value>, ApiError> {
+async fn login(State(state): State<AppState>, req: Request) -> Result<Json<Session>, ApiError> {
     let ip = client_ip(&req);
     let body: LoginRequest = read_json(req).await?;
     let email = body.email.trim().to_lowercase();
@@ -108,13 +179,13 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Json<Value
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
     refresh_token: String,
 }
 
-async fn refresh(State(state): State<AppState>, req: Request) -> Result<Json<Value>, ApiError> {
+async fn refresh(State(state): State<AppState>, req: Request) -> Result<Json<Session>, ApiError> {
     let ip = client_ip(&req);
     let body: RefreshRequest = read_json(req).await?;
     let hash = token::hash_refresh_token(body.refresh_token.trim());
@@ -137,7 +208,8 @@ async fn refresh(State(state): State<AppState>, req: Request) -> Result<Json<Val
     }
 }
 
-#[derive(Deserialize, Default)]
+/// Without `refresh_token` (or with no body), every session of the caller is revoked.
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LogoutRequest {
     refresh_token: Option<String>,
@@ -147,7 +219,7 @@ async fn logout(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     req: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoggedOut>, ApiError> {
     let ip = client_ip(&req);
     let bytes = axum::body::to_bytes(req.into_body(), crate::BODY_BYTES_MAX).await.unwrap_or_default();
     let body: LogoutRequest = if bytes.is_empty() { LogoutRequest::default() } else { body::parse(&bytes)? };
@@ -157,16 +229,17 @@ async fn logout(
         None => state.accounts.revoke_user_tokens(caller.id(), now).await?,
     }
     state.audit(Some(caller.id()), "auth.logout", None, None, ip).await;
-    Ok(Json(json!({ "logged_out": true })))
+    Ok(Json(LoggedOut { logged_out: true }))
 }
 
-async fn me(Extension(caller): Extension<Caller>) -> Json<Value> {
-    let mut v = user_json(&caller.user);
-    v["permissions"] = json!(caller.role.permissions().collect::<Vec<_>>());
-    v["role_level"] = json!(match caller.role {
-        Role::Agent => 1,
-        Role::TeamLeader => 2,
-        Role::Admin => 3,
-    });
-    Json(v)
+async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
+    Json(Me {
+        user: (&caller.user).into(),
+        permissions: caller.role.permissions().collect(),
+        role_level: match caller.role {
+            Role::Agent => 1,
+            Role::TeamLeader => 2,
+            Role::Admin => 3,
+        },
+    })
 }

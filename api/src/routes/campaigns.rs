@@ -10,14 +10,55 @@ use axum::{Extension, Json, Router};
 use realestate::approval::{self, ApprovalAction, ApprovalError, CampaignStatus};
 use realestate::campaign::{generate_assets, kinds_for, CampaignError, Requester};
 use realestate::content::ContentStyle;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::domain::CampaignRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+const APPROVAL: &[(u16, &str)] = &[
+    (409, "illegal_transition: the campaign's state does not allow this."),
+    (403, "forbidden or own_campaign: approvers are team leaders and admins, never of their own campaign."),
+];
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/marketing/campaigns").object(),
+    Contract::post("/api/v1/marketing/campaigns")
+        .body::<CreateCampaign>()
+        .answer(201, OBJECT)
+        .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
+    Contract::post("/api/v1/marketing/campaigns/full-package")
+        .body::<CreateCampaign>()
+        .answer(201, OBJECT)
+        .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
+    Contract::post("/api/v1/marketing/campaigns/{id}/events").uuids(&["id"]).body::<EventRequest>().answer(201, OBJECT),
+    Contract::get("/api/v1/marketing/campaigns/{id}/analytics").uuids(&["id"]).object(),
+    Contract::get("/api/v1/marketing/campaigns/{id}").uuids(&["id"]).object(),
+    Contract::post("/api/v1/marketing/campaigns/{id}/approval")
+        .uuids(&["id"])
+        .body::<ApprovalRequest>()
+        .object()
+        .errors(APPROVAL),
+    Contract::post("/api/v1/marketing/campaigns/{id}/distribute")
+        .uuids(&["id"])
+        .body::<DistributeRequest>()
+        .answer(202, OBJECT)
+        .errors(&[
+            (409, "not_approved: only an approved campaign is distributed."),
+            (403, "forbidden: only the campaign's owner, their team leader or an admin."),
+        ]),
+    Contract::get("/api/v1/marketing/campaigns/{id}/deliveries").uuids(&["id"]).object(),
+    Contract::get("/api/v1/marketing/campaigns/{id}/assets").uuids(&["id"]).object(),
+    Contract::get("/api/v1/marketing/assets/{id}").uuids(&["id"]).answer(
+        200,
+        Answer::File(&["application/pdf", "image/png", "text/html", "text/plain", "text/calendar", "application/json"]),
+    ),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +74,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/marketing/assets/{id}", get(asset))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateCampaign {
     property_id: String,
@@ -216,7 +257,7 @@ async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -
     Ok(Json(json!({ "campaigns": rows.iter().map(|c| campaign_json(c, &[])).collect::<Vec<_>>() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ApprovalRequest {
     action: String,
@@ -299,7 +340,7 @@ async fn asset(
 /// Engagement a channel reports for a campaign.
 const EVENT_KINDS: &[&str] = &["view", "open", "click", "lead", "share", "reply", "unsubscribe"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct EventRequest {
     kind: String,
@@ -405,7 +446,7 @@ async fn delivery_counts(s: &AppState, id: Uuid) -> Result<Value, ApiError> {
     Ok(json!({ "total": rows.len(), "by_channel": by }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DistributeRequest {
     #[serde(default)]

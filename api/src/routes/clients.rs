@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::clients::{self, ClientInput};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -15,8 +16,27 @@ use store::records::{Filter, Record, Table};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::routes::leads::record_json;
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::post("/api/v1/clients").body::<ClientInput>().answer(201, OBJECT),
+    Contract::get("/api/v1/clients").object(),
+    Contract::get("/api/v1/clients/{id}").uuids(&["id"]).object(),
+    Contract::get("/api/v1/clients/{id}/documents").uuids(&["id"]).object(),
+    Contract::post("/api/v1/clients/{id}/documents")
+        .uuids(&["id"])
+        .query::<UploadQuery>()
+        .answer(201, OBJECT)
+        .errors(&[(415, "unsupported_media_type: PDF, JPEG or PNG only."), (413, "body_too_large")]),
+    Contract::post("/api/v1/clients/{id}/approval")
+        .uuids(&["id"])
+        .body::<ApprovalRequest>()
+        .object()
+        .errors(&[(403, "forbidden: only a team leader or an admin approves an agreement.")]),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -132,7 +152,7 @@ async fn documents(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct UploadQuery {
     doc_type: String,
@@ -219,7 +239,7 @@ async fn signal(s: &AppState, c: &Record, name: &str, payload: Value) {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ApprovalRequest {
     decision: String,

@@ -10,6 +10,7 @@ use axum::{Extension, Json, Router};
 use realestate::cma::AnalysisOptions;
 use realestate::property::{self, FieldError, PropertyInput};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::domain::CmaReportRecord;
@@ -17,8 +18,24 @@ use uuid::Uuid;
 use valuation::ValuationError;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::routes::properties::{field_errors, find};
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/cma/reports").object(),
+    Contract::post("/api/v1/cma/reports").body::<CreateReport>().answer(202, OBJECT),
+    Contract::get("/api/v1/cma/reports/{id}").uuids(&["id"]).object(),
+    Contract::get("/api/v1/cma/reports/{id}/pdf")
+        .uuids(&["id"])
+        .answer(200, Answer::File(&["application/pdf"]))
+        .errors(&[(409, "report_not_ready: the report's execution has not finished.")]),
+    Contract::post("/api/v1/cma/valuation/quick").body::<QuickValuation>().object(),
+    Contract::get("/api/v1/cma/market/trends").query::<TrendsQuery>().object(),
+    Contract::get("/api/v1/analytics/insights/market").query::<TrendsQuery>().object(),
+    Contract::post("/api/v1/market/transactions/import").object(),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -81,7 +98,7 @@ fn parse_date(field: &str, d: Option<&str>, today: chrono::NaiveDate) -> Result<
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateReport {
     property_id: Option<String>,
@@ -225,7 +242,7 @@ async fn list_reports(
     }).collect::<Vec<_>>() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct QuickValuation {
     property_id: Option<String>,
@@ -293,7 +310,7 @@ async fn quick_valuation(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TrendsQuery {
     community: Option<String>,

@@ -7,13 +7,26 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::leads::{self, LeadInput};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::records::{Filter, Record, Table};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::post("/api/v1/leads").body::<CreateLead>().answer(201, OBJECT),
+    Contract::post("/api/v1/leads/import").object(),
+    Contract::get("/api/v1/leads").query::<ListQuery>().object(),
+    Contract::get("/api/v1/leads/{id}").uuids(&["id"]).object(),
+    Contract::patch("/api/v1/leads/{id}").uuids(&["id"]).body::<UpdateLead>().object(),
+    Contract::post("/api/v1/leads/{id}/nurture").uuids(&["id"]).answer(202, OBJECT),
+    Contract::get("/api/v1/tasks").object(),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +61,7 @@ fn new_lead(caller: &Caller, body: Value, now: chrono::DateTime<chrono::Utc>) ->
     r
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct CreateLead {
     #[serde(flatten)]
     lead: serde_json::Map<String, Value>,
@@ -132,7 +145,7 @@ async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<Record, ApiE
         .ok_or_else(|| ApiError::not_found(format!("lead {id}")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
@@ -157,7 +170,7 @@ async fn get_one(
     Ok(Json(record_json(&visible(&s, &caller, &id).await?, "lead_id")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateLead {
     status: String,

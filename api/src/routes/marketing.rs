@@ -7,12 +7,25 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::compliance::{self, Asset, Channel, Context};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
+use crate::contract::Contract;
 use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
+
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::post("/api/v1/marketing/compliance/check").body::<CheckRequest>().object(),
+    Contract::get("/api/v1/marketing/compliance/rules").object(),
+    Contract::get("/api/v1/marketing/templates").query::<TemplateQuery>().object(),
+    Contract::put("/api/v1/marketing/templates/{name}").body::<PutTemplate>().object(),
+    Contract::post("/api/v1/marketing/content/generate")
+        .body::<GenerateRequest>()
+        .object()
+        .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
+];
 
 /// Longest copy checked in one request (a brochure's text fits many times over).
 const TEXT_CHARS_MAX: usize = 50_000;
@@ -21,7 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/marketing/compliance/check", post(check)).route("/marketing/compliance/rules", get(rules))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CheckRequest {
     text: String,
@@ -79,7 +92,7 @@ pub(crate) fn templates_router() -> Router<AppState> {
         .route("/marketing/content/generate", post(generate))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TemplateQuery {
     category: Option<String>,
@@ -103,7 +116,7 @@ async fn list_templates(
     Ok(Json(json!({ "templates": rows.iter().map(template_json).collect::<Vec<_>>(), "total": rows.len() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PutTemplate {
     category: realestate::content::Category,
@@ -184,7 +197,7 @@ fn tera_context(v: &Value) -> tera::Context {
     tera::Context::from_value(v.clone()).unwrap_or_default()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct GenerateRequest {
     property_id: String,

@@ -18,7 +18,26 @@ mod workflows;
 
 use axum::Router;
 
+use crate::contract::Contract;
 use crate::AppState;
+
+/// Every module's contracts (see [`crate::contract`]).
+pub(crate) static CONTRACTS: &[&[Contract]] = &[
+    health::CONTRACTS,
+    system::CONTRACTS,
+    auth::CONTRACTS,
+    users::CONTRACTS,
+    settings::CONTRACTS,
+    properties::CONTRACTS,
+    cma::CONTRACTS,
+    analytics::CONTRACTS,
+    marketing::CONTRACTS,
+    campaigns::CONTRACTS,
+    social::CONTRACTS,
+    leads::CONTRACTS,
+    clients::CONTRACTS,
+    workflows::CONTRACTS,
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

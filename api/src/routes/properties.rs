@@ -6,13 +6,31 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use realestate::property::{self, FieldError, PropertyInput};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::domain::PropertyRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::{json as body, ApiError, AppState};
+
+/// Property ids are not only UUIDs: the agent's own reference (`CON-1`) finds a property too.
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/properties").query::<ListQuery>().object(),
+    Contract::post("/api/v1/properties")
+        .body::<PropertyInput>()
+        .answer(201, OBJECT)
+        .errors(&[(409, "conflict: you already have a property with this reference.")]),
+    Contract::get("/api/v1/properties/{id}").object(),
+    Contract::patch("/api/v1/properties/{id}")
+        .body::<PropertyInput>()
+        .object()
+        .errors(&[(409, "conflict: you already have a property with this reference.")]),
+    Contract::delete("/api/v1/properties/{id}").object(),
+];
+const OBJECT: Answer = Contract::get("").object().answer;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -64,7 +82,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(property_json(&record))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     limit: Option<u32>,

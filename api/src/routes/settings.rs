@@ -12,7 +12,16 @@ use realestate::compliance::Config;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
+use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
+
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/settings/brokerage").object(),
+    Contract::put("/api/v1/settings/brokerage").body::<Config>().object().errors(&[
+        (409, "settings_pinned: the operator's file (AURA_COMPLIANCE_CONFIG) pins the settings."),
+        (412, "version_mismatch: If-Match names a version that is no longer the latest."),
+    ]),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/settings/brokerage", get(read).put(save))

@@ -9,14 +9,40 @@ use axum::{Extension, Json, Router};
 use realestate::campaign::Requester;
 use realestate::content::{self, ContentStyle, Platform};
 use realestate::social::{self, PostRequest, SocialError};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::domain::SocialPostRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::contract::{Answer, Contract};
 use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
+
+const OBJECT: Answer = Contract::get("").object().answer;
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/social/posts").object(),
+    Contract::post("/api/v1/social/posts")
+        .body::<CreatePosts>()
+        .answer(201, OBJECT)
+        .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
+    Contract::get("/api/v1/social/posts/{id}").uuids(&["id"]).object(),
+    Contract::patch("/api/v1/social/posts/{id}")
+        .uuids(&["id"])
+        .body::<EditPost>()
+        .object()
+        .errors(&[(409, "not_editable: the post is published or cancelled.")]),
+    Contract::delete("/api/v1/social/posts/{id}")
+        .uuids(&["id"])
+        .object()
+        .errors(&[(409, "not_cancellable: the post is already published.")]),
+    Contract::post("/api/v1/social/hashtags/research").body::<Research>().object(),
+    Contract::post("/api/v1/social/campaigns").body::<CreateCalendar>().answer(201, OBJECT),
+    Contract::get("/api/v1/social/campaigns").object(),
+    Contract::get("/api/v1/social/campaigns/{id}").uuids(&["id"]).object(),
+    Contract::get("/api/v1/social/calendar").query::<CalendarQuery>().object(),
+];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -90,14 +116,14 @@ fn requester(caller: &Caller, phone: Option<&str>) -> Requester {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(untagged)]
 enum Hashtags {
     Auto(String),
     List(Vec<String>),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreatePosts {
     property_id: String,
@@ -193,7 +219,7 @@ async fn get_one(
     Ok(Json(post_json(&visible(&s, &caller, &id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct EditPost {
     text: Option<String>,
@@ -298,7 +324,7 @@ async fn cancel(
     Ok(Json(post_json(&updated)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Research {
     community: String,
@@ -362,7 +388,7 @@ async fn research(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateCalendar {
     property_id: String,
@@ -463,7 +489,7 @@ async fn get_calendar(
     Ok(Json(calendar_json(&r)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CalendarQuery {
     from: Option<chrono::DateTime<chrono::Utc>>,

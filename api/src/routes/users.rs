@@ -5,14 +5,77 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::accounts::{NewUser, UserUpdate};
 use uuid::Uuid;
 
 use crate::auth::{password, Caller, Role};
-use crate::routes::auth::user_json;
+use crate::contract::Contract;
+use crate::routes::auth::UserView;
 use crate::{json as body, ApiError, AppState};
+
+pub(crate) static CONTRACTS: &[Contract] = &[
+    Contract::get("/api/v1/users").query::<ListQuery>().json::<UserList>(),
+    Contract::post("/api/v1/users")
+        .body::<CreateUser>()
+        .json_status::<UserView>(201)
+        .errors(&[(409, "conflict: the e-mail is taken.")]),
+    Contract::get("/api/v1/users/{id}").uuids(&["id"]).json::<UserView>(),
+    Contract::patch("/api/v1/users/{id}").uuids(&["id"]).body::<PatchUser>().json::<UserView>().errors(SELF_LOCKOUT),
+    Contract::delete("/api/v1/users/{id}").uuids(&["id"]).json::<UserView>().errors(SELF_LOCKOUT),
+    Contract::get("/api/v1/teams").json::<TeamList>(),
+    Contract::post("/api/v1/teams")
+        .body::<CreateTeam>()
+        .json_status::<TeamView>(201)
+        .errors(&[(409, "conflict: the name is taken.")]),
+    Contract::get("/api/v1/audit").query::<AuditQuery>().json::<AuditPage>(),
+];
+const SELF_LOCKOUT: &[(u16, &str)] = &[(409, "self_lockout: an admin cannot deactivate or demote themself.")];
+
+#[derive(Serialize, JsonSchema)]
+struct UserList {
+    users: Vec<UserView>,
+    total: usize,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct TeamView {
+    id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<&store::accounts::Team> for TeamView {
+    fn from(t: &store::accounts::Team) -> TeamView {
+        TeamView { id: t.id, name: t.name.clone(), created_at: t.created_at }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct TeamList {
+    teams: Vec<TeamView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct AuditEntryView {
+    id: i64,
+    at: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    action: String,
+    target: Option<String>,
+    detail: Option<Value>,
+    ip: Option<String>,
+}
+
+/// Newest first; pass `next_before` as `before` for the next page (null on the last one).
+#[derive(Serialize, JsonSchema)]
+struct AuditPage {
+    entries: Vec<AuditEntryView>,
+    next_before: Option<i64>,
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -76,7 +139,7 @@ async fn check_team(state: &AppState, team: Option<&str>) -> Result<Option<Uuid>
     Ok(Some(id))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     team_id: Option<String>,
@@ -85,14 +148,14 @@ struct ListQuery {
 async fn list_users(
     State(s): State<AppState>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let team = q.team_id.as_deref().map(|t| parse_uuid("team_id", t)).transpose()?;
     let users = s.accounts.list_users(team).await?;
-    Ok(Json(json!({ "users": users.iter().map(user_json).collect::<Vec<_>>(), "total": users.len() })))
+    Ok(Json(UserList { total: users.len(), users: users.iter().map(UserView::from).collect() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateUser {
     email: String,
@@ -106,7 +169,7 @@ async fn create_user(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let req: CreateUser = body::parse(&bytes)?;
     let email = check_email(&req.email)?;
     let name = check_name(&req.name)?;
@@ -126,22 +189,23 @@ async fn create_user(
         None,
     )
     .await;
-    Ok((StatusCode::CREATED, Json(user_json(&user))))
+    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
 }
 
-async fn get_user(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_user(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<UserView>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let user = s.accounts.user(id).await?.ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
-    Ok(Json(user_json(&user)))
+    Ok(Json(UserView::from(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PatchUser {
     name: Option<String>,
     role: Option<String>,
     /// `null` removes the user from their team.
     #[serde(default, deserialize_with = "double_option")]
+    #[schemars(with = "Option<String>")]
     team_id: Option<Option<String>>,
     active: Option<bool>,
     password: Option<String>,
@@ -157,7 +221,7 @@ async fn update_user(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserView>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let req: PatchUser = body::parse(&bytes)?;
     if id == caller.id() && (req.active == Some(false) || req.role.as_deref().is_some_and(|r| r != "admin")) {
@@ -195,14 +259,14 @@ async fn update_user(
         None,
     )
     .await;
-    Ok(Json(user_json(&user)))
+    Ok(Json(UserView::from(&user)))
 }
 
 async fn deactivate_user(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserView>, ApiError> {
     let id = parse_uuid("id", &id)?;
     if id == caller.id() {
         return Err(ApiError::new(StatusCode::CONFLICT, "self_lockout", "you cannot deactivate yourself"));
@@ -211,17 +275,15 @@ async fn deactivate_user(
     let user = s.accounts.update_user(id, &UserUpdate { active: Some(false), ..UserUpdate::default() }, now).await?;
     s.accounts.revoke_user_tokens(id, now).await?;
     s.audit(Some(caller.id()), "user.deactivate", Some(id.to_string()), None, None).await;
-    Ok(Json(user_json(&user)))
+    Ok(Json(UserView::from(&user)))
 }
 
-async fn list_teams(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list_teams(State(s): State<AppState>) -> Result<Json<TeamList>, ApiError> {
     let teams = s.accounts.list_teams().await?;
-    Ok(Json(
-        json!({ "teams": teams.iter().map(|t| json!({ "id": t.id, "name": t.name, "created_at": t.created_at })).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(TeamList { teams: teams.iter().map(TeamView::from).collect() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateTeam {
     name: String,
@@ -231,16 +293,16 @@ async fn create_team(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TeamView>), ApiError> {
     let req: CreateTeam = body::parse(&bytes)?;
     let name = check_name(&req.name)?;
     let team = s.accounts.create_team(&name, s.rt.clock.now()).await?;
     s.audit(Some(caller.id()), "team.create", Some(team.id.to_string()), Some(json!({ "name": team.name })), None)
         .await;
-    Ok((StatusCode::CREATED, Json(json!({ "id": team.id, "name": team.name, "created_at": team.created_at }))))
+    Ok((StatusCode::CREATED, Json(TeamView::from(&team))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AuditQuery {
     before: Option<i64>,
@@ -250,15 +312,22 @@ struct AuditQuery {
 async fn audit_log(
     State(s): State<AppState>,
     q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let entries = s.accounts.audit_log(q.before, limit).await?;
     let next = (entries.len() as u32 == limit).then(|| entries.last().map(|e| e.id)).flatten();
-    Ok(Json(json!({
-        "entries": entries.iter().map(|e| json!({
-            "id": e.id, "at": e.at, "actor_id": e.actor_id, "action": e.action, "target": e.target, "detail": e.detail, "ip": e.ip,
-        })).collect::<Vec<_>>(),
-        "next_before": next,
-    })))
+    let entries = entries
+        .into_iter()
+        .map(|e| AuditEntryView {
+            id: e.id,
+            at: e.at,
+            actor_id: e.actor_id,
+            action: e.action,
+            target: e.target,
+            detail: e.detail,
+            ip: e.ip,
+        })
+        .collect();
+    Ok(Json(AuditPage { entries, next_before: next }))
 }

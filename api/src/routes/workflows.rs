@@ -5,10 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use engine::package::ParamKind;
-use engine::{Control, ExecutionStatus, Package};
+use engine::{Control, ExecutionStatus};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use store::ExecutionFilter;
 use uuid::Uuid;
 
@@ -18,6 +18,12 @@ use crate::{json as body, ApiError, AppState};
 mod analytics;
 mod schedules;
 mod stream;
+mod views;
+
+use views::*;
+
+pub(crate) use contracts::CONTRACTS;
+mod contracts;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -57,71 +63,19 @@ pub(crate) fn parse_id(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::bad_request("invalid_id", format!("`{s}` is not an execution id (UUID)")))
 }
 
-fn secs(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 10.0).round() / 10.0
-}
-
-fn parameter_json(p: &engine::package::Parameter) -> Value {
-    let mut v = json!({
-        "name": p.name, "type": p.kind.type_name(), "required": p.required,
-        "default": p.default, "description": p.description,
-    });
-    match &p.kind {
-        // Integer bounds are stored as f64; whole ones are rendered as integers (`0`, not `0.0`).
-        ParamKind::Integer { min, max } => {
-            let whole = |b: &Option<f64>| match *b {
-                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
-                other => json!(other),
-            };
-            v["min"] = whole(min);
-            v["max"] = whole(max);
-        }
-        ParamKind::Number { min, max } => {
-            v["min"] = json!(min);
-            v["max"] = json!(max);
-        }
-        ParamKind::String { min_length, max_length, pattern } => {
-            v["min_length"] = json!(min_length);
-            v["max_length"] = json!(max_length);
-            v["pattern"] = json!(pattern.as_ref().map(|r| r.as_str()));
-        }
-        ParamKind::Enum { values } => v["values"] = json!(values),
-        _ => {}
-    }
-    v
-}
-
-fn package_json(p: &Package, version: i32, active: bool) -> Value {
-    json!({
-        "name": p.name,
-        "display_name": p.display_name,
-        "description": p.description,
-        "version": version,
-        "active": active,
-        "content_hash": p.content_hash,
-        "estimated_duration_seconds": secs(p.estimated_duration()),
-        "parameters": p.parameters.iter().map(parameter_json).collect::<Vec<_>>(),
-        "required_parameters": p.parameters.iter().filter(|x| x.required).map(|x| &x.name).collect::<Vec<_>>(),
-        "optional_parameters": p.parameters.iter().filter(|x| !x.required).map(|x| &x.name).collect::<Vec<_>>(),
-        "deliverables": p.deliverables.iter().map(|d| json!({ "name": d.name, "kind": d.kind, "step": p.step(d.step).id })).collect::<Vec<_>>(),
-        "schedules": p.schedules.iter().map(|s| json!({ "name": s.name, "cron": s.cron.expression(), "timezone": s.cron.timezone().name(), "enabled": s.enabled })).collect::<Vec<_>>(),
-        "step_count": p.steps.len(),
-    })
-}
-
-async fn list_packages(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list_packages(State(s): State<AppState>) -> Result<Json<PackageList>, ApiError> {
     let mut out = Vec::new();
     for summary in s.rt.store.list_packages().await?.into_iter().filter(|p| p.active) {
         if let Some((version, p)) = s.rt.store.package(&summary.name, None).await? {
-            out.push(package_json(&p, version, true));
+            out.push(PackageView::new(&p, version, true));
         }
     }
-    Ok(Json(json!({ "packages": out, "total": out.len() })))
+    Ok(Json(PackageList { total: out.len(), packages: out }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PackageQuery {
+pub(crate) struct PackageQuery {
     /// A stored version (an execution shows the version it runs); the latest when absent.
     version: Option<i32>,
 }
@@ -132,7 +86,7 @@ async fn get_package(
     State(s): State<AppState>,
     Path(name): Path<String>,
     q: Result<Query<PackageQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PackageDetail>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let summary =
         s.rt.store
@@ -145,44 +99,28 @@ async fn get_package(
     let (version, p) = s.rt.store.package(&name, Some(wanted)).await?.ok_or_else(|| {
         ApiError::not_found(format!("version {wanted} of package `{name}` (latest is {})", summary.latest_version))
     })?;
-    let mut v = package_json(&p, version, summary.active);
-    v["latest_version"] = json!(summary.latest_version);
-    v["source"] = json!(s.rt.store.package_source(&name, version).await?);
-    v["steps"] = p
-        .steps
-        .iter()
-        .map(|st| {
-            json!({
-                "id": st.id, "name": st.name, "handler": st.handler,
-                "depends_on": st.depends_on.iter().map(|d| &p.step(*d).id).collect::<Vec<_>>(),
-                "estimated_duration_seconds": secs(st.estimated_duration),
-                "timeout_seconds": secs(st.timeout), "delay_seconds": secs(st.delay),
-                "max_attempts": st.retry.max_attempts,
-                "when": st.when.as_ref().map(|w| w.source()),
-            })
-        })
-        .collect();
-    v["graph"] = json!({
-        "nodes": p.steps.iter().map(|st| json!({ "id": st.id, "label": st.name })).collect::<Vec<_>>(),
-        "edges": p.steps.iter().flat_map(|st| st.depends_on.iter().map(|d| json!({ "from": p.step(*d).id, "to": st.id }))).collect::<Vec<_>>(),
-    });
-    v["versions"] =
-        s.rt.store
-            .package_versions(&name)
-            .await?
+    let (steps, graph) = PackageDetail::steps(&p);
+    let versions = s.rt.store.package_versions(&name).await?;
+    Ok(Json(PackageDetail {
+        package: PackageView::new(&p, version, summary.active),
+        latest_version: summary.latest_version,
+        source: s.rt.store.package_source(&name, version).await?,
+        steps,
+        graph,
+        versions: versions
             .iter()
-            .map(|i| json!({ "version": i.version, "content_hash": i.content_hash, "created_at": i.created_at }))
-            .collect();
-    Ok(Json(v))
+            .map(|i| VersionView { version: i.version, content_hash: i.content_hash.clone(), created_at: i.created_at })
+            .collect(),
+    }))
 }
 
 fn toml_body(bytes: &Bytes) -> Result<&str, ApiError> {
     std::str::from_utf8(bytes).map_err(|_| ApiError::bad_request("invalid_body", "package file must be UTF-8 TOML"))
 }
 
-async fn validate_package(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+async fn validate_package(State(s): State<AppState>, bytes: Bytes) -> Result<Json<Validated>, ApiError> {
     let package = s.rt.parse_package(toml_body(&bytes)?).map_err(runtime::Error::InvalidPackage)?;
-    Ok(Json(json!({ "valid": true, "package": package_json(&package, 0, true) })))
+    Ok(Json(Validated { valid: true, package: PackageView::new(&package, 0, true) }))
 }
 
 async fn put_package(
@@ -190,7 +128,7 @@ async fn put_package(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let source = toml_body(&bytes)?;
     let package = s.rt.parse_package(source).map_err(runtime::Error::InvalidPackage)?;
     if package.name != name {
@@ -212,9 +150,12 @@ async fn put_package(
     let status = if info.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
-        Json(
-            json!({ "name": info.name, "version": info.version, "content_hash": info.content_hash, "created": info.created }),
-        ),
+        Json(Registered {
+            name: info.name,
+            version: info.version,
+            content_hash: info.content_hash,
+            created: info.created,
+        }),
     ))
 }
 
@@ -222,7 +163,7 @@ async fn delete_package(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deactivated>, ApiError> {
     if let Some((_, routes)) = crate::spec::ROUTE_PACKAGES.iter().find(|(p, _)| *p == name) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -233,15 +174,18 @@ async fn delete_package(
     }
     s.rt.store.set_package_active(&name, false).await?;
     s.audit(Some(caller.id()), "package.deactivate", Some(name.clone()), None, None).await;
-    Ok(Json(json!({ "name": name, "active": false })))
+    Ok(Json(Deactivated { name, active: false }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ExecuteRequest {
+pub(crate) struct ExecuteRequest {
     package_name: String,
+    /// Checked against the package's typed parameters.
     #[serde(default)]
+    #[schemars(with = "Option<Map<String, Value>>")]
     parameters: Value,
+    /// Higher runs first.
     #[serde(default)]
     priority: i32,
 }
@@ -251,7 +195,7 @@ async fn execute(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Started>), ApiError> {
     let req: ExecuteRequest = body::parse(&bytes)?;
     let key = match headers.get("idempotency-key") {
         Some(v) => Some(
@@ -284,15 +228,15 @@ async fn execute(
     let view = s.rt.status(started.execution_id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "execution_id": started.execution_id,
-            "package_name": req.package_name,
-            "status": view.execution.status.as_str(),
-            "created": started.created,
-            "estimated_completion": view.estimated_completion,
-            "estimated_duration_seconds": secs(view.estimated_remaining),
-            "status_url": format!("/api/v1/workflows/packages/status/{}", started.execution_id),
-        })),
+        Json(Started {
+            execution_id: started.execution_id,
+            package_name: req.package_name,
+            status: view.execution.status.into(),
+            created: started.created,
+            estimated_completion: view.estimated_completion,
+            estimated_duration_seconds: secs(view.estimated_remaining),
+            status_url: format!("/api/v1/workflows/packages/status/{}", started.execution_id),
+        }),
     ))
 }
 
@@ -303,132 +247,30 @@ fn user_idempotency_key(caller: uuid::Uuid, package: &str, key: &str) -> String 
     format!("user/{caller}/{package}/{key}")
 }
 
-fn status_json(v: &runtime::StatusView) -> Value {
-    let e = &v.execution;
-    let current: Vec<Value> = e
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(_, st)| st.status == engine::StepStatus::Running)
-        .map(|(i, st)| {
-            let def = &v.package.steps[i];
-            let eta = st.started_at.map(|t| t + chrono::Duration::from_std(v.estimates[i]).unwrap_or_default());
-            json!({ "step_id": def.id, "step_name": def.name, "started_at": st.started_at, "attempt": st.attempt, "estimated_completion": eta })
-        })
-        .collect();
-    json!({
-        "execution_id": e.id,
-        "package_name": e.package_name,
-        "package_version": e.package_version,
-        "status": e.status.as_str(),
-        "progress_percentage": (v.progress.percentage * 10.0).round() / 10.0,
-        "current_step": current.first().cloned(),
-        "current_steps": current,
-        "total_steps": v.progress.total,
-        "completed_steps": v.progress.completed,
-        "running_steps": v.progress.running,
-        "failed_steps": v.progress.failed,
-        "skipped_steps": v.progress.skipped,
-        "estimated_time_remaining": secs(v.estimated_remaining),
-        "estimated_completion": v.estimated_completion,
-        "created_at": e.created_at,
-        "started_at": e.started_at,
-        "completed_at": e.finished_at,
-        "error": e.error,
-        "steps": e.steps.iter().enumerate().map(|(i, st)| {
-            let def = &v.package.steps[i];
-            json!({
-                "step_id": def.id, "step_name": def.name, "handler": def.handler, "status": st.status.as_str(),
-                "attempts": st.attempt, "max_attempts": st.max_attempts,
-                "started_at": st.started_at, "completed_at": st.finished_at,
-                "next_attempt_at": if st.status == engine::StepStatus::Ready { st.ready_at } else { None },
-                "duration_seconds": match (st.started_at, st.finished_at) { (Some(a), Some(b)) => Some(((b - a).num_milliseconds() as f64) / 1000.0), _ => None },
-                "error": if st.waiting { None } else { st.error.as_ref() },
-                "waiting": st.waiting,
-                "waiting_for": if st.waiting { st.error.as_ref() } else { None },
-                "worker": st.lease_owner,
-                "output_summary": st.output.as_ref().map(summarize),
-            })
-        }).collect::<Vec<_>>(),
-    })
-}
-
-/// A short view of a step output: scalars as they are, collections by size.
-fn summarize(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .take(12)
-                .map(|(k, v)| {
-                    let s = match v {
-                        Value::Array(a) => json!(format!("[{} items]", a.len())),
-                        Value::Object(o) => json!(format!("{{{} fields}}", o.len())),
-                        Value::String(s) if s.chars().count() > 120 => {
-                            json!(format!("{}…", s.chars().take(120).collect::<String>()))
-                        }
-                        other => other.clone(),
-                    };
-                    (k.clone(), s)
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 async fn status(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusReport>, ApiError> {
     let view = visible_status(&s, &caller, parse_id(&id)?).await?;
-    Ok(Json(status_json(&view)))
+    Ok(Json(StatusReport::from(&view)))
 }
 
 async fn get_execution(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ExecutionDetail>, ApiError> {
     let view = visible_status(&s, &caller, parse_id(&id)?).await?;
-    let mut v = status_json(&view);
-    v["parameters"] = view.execution.params.clone();
-    v["priority"] = json!(view.execution.priority);
-    v["created_by"] = json!(view.execution.created_by);
-    let outputs: serde_json::Map<String, Value> = view
-        .execution
-        .steps
-        .iter()
-        .filter_map(|st| st.output.as_ref().map(|o| (st.step_id.clone(), o.clone())))
-        .collect();
-    // Each step's input as its handler gets it (the package's `input` with parameters and earlier
-    // outputs filled in); only for steps that have been reached: a pending step's is not known yet.
-    v["inputs"] = view
-        .package
-        .steps
-        .iter()
-        .zip(&view.execution.steps)
-        .filter(|(_, st)| st.status != engine::StepStatus::Pending)
-        .map(|(def, st)| (st.step_id.clone(), engine::package::resolve_input(def, &view.execution.params, &outputs)))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    v["outputs"] = outputs.into();
-    v["deliverables"] = view
-        .package
-        .deliverables
-        .iter()
-        .map(|d| {
-            let st = &view.execution.steps[d.step.index()];
-            json!({ "name": d.name, "kind": d.kind, "step_id": st.step_id, "status": st.status.as_str(), "output": st.output })
-        })
-        .collect();
-    Ok(Json(v))
+    Ok(Json(ExecutionDetail::from(&view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ControlRequest {
+pub(crate) struct ControlRequest {
+    #[schemars(extend("enum" = ["pause", "resume", "cancel", "retry"]))]
     action: String,
+    /// Kept in the execution's history and the audit log.
     reason: Option<String>,
 }
 
@@ -437,7 +279,7 @@ async fn control(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Controlled>, ApiError> {
     let id = parse_id(&id)?;
     let req: ControlRequest = body::parse(&bytes)?;
     let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
@@ -458,13 +300,13 @@ async fn control(
         None,
     )
     .await;
-    Ok(Json(json!({ "execution_id": id, "action": action.as_str(), "status": status.as_str() })))
+    Ok(Json(Controlled { execution_id: id, action: action.into(), status: status.into() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
-    status: Option<String>,
+pub(crate) struct ListQuery {
+    status: Option<crate::contract::names::ExecutionStatusQuery>,
     package: Option<String>,
     created_by: Option<String>,
     created_after: Option<chrono::DateTime<chrono::Utc>>,
@@ -490,9 +332,9 @@ async fn list_executions(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ExecutionPage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let status = match &q.status {
+    let status = match q.status.as_ref().map(|s| s.0.as_str()) {
         Some(st) => Some(
             ExecutionStatus::parse(st)
                 .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown status `{st}`")))?,
@@ -503,7 +345,9 @@ async fn list_executions(
     let (own, team) = caller.scope();
     // The caller's scope always applies; a `created_by` filter narrows it further.
     let created_by = match (own, q.created_by) {
-        (Some(me), Some(asked)) if me != asked => return Ok(Json(json!({ "executions": [], "next_cursor": null }))),
+        (Some(me), Some(asked)) if me != asked => {
+            return Ok(Json(ExecutionPage { executions: Vec::new(), next_cursor: None }))
+        }
         (Some(me), _) => Some(me),
         (None, asked) => asked,
     };
@@ -520,18 +364,12 @@ async fn list_executions(
     };
     let rows = s.rt.store.list_executions(&filter).await?;
     let next = (rows.len() as u32 == limit).then(|| rows.last().map(|r| r.id)).flatten();
-    Ok(Json(json!({
-        "executions": rows.iter().map(|r| json!({
-            "execution_id": r.id, "package_name": r.package_name, "package_version": r.package_version,
-            "status": r.status.as_str(), "created_by": r.created_by, "created_at": r.created_at, "completed_at": r.finished_at,
-        })).collect::<Vec<_>>(),
-        "next_cursor": next,
-    })))
+    Ok(Json(ExecutionPage { executions: rows.iter().map(ExecutionRow::from).collect(), next_cursor: next }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct EventsQuery {
+pub(crate) struct EventsQuery {
     after: Option<i64>,
     limit: Option<u32>,
 }
@@ -541,23 +379,18 @@ async fn events(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EventPage>, ApiError> {
     let id = parse_id(&id)?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
     ensure_visible(&caller, &view)?;
     let events = s.rt.store.events(id, q.after.unwrap_or(0), q.limit.unwrap_or(500).clamp(1, 5000)).await?;
-    Ok(Json(json!({
-        "execution_id": id,
-        "events": events.iter().map(|e| json!({
-            "id": e.id, "at": e.at, "kind": e.kind, "step_id": e.step_id, "attempt": e.attempt, "detail": e.detail,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(EventPage { execution_id: id, events: events.iter().map(EventView::from).collect() }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RetryStepRequest {
+pub(crate) struct RetryStepRequest {
     reason: Option<String>,
 }
 
@@ -568,7 +401,7 @@ async fn retry_step(
     Extension(caller): Extension<Caller>,
     Path((id, step_id)): Path<(String, String)>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepRetried>, ApiError> {
     let id = parse_id(&id)?;
     let req: RetryStepRequest = if bytes.is_empty() { RetryStepRequest::default() } else { body::parse(&bytes)? };
     let view = s.rt.store.execution(id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id}")))?;
@@ -594,13 +427,16 @@ async fn retry_step(
         None,
     )
     .await;
-    Ok(Json(json!({ "execution_id": id, "step_id": step_id, "status": status.as_str() })))
+    Ok(Json(StepRetried { execution_id: id, step_id, status: status.into() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct SignalRequest {
+pub(crate) struct SignalRequest {
+    /// 1 to 64 characters of a-z, 0-9, `_` or `.`.
+    #[schemars(regex(pattern = r"^[a-z0-9_.]{1,64}$"))]
     name: String,
+    /// Any JSON; `sent_by` is added when it is an object.
     #[serde(default)]
     payload: Value,
 }
@@ -613,7 +449,7 @@ async fn signal(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SignalAccepted>), ApiError> {
     let id = parse_id(&id)?;
     let req: SignalRequest = body::parse(&bytes)?;
     let valid = !req.name.is_empty()
@@ -634,5 +470,5 @@ async fn signal(
     }
     let signal_id = s.rt.signal(id, &req.name, &payload).await?;
     s.audit(Some(caller.id()), "execution.signal", Some(id.to_string()), Some(json!({ "name": req.name })), None).await;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "execution_id": id, "signal_id": signal_id, "name": req.name }))))
+    Ok((StatusCode::ACCEPTED, Json(SignalAccepted { execution_id: id, signal_id, name: req.name })))
 }

@@ -33,7 +33,7 @@ pub fn required_documents(client_type: &str, role: &str) -> Vec<&'static str> {
     docs
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub name: Option<String>,

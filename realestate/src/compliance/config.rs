@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::report::Severity;
 
 /// Compliance settings, deserialised from the brokerage's configuration (every field optional).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The brokerage's trading name, shown on every asset beside the ORN.

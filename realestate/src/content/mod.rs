@@ -37,7 +37,7 @@ pub use phrasing::Phrasing;
 pub use templates::{builtin_templates, sample_context, validate_template, Category, Template};
 
 /// What to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     /// Portal listing (Property Finder / Bayut style): title and description.
@@ -53,7 +53,7 @@ pub enum ContentKind {
 }
 
 /// Social platforms, each with its own limits (see [`Platform::limits`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Instagram,
@@ -77,7 +77,7 @@ impl Platform {
 }
 
 /// The tone of the copy; each has its own vocabulary (see [`Phrasing`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentStyle {
     Luxury,

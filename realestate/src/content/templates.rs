@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::{html::check_html, prohibited_claim, template_context, Agent, Brokerage, ContentKind, ContentRequest};
 
 /// Where a template is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Listing,

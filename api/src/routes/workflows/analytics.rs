@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use engine::{ExecutionStatus, StepStatus};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{ExecutionFilter, StepRecord};
@@ -15,9 +16,11 @@ use crate::{ApiError, AppState};
 /// Executions read per request; analytics over more use the performance metrics (issue of its own).
 const EXECUTIONS_MAX: u32 = 10_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AnalyticsQuery {
+    /// 30d when absent.
+    #[schemars(extend("enum" = ["7d", "30d", "90d", "365d", "all"]))]
     period: Option<String>,
     package: Option<String>,
 }
