@@ -13,6 +13,7 @@
 
 pub mod canvas;
 pub mod card;
+mod orientation;
 pub mod photo;
 pub mod png;
 pub mod text;

@@ -66,7 +66,8 @@ pub struct PhotoInfo {
     pub height: u32,
 }
 
-/// The format and size of a photo, without decoding its pixels.
+/// The format and size of a photo as stored, without decoding its pixels (a JPEG's EXIF
+/// orientation may swap width and height when it is decoded; see [`decode`]).
 pub fn probe(bytes: &[u8]) -> Result<PhotoInfo, PhotoError> {
     let format = PhotoFormat::sniff(bytes).ok_or(PhotoError::UnknownFormat)?;
     let corrupt = |reason: String| PhotoError::Corrupt { format: format.name(), reason };
@@ -91,15 +92,18 @@ pub fn probe(bytes: &[u8]) -> Result<PhotoInfo, PhotoError> {
     Ok(PhotoInfo { format, width, height })
 }
 
-/// The photo's pixels on a canvas of its size.
+/// The photo's pixels, upright: a JPEG's EXIF orientation is applied, so a portrait shot comes out
+/// portrait.
 pub fn decode(bytes: &[u8]) -> Result<Canvas, PhotoError> {
     let info = probe(bytes)?;
     let corrupt = |reason: String| PhotoError::Corrupt { format: info.format.name(), reason };
-    let rgb = match info.format {
-        PhotoFormat::Png => decode_png(bytes).map_err(|e| corrupt(e.to_string()))?,
+    let (rgb, orientation) = match info.format {
+        PhotoFormat::Png => (decode_png(bytes).map_err(|e| corrupt(e.to_string()))?, 1),
         PhotoFormat::Jpeg => decode_jpeg(bytes).map_err(corrupt)?,
     };
-    Canvas::from_rgb(info.width, info.height, rgb).ok_or_else(|| corrupt("fewer pixels than the header says".into()))
+    let canvas = Canvas::from_rgb(info.width, info.height, rgb)
+        .ok_or_else(|| corrupt("fewer pixels than the header says".into()))?;
+    Ok(crate::orientation::apply(canvas, orientation))
 }
 
 fn decode_png(bytes: &[u8]) -> Result<Vec<u8>, ::png::DecodingError> {
@@ -131,11 +135,13 @@ fn decode_png(bytes: &[u8]) -> Result<Vec<u8>, ::png::DecodingError> {
     })
 }
 
-fn decode_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// RGB pixels as stored, and the EXIF orientation.
+fn decode_jpeg(bytes: &[u8]) -> Result<(Vec<u8>, u16), String> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     let pixels = decoder.decode().map_err(|e| e.to_string())?;
     let info = decoder.info().ok_or("no frame header")?;
-    Ok(match info.pixel_format {
+    let orientation = decoder.exif_data().map_or(1, crate::orientation::from_exif);
+    let rgb = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
         // Big-endian 16-bit grey: the high byte is the 8-bit value.
@@ -148,7 +154,8 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
                 [ch(p[0]), ch(p[1]), ch(p[2])]
             })
             .collect(),
-    })
+    };
+    Ok((rgb, orientation))
 }
 
 #[cfg(test)]
@@ -187,6 +194,17 @@ mod tests {
             let got = canvas.get(w / 2, h / 2).unwrap();
             assert!(close(got, colour), "{w}x{h}: {got:?}, expected about {colour:?}");
         }
+    }
+
+    #[test]
+    fn a_sideways_phone_photo_comes_out_upright() {
+        // Stored 40 × 20, red left and blue right, with EXIF orientation 6 (turn 90° clockwise).
+        let bytes = include_bytes!("../testdata/rotate90_40x20_orientation6.jpg");
+        assert_eq!((probe(bytes).unwrap().width, probe(bytes).unwrap().height), (40, 20), "as stored");
+        let upright = decode(bytes).unwrap();
+        assert_eq!((upright.width(), upright.height()), (20, 40));
+        assert!(close(upright.get(10, 5).unwrap(), Rgb(220, 30, 30)), "red on top: {:?}", upright.get(10, 5));
+        assert!(close(upright.get(10, 35).unwrap(), Rgb(30, 30, 220)), "blue below: {:?}", upright.get(10, 35));
     }
 
     #[test]

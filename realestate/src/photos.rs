@@ -33,7 +33,8 @@ pub enum UploadError {
     CaptionTooLong,
 }
 
-/// An upload's bytes checked: format and size as decoded.
+/// An upload's bytes checked: its format, and its size as shown (upright, after a JPEG's EXIF
+/// orientation).
 pub fn validate(bytes: &[u8]) -> Result<PhotoInfo, UploadError> {
     if bytes.is_empty() {
         return Err(UploadError::Empty);
@@ -43,8 +44,8 @@ pub fn validate(bytes: &[u8]) -> Result<PhotoInfo, UploadError> {
     }
     let info = raster::photo::probe(bytes)?;
     // Decoding every pixel (not only the header) is what proves the file will draw later.
-    raster::photo::decode(bytes)?;
-    Ok(info)
+    let upright = raster::photo::decode(bytes)?;
+    Ok(PhotoInfo { width: upright.width(), height: upright.height(), ..info })
 }
 
 /// A caption trimmed, with control characters removed; `None` when nothing is left.
@@ -80,6 +81,8 @@ mod tests {
         let jpeg = include_bytes!("../../raster/testdata/terracotta_120x80.jpg");
         let info = validate(jpeg).unwrap();
         assert_eq!((info.format.content_type(), info.width, info.height), ("image/jpeg", 120, 80));
+        let sideways = include_bytes!("../../raster/testdata/rotate90_40x20_orientation6.jpg");
+        assert_eq!((validate(sideways).unwrap().width, validate(sideways).unwrap().height), (20, 40), "shown upright");
         assert_eq!(validate(b""), Err(UploadError::Empty));
         assert_eq!(validate(b"<svg/>"), Err(UploadError::NotAPhoto(PhotoError::UnknownFormat)));
         assert_eq!(validate(&vec![0xFF; PHOTO_BYTES_MAX + 1]), Err(UploadError::TooLarge(PHOTO_BYTES_MAX + 1)));
