@@ -21,6 +21,8 @@ pub enum Body {
     Csv,
     /// A file as the raw body (its media type in Content-Type).
     Binary,
+    /// A photo as the raw body: PNG or JPEG, recognised by its bytes.
+    Image,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -275,6 +277,31 @@ pub static ROUTES: &[RouteSpec] = &[
         Json,
     ),
     r("DELETE", "/api/v1/properties/{id}", Authenticated, "properties", "Delete a property.", NoBody),
+    r(
+        "GET",
+        "/api/v1/properties/{id}/photos",
+        Authenticated,
+        "properties",
+        "A property's photos (metadata, in order; the first is the main photo).",
+        NoBody,
+    ),
+    r(
+        "POST",
+        "/api/v1/properties/{id}/photos",
+        Authenticated,
+        "properties",
+        "Add a photo (PNG or JPEG body, at most 10 MiB, 20 a property; optional caption in the query).",
+        Body::Image,
+    ),
+    r(
+        "GET",
+        "/api/v1/properties/{id}/photos/{photo_id}",
+        Authenticated,
+        "properties",
+        "A photo's bytes, with its media type.",
+        NoBody,
+    ),
+    r("DELETE", "/api/v1/properties/{id}/photos/{photo_id}", Authenticated, "properties", "Delete a photo.", NoBody),
     r("GET", "/api/v1/cma/reports", Permission("cma:generate_report"), "cma", "CMA reports visible to you.", NoBody),
     r(
         "POST",

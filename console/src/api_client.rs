@@ -34,6 +34,8 @@ pub(crate) enum Outgoing {
     Empty,
     Json(Value),
     Toml(String),
+    /// A file as the raw body, with its media type (a photo upload).
+    File(&'static str, Bytes),
 }
 
 /// A reply read to the end.
@@ -84,6 +86,7 @@ impl Api {
             Outgoing::Empty => (None, Body::empty()),
             Outgoing::Json(v) => (Some("application/json"), Body::from(v.to_string())),
             Outgoing::Toml(s) => (Some("application/toml"), Body::from(s)),
+            Outgoing::File(media_type, bytes) => (Some(media_type), Body::from(bytes)),
         };
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);

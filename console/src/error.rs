@@ -30,7 +30,7 @@ impl Problem {
         }
     }
 
-    fn local(status: StatusCode, code: &str, detail: &str) -> Problem {
+    pub(crate) fn local(status: StatusCode, code: &str, detail: &str) -> Problem {
         Problem {
             status: status.as_u16(),
             code: code.into(),

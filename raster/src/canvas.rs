@@ -56,6 +56,15 @@ impl Canvas {
         Canvas { width, height, pixels, clip }
     }
 
+    /// A canvas of existing RGB bytes (row-major, no padding); `None` unless there are exactly
+    /// `width × height × 3` of them.
+    pub fn from_rgb(width: u32, height: u32, pixels: Vec<u8>) -> Option<Canvas> {
+        (pixels.len() as u64 == u64::from(width) * u64::from(height) * 3).then(|| {
+            let clip = Clip { x0: 0, y0: 0, x1: width as i32, y1: height as i32 };
+            Canvas { width, height, pixels, clip }
+        })
+    }
+
     pub fn width(&self) -> u32 {
         self.width
     }
@@ -165,6 +174,76 @@ impl Canvas {
                 self.blend(col, row, colour, a * cover);
             }
         }
+    }
+
+    /// Draw `photo` scaled to cover the rectangle (`w × h`) and centred, cutting what overhangs
+    /// (the "cover" fit: no bars, nothing stretched). Downscaling averages every source pixel under
+    /// a target pixel, so detail does not alias; upscaling interpolates bilinearly.
+    pub fn draw_cover(&mut self, photo: &Canvas, x: i32, y: i32, w: u32, h: u32) {
+        if photo.width == 0 || photo.height == 0 || w == 0 || h == 0 {
+            return;
+        }
+        let Some(v) = self.visible(x, y, w, h) else { return };
+        let scale = (w as f64 / photo.width as f64).max(h as f64 / photo.height as f64);
+        let (ox, oy) = ((photo.width as f64 - w as f64 / scale) / 2.0, (photo.height as f64 - h as f64 / scale) / 2.0);
+        for row in v.y0..v.y1 {
+            let (sy0, sy1) = (oy + (row - y) as f64 / scale, oy + (row - y + 1) as f64 / scale);
+            for col in v.x0..v.x1 {
+                let (sx0, sx1) = (ox + (col - x) as f64 / scale, ox + (col - x + 1) as f64 / scale);
+                let colour = if scale < 1.0 {
+                    photo.average(sx0, sy0, sx1, sy1)
+                } else {
+                    photo.bilinear((sx0 + sx1) / 2.0, (sy0 + sy1) / 2.0)
+                };
+                let i = (row as usize * self.width as usize + col as usize) * 3;
+                self.pixels[i..i + 3].copy_from_slice(&[colour.0, colour.1, colour.2]);
+            }
+        }
+    }
+
+    /// This canvas shrunk (never enlarged) to fit `max_w × max_h`, keeping its aspect ratio.
+    pub fn fit_within(&self, max_w: u32, max_h: u32) -> Canvas {
+        let scale = (max_w as f64 / self.width as f64).min(max_h as f64 / self.height as f64);
+        if scale >= 1.0 {
+            return Canvas::from_rgb(self.width, self.height, self.pixels.clone()).expect("same size");
+        }
+        let w = ((self.width as f64 * scale).round() as u32).max(1);
+        let h = ((self.height as f64 * scale).round() as u32).max(1);
+        let mut out = Canvas::new(w, h, Rgb::WHITE);
+        out.draw_cover(self, 0, 0, w, h);
+        out
+    }
+
+    /// The mean colour of the source pixels whose area meets `[x0, x1) × [y0, y1)`.
+    fn average(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> Rgb {
+        let span = |a: f64, b: f64, n: u32| {
+            let lo = (a.floor().max(0.0) as u32).min(n - 1);
+            (lo, (b.ceil() as u32).clamp(lo + 1, n))
+        };
+        let ((cx0, cx1), (cy0, cy1)) = (span(x0, x1, self.width), span(y0, y1, self.height));
+        let mut sum = [0u64; 3];
+        for sy in cy0..cy1 {
+            let start = (sy as usize * self.width as usize + cx0 as usize) * 3;
+            let end = (sy as usize * self.width as usize + cx1 as usize) * 3;
+            for px in self.pixels[start..end].chunks_exact(3) {
+                sum[0] += u64::from(px[0]);
+                sum[1] += u64::from(px[1]);
+                sum[2] += u64::from(px[2]);
+            }
+        }
+        let n = u64::from(cx1 - cx0) * u64::from(cy1 - cy0);
+        let ch = |s: u64| ((s + n / 2) / n) as u8;
+        Rgb(ch(sum[0]), ch(sum[1]), ch(sum[2]))
+    }
+
+    /// The colour at a point between pixel centres, interpolated from the four nearest pixels.
+    fn bilinear(&self, x: f64, y: f64) -> Rgb {
+        let (fx, fy) = ((x - 0.5).clamp(0.0, (self.width - 1) as f64), (y - 0.5).clamp(0.0, (self.height - 1) as f64));
+        let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
+        let (x1, y1) = ((x0 + 1).min(self.width - 1), (y0 + 1).min(self.height - 1));
+        let (tx, ty) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
+        let at = |x, y| self.get(x, y).unwrap_or(Rgb::BLACK);
+        at(x0, y0).mix(at(x1, y0), tx).mix(at(x0, y1).mix(at(x1, y1), tx), ty)
     }
 
     /// Side in pixels of a QR symbol drawn by [`Canvas::draw_modules`], quiet zone included.

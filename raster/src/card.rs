@@ -29,6 +29,10 @@ pub struct ListingCard {
     pub qr: (usize, Vec<bool>),
     /// Brand colour for the price, tagline and rules.
     pub accent: Rgb,
+    /// The listing's main photo: it fills the navy area, clear at the top and under a navy scrim
+    /// where the text sits (the text moves down and gets smaller to leave it room). `None` keeps
+    /// the plain navy design.
+    pub photo: Option<Canvas>,
 }
 
 /// Output format of a card.
@@ -93,10 +97,17 @@ pub(crate) struct Regions {
     pub qr: Rect,
     /// Agent and brokerage lines.
     pub info: Rect,
+    /// Where the photo is drawn, when there is one.
+    pub hero: Option<Rect>,
 }
+
+/// Opacity of the navy scrim under the text on a photo: the text keeps its contrast on any photo.
+const SCRIM_ALPHA: u8 = 225;
 
 /// Type sizes for one format: (largest, smallest) em px per element.
 struct Type {
+    /// Where the block sits in its area: 0 at the top, 1 at the bottom.
+    anchor: f32,
     tagline: (f32, f32),
     headline: (f32, f32),
     headline_lines: usize,
@@ -163,9 +174,28 @@ fn square(c: &mut Canvas, card: &ListingCard) -> Regions {
         16.0,
     );
 
+    if let Some(photo) = &card.photo {
+        let hero = Rect::new(0, 10, w, strip_y - 10);
+        photo_with_scrim(c, photo, hero, 270, 130);
+        let bottom = strip_y - 40;
+        let content = Rect::new(margin, bottom - 360, w - 2 * margin, 360);
+        let ty = Type {
+            anchor: 1.0,
+            tagline: (26.0, 18.0),
+            headline: (52.0, 30.0),
+            headline_lines: 2,
+            price: (76.0, 40.0),
+            chip: 26.0,
+            chip_rows: 1,
+            gap: 22.0,
+        };
+        let headline = content_block(c, card, content, &ty);
+        return Regions { headline, footer: Rect::new(0, strip_y, w, strip_h), qr, info, hero: Some(hero) };
+    }
     let top = 10 + 64;
     let content = Rect::new(margin, top, w - 2 * margin, strip_y - 56 - top);
     let ty = Type {
+        anchor: 0.45,
         tagline: (30.0, 20.0),
         headline: (66.0, 34.0),
         headline_lines: 3,
@@ -175,7 +205,7 @@ fn square(c: &mut Canvas, card: &ListingCard) -> Regions {
         gap: 30.0,
     };
     let headline = content_block(c, card, content, &ty);
-    Regions { headline, footer: Rect::new(0, strip_y, w, strip_h), qr, info }
+    Regions { headline, footer: Rect::new(0, strip_y, w, strip_h), qr, info, hero: None }
 }
 
 fn landscape(c: &mut Canvas, card: &ListingCard) -> Regions {
@@ -213,6 +243,26 @@ fn landscape(c: &mut Canvas, card: &ListingCard) -> Regions {
     let left_w = panel_x - 2 * margin + 8;
     let foot_h = 92;
     let foot_y = h - 36 - foot_h;
+
+    let (top, ty, hero) = match &card.photo {
+        Some(photo) => {
+            let hero = Rect::new(0, 8, panel_x, h - 8);
+            photo_with_scrim(c, photo, hero, 100, 140);
+            let ty = Type {
+                anchor: 1.0,
+                tagline: (18.0, 14.0),
+                headline: (38.0, 24.0),
+                headline_lines: 2,
+                price: (52.0, 30.0),
+                chip: 18.0,
+                chip_rows: 1,
+                gap: 14.0,
+            };
+            (230, ty, Some(hero))
+        }
+        None => (8 + 48, LANDSCAPE_TYPE, None),
+    };
+    // The rule above the agent's line, drawn after the photo so it stays visible on it.
     c.fill_rect_alpha(margin, foot_y, left_w as u32, 2, Rgb::WHITE, 48);
     let info = Rect::new(margin, foot_y + 2, left_w, foot_h);
     stacked_lines(
@@ -224,20 +274,31 @@ fn landscape(c: &mut Canvas, card: &ListingCard) -> Regions {
         ],
         10.0,
     );
-
-    let top = 8 + 48;
     let content = Rect::new(margin, top, left_w, foot_y - 28 - top);
-    let ty = Type {
-        tagline: (22.0, 15.0),
-        headline: (46.0, 26.0),
-        headline_lines: 2,
-        price: (66.0, 32.0),
-        chip: 22.0,
-        chip_rows: 2,
-        gap: 20.0,
-    };
     let headline = content_block(c, card, content, &ty);
-    Regions { headline, footer: Rect::new(panel_x, 0, panel_w, h), qr, info }
+    Regions { headline, footer: Rect::new(panel_x, 0, panel_w, h), qr, info, hero }
+}
+
+/// The landscape card's type without a photo.
+const LANDSCAPE_TYPE: Type = Type {
+    anchor: 0.45,
+    tagline: (22.0, 15.0),
+    headline: (46.0, 26.0),
+    headline_lines: 2,
+    price: (66.0, 32.0),
+    chip: 22.0,
+    chip_rows: 2,
+    gap: 20.0,
+};
+
+/// `photo` covering `area`, clear for its first `clear` rows, then a navy scrim growing over `ramp`
+/// rows to [`SCRIM_ALPHA`] and staying there to the bottom.
+fn photo_with_scrim(c: &mut Canvas, photo: &Canvas, area: Rect, clear: i32, ramp: i32) {
+    c.draw_cover(photo, area.x, area.y, area.w, area.h);
+    for row in clear..area.h as i32 {
+        let alpha = ((row - clear) as f32 / ramp as f32).min(1.0) * SCRIM_ALPHA as f32;
+        c.fill_rect_alpha(area.x, area.y + row, area.w, 1, NAVY_TOP, alpha.round() as u8);
+    }
 }
 
 /// Tagline, headline, price and fact chips, top-down in `area`; the headline takes whatever height the
@@ -262,7 +323,7 @@ fn content_block(c: &mut Canvas, card: &ListingCard, area: Rect, ty: &Type) -> R
 
     // Centre the block (a little high, which reads as balanced) instead of leaving a hole under it.
     let used = tag_h + head_h + price_gap + price_h + chips_gap + chips_h;
-    let mut y = area.y as f32 + ((area.h as f32 - used) * 0.45).max(0.0).floor();
+    let mut y = area.y as f32 + ((area.h as f32 - used) * ty.anchor).max(0.0).floor();
     if tag_h > 0.0 {
         let r = Rect::new(area.x, y as i32, area.w as i32, tagline.height().ceil() as i32);
         clipped(c, r, |c| tagline.draw(c, r.x as f32, r.y as f32, card.accent));

@@ -49,6 +49,7 @@ fn sample() -> ListingCard {
         permit_line: "Trakheesi Permit 7123456789".into(),
         qr: qr_grid(PERMIT_URL),
         accent: Rgb(214, 175, 84),
+        photo: None,
     }
 }
 
@@ -225,6 +226,7 @@ fn empty_fields_and_no_qr_still_render() {
         permit_line: String::new(),
         qr: (0, Vec::new()),
         accent: Rgb(0, 160, 140),
+        photo: None,
     };
     for size in [CardSize::Square, CardSize::Landscape] {
         let d = decode(&listing_card_png(&card, size));
@@ -232,9 +234,55 @@ fn empty_fields_and_no_qr_still_render() {
     }
 }
 
+/// A 3:2 "photo": terracotta with a white band through its middle third, so a crop shows.
+fn striped_photo() -> Canvas {
+    let mut photo = Canvas::new(300, 200, Rgb(196, 98, 52));
+    photo.fill_rect(100, 0, 100, 200, Rgb::WHITE);
+    photo
+}
+
+#[test]
+fn a_photo_fills_the_hero_clear_at_the_top_and_the_qr_still_reads() {
+    let card = ListingCard { photo: Some(Canvas::new(120, 80, Rgb(196, 98, 52))), ..sample() };
+    for (size, clear_at) in [(CardSize::Square, (540, 150)), (CardSize::Landscape, (400, 60))] {
+        let (_, regions) = render(&card, size);
+        let hero = regions.hero.expect("a hero region");
+        let d = decode(&listing_card_png(&card, size));
+        assert_eq!(d.px(clear_at.0, clear_at.1), Rgb(196, 98, 52), "{size:?}: the photo shows untouched at the top");
+        assert_eq!(qr_payloads(&d), vec![PERMIT_URL.to_string()], "{size:?}");
+        let plain = decode(&listing_card_png(&sample(), size));
+        // Under the text the scrim darkens the photo, which still shows through (redder than navy).
+        let (x, y) = (hero.x as u32 + 4, (hero.y + hero.h as i32 - 4) as u32);
+        assert!(d.px(x, y).0 > plain.px(x, y).0 + 10, "{size:?}: {:?} vs {:?}", d.px(x, y), plain.px(x, y));
+        assert_ne!(plain.px(clear_at.0, clear_at.1), Rgb(196, 98, 52), "{size:?}: no photo, the navy design");
+        same_region(&plain, &d, regions.qr, &format!("{size:?} QR"));
+    }
+}
+
+#[test]
+fn cover_scales_and_crops_without_stretching() {
+    // 300 × 200 into 100 × 100: scaled to 150 × 100, the middle 100 columns kept, so the white
+    // band (source columns 100..200) becomes target columns 25..75.
+    let mut c = Canvas::new(100, 100, Rgb::BLACK);
+    c.draw_cover(&striped_photo(), 0, 0, 100, 100);
+    assert_eq!(c.get(10, 50), Some(Rgb(196, 98, 52)));
+    assert_eq!(c.get(50, 50), Some(Rgb::WHITE));
+    assert_eq!(c.get(90, 50), Some(Rgb(196, 98, 52)));
+    // Upscaled 2×: no stretching either way, colours interpolated between the two.
+    let mut big = Canvas::new(600, 400, Rgb::BLACK);
+    big.draw_cover(&striped_photo(), 0, 0, 600, 400);
+    assert_eq!((big.get(100, 10), big.get(300, 10)), (Some(Rgb(196, 98, 52)), Some(Rgb::WHITE)));
+    let small = striped_photo().fit_within(60, 60);
+    assert_eq!((small.width(), small.height()), (60, 40), "fit keeps the aspect ratio");
+    assert_eq!(striped_photo().fit_within(1000, 1000), striped_photo(), "never enlarged");
+}
+
 #[test]
 fn write_samples_for_viewing() {
     let card = sample();
     let _ = std::fs::write("/tmp/raster-sample-square.png", listing_card_png(&card, CardSize::Square));
     let _ = std::fs::write("/tmp/raster-sample-landscape.png", listing_card_png(&card, CardSize::Landscape));
+    let card = ListingCard { photo: Some(striped_photo()), ..sample() };
+    let _ = std::fs::write("/tmp/raster-photo-square.png", listing_card_png(&card, CardSize::Square));
+    let _ = std::fs::write("/tmp/raster-photo-landscape.png", listing_card_png(&card, CardSize::Landscape));
 }

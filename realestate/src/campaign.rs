@@ -89,6 +89,10 @@ pub async fn generate_assets(
     print_property["agent"] =
         json!({ "name": requester.name, "brn": brn, "phone": requester.phone, "email": requester.email });
     print_property["brokerage"] = json!({ "name": brokerage_name, "orn": orn });
+    // The listing's photos, decoded once: the first is the social images' hero, the brochure shows
+    // as many as it has room for.
+    let photos =
+        crate::photos::listing_photos(s.domain.as_ref(), property.id, crate::print::BROCHURE_PHOTOS_MAX).await?;
     let info = |what: &str| crate::print::PrintInfo {
         title: format!("{what} \u{2013} {}", property.reference),
         author: requester.name.clone(),
@@ -158,7 +162,7 @@ pub async fn generate_assets(
                 files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
             }
             ContentKind::Brochure => {
-                let pdf = crate::print::brochure_pdf(&print_property, &generated, "", info("Brochure"));
+                let pdf = crate::print::brochure_pdf(&print_property, &generated, "", &photos, info("Brochure"));
                 files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
             }
             // Each network gets its feed image, with the same permit QR as the print assets.
@@ -170,6 +174,7 @@ pub async fn generate_assets(
                     &generated.title,
                     &advertiser(requester, &brn, &orn, &brokerage_name),
                     "",
+                    photos.first(),
                     size,
                 );
                 files.push((generated.channel.clone(), format!("{stem}_{w}x{h}.png"), "image/png", png));

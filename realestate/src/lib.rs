@@ -21,6 +21,7 @@ pub mod leads;
 pub mod listing;
 pub mod mailer;
 pub mod market;
+pub mod photos;
 pub mod print;
 pub mod property;
 pub mod publish;

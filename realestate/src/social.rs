@@ -121,6 +121,8 @@ pub async fn generate_posts(
     let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     let generator = s.generator().await?;
     let advertiser = crate::campaign::advertiser(requester, &brn, &orn, &brokerage_name);
+    // The main photo is decoded once for every network's image.
+    let photos = crate::photos::listing_photos(s.domain.as_ref(), property.id, 1).await?;
     let mut posts = Vec::new();
     let mut new_images = Vec::new();
     for &p in &req.platforms {
@@ -164,8 +166,14 @@ pub async fn generate_posts(
             None => {
                 let size = crate::social_image::size_for(p);
                 let (w, h) = size.dimensions();
-                let png =
-                    crate::social_image::listing_image_png(&property.body, &generated.title, &advertiser, "", size);
+                let png = crate::social_image::listing_image_png(
+                    &property.body,
+                    &generated.title,
+                    &advertiser,
+                    "",
+                    photos.first(),
+                    size,
+                );
                 let image =
                     artifact(requester, format!("{}_{}_{w}x{h}.png", property.reference, p.as_str()), &png, now);
                 images.insert(p, image.id);

@@ -5,7 +5,7 @@
 //!
 //! The layout itself is the `raster` crate's listing card; this module only decides what goes on it.
 
-use raster::{CardSize, ListingCard, Rgb};
+use raster::{Canvas, CardSize, ListingCard, Rgb};
 use serde_json::Value;
 
 use crate::content::Platform;
@@ -33,15 +33,18 @@ pub struct Advertiser {
 }
 
 /// The PNG bytes of the listing's image at `size`. `headline` is the generated post's title; the
-/// QR encodes `permit_qr_payload`, or the permit number when that is empty.
+/// QR encodes `permit_qr_payload`, or the permit number when that is empty; `photo` (the listing's
+/// main photo, see `photos::listing_photos`) fills the image behind the text when there is one.
 pub fn listing_image_png(
     property: &Value,
     headline: &str,
     advertiser: &Advertiser,
     permit_qr_payload: &str,
+    photo: Option<&Canvas>,
     size: CardSize,
 ) -> Vec<u8> {
-    raster::listing_card_png(&listing_card(property, headline, advertiser, permit_qr_payload), size)
+    let card = ListingCard { photo: photo.cloned(), ..listing_card(property, headline, advertiser, permit_qr_payload) };
+    raster::listing_card_png(&card, size)
 }
 
 fn listing_card(property: &Value, headline: &str, advertiser: &Advertiser, permit_qr_payload: &str) -> ListingCard {
@@ -79,6 +82,7 @@ fn listing_card(property: &Value, headline: &str, advertiser: &Advertiser, permi
         permit_line: if facts.permit.is_empty() { String::new() } else { format!("Trakheesi Permit {}", facts.permit) },
         qr: if payload.is_empty() { (0, Vec::new()) } else { qr_modules(payload) },
         accent: ACCENT,
+        photo: None,
     }
 }
 
@@ -113,7 +117,7 @@ mod tests {
     fn images_have_each_networks_size() {
         let p = json!({ "bedrooms": 0, "asking_price": 900000.0, "community": "JVC", "permit_number": "7000000001" });
         for (platform, dims) in [(Platform::Instagram, (1080, 1080)), (Platform::Linkedin, (1200, 628))] {
-            let png = listing_image_png(&p, "", &advertiser(), "", size_for(platform));
+            let png = listing_image_png(&p, "", &advertiser(), "", None, size_for(platform));
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
             let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
             let h = u32::from_be_bytes(png[20..24].try_into().unwrap());

@@ -118,6 +118,38 @@ impl Console {
         self.request("POST", path, cookie, Some(&format!("http://{HOST}")), form).await
     }
 
+    /// A same-origin `multipart/form-data` post: `(name, file name, media type, bytes)` per part,
+    /// text fields without a file name.
+    pub async fn post_multipart(&self, path: &str, cookie: &str, parts: &[(&str, Option<&str>, &str, &[u8])]) -> Page {
+        let boundary = "aura-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, filename, media_type, bytes) in parts {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            if let Some(f) = filename {
+                body.extend_from_slice(format!("; filename=\"{f}\"\r\nContent-Type: {media_type}").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", HOST)
+            .header("cookie", cookie)
+            .header("origin", format!("http://{HOST}"))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
     /// A call to the REST API itself (JSON in and out) with a bearer token, for arranging data.
     pub async fn api(
         &self,
@@ -443,6 +475,57 @@ pub mod cases {
         assert!(form.body.contains("value=\"2350000") && form.body.contains("Sea view\nPool"), "{}", form.body);
         let other = c.get(&format!("/console/properties/{edit}"), &c.login("agent@b.test").await).await;
         assert_eq!(other.status, StatusCode::NOT_FOUND, "another team's property");
+
+        // Photos: a file chosen in the form reaches the API as the agent's upload; its thumbnail
+        // is served through the console; a caption is escaped; a refusal is the API's problem;
+        // a form from elsewhere is refused; the delete button removes it.
+        let photos = format!("/console/properties/{edit}/photos");
+        assert!(form.body.contains("No photos yet") && form.body.contains("enctype=\"multipart/form-data\""));
+        let jpeg: &[u8] = include_bytes!("../../raster/testdata/terracotta_120x80.jpg");
+        let up = c
+            .post_multipart(
+                &photos,
+                &agent,
+                &[("photo", Some("terrace.jpg"), "image/jpeg", jpeg), ("caption", None, "", b"Terrace <b>& pool</b>")],
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+        let page = c.get(&format!("/console/properties/{edit}"), &agent).await;
+        assert!(
+            page.body.contains("120 × 80") && page.body.contains("Terrace &lt;b&gt;&amp; pool&lt;&#x2F;b&gt;"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("<b>& pool"), "the caption is escaped");
+        let thumb = page
+            .body
+            .split("src=\"/console/files/")
+            .nth(1)
+            .expect("a thumbnail")
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#x2F;", "/");
+        let served = c.get(&format!("/console/files/{thumb}"), &agent).await;
+        assert_eq!(served.status, StatusCode::OK);
+        assert_eq!(served.headers["content-type"], "image/jpeg");
+        let elsewhere = c.get(&format!("/console/files/{thumb}"), &c.login("agent@b.test").await).await;
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "another team cannot load the photo");
+        let text =
+            c.post_multipart(&photos, &agent, &[("photo", Some("notes.txt"), "text/plain", b"not a photo")]).await;
+        assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", text.body);
+        assert!(text.body.contains("data-code=\"unsupported_media_type\""), "{}", text.body);
+        let forged = c.request("POST", &photos, &agent, Some("https://evil.example"), &[("caption", "x")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "CSRF: another site's form");
+        let delete = page
+            .body
+            .split("action=\"/console/properties/")
+            .filter_map(|s| s.split('"').next())
+            .find(|action| action.ends_with("/delete"))
+            .map(|action| format!("/console/properties/{action}"))
+            .expect("a delete button");
+        assert_eq!(c.post(&delete, &agent, &[]).await.status, StatusCode::SEE_OTHER);
+        assert!(c.get(&format!("/console/properties/{edit}"), &agent).await.body.contains("No photos yet"));
 
         // Settings: everyone reads them; only an admin gets the form.
         let read = c.get("/console/settings", &agent).await;

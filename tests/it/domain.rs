@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use serde_json::json;
 use store::domain::{
-    Artifact, CmaReportRecord, CommunityRow, PropertyRecord, SnapshotRow, TemplateRecord, TransactionRow,
+    Artifact, CmaReportRecord, CommunityRow, PhotoAdded, PropertyPhoto, PropertyRecord, SnapshotRow, TemplateRecord,
+    TransactionRow,
 };
 use uuid::Uuid;
 
@@ -74,6 +75,67 @@ pub mod cases {
         d.upsert_snapshots(&[SnapshotRow { volume: 3, ..snap.clone() }]).await.unwrap();
         assert_eq!(d.snapshots(Some("Dubai Marina"), None).await.unwrap()[0].volume, 3);
         assert!(d.snapshots(Some("JVC"), None).await.unwrap().is_empty());
+    }
+
+    pub async fn property_photos_keep_order_limit_and_follow_their_property(s: store::Stores) {
+        let d = s.domain;
+        let now = chrono::Utc::now();
+        let property = |owner: &str| PropertyRecord {
+            id: Uuid::now_v7(),
+            owner_id: owner.into(),
+            team_id: None,
+            reference: format!("ref-{owner}"),
+            body: json!({}),
+            created_at: now,
+            updated_at: now,
+        };
+        let (p, other) = (property("u1"), property("u2"));
+        d.create_property(&p).await.unwrap();
+        d.create_property(&other).await.unwrap();
+        let photo = |property_id: Uuid, caption: Option<&str>| PropertyPhoto {
+            id: Uuid::now_v7(),
+            property_id,
+            position: 0,
+            content_type: "image/png".into(),
+            width: 4,
+            height: 3,
+            size_bytes: 5,
+            sha256: "ab".into(),
+            caption: caption.map(str::to_string),
+            uploaded_by: "u1".into(),
+            created_at: now,
+        };
+        let add = |ph: PropertyPhoto, bytes: &'static [u8]| {
+            let d = d.clone();
+            async move { d.add_property_photo(&ph, bytes, 3).await.unwrap() }
+        };
+        let PhotoAdded::Added(first) = add(photo(p.id, Some("Living room")), b"\x89PNG1").await else { panic!("full") };
+        let PhotoAdded::Added(second) = add(photo(p.id, None), b"\x89PNG2").await else { panic!("full") };
+        assert_eq!((first.position, second.position), (1, 2), "positions follow upload order");
+        let (got, bytes) = d.property_photo(p.id, first.id).await.unwrap().unwrap();
+        assert_eq!((got, bytes.as_slice()), (first.clone(), b"\x89PNG1".as_slice()), "metadata and bytes round-trip");
+        assert!(d.property_photo(other.id, first.id).await.unwrap().is_none(), "a photo belongs to one property");
+
+        // Deleting leaves a gap; the next upload goes after the last, never into the gap.
+        d.delete_property_photo(p.id, first.id).await.unwrap();
+        assert!(matches!(d.delete_property_photo(p.id, first.id).await, Err(store::Error::NotFound(_))));
+        let PhotoAdded::Added(third) = add(photo(p.id, None), b"3").await else { panic!("full") };
+        let PhotoAdded::Added(_) = add(photo(p.id, None), b"4").await else { panic!("full") };
+        assert_eq!(third.position, 3);
+        assert_eq!(add(photo(p.id, None), b"5").await, PhotoAdded::Full, "at most 3 photos here");
+        let listed: Vec<i32> = d.property_photos(p.id).await.unwrap().iter().map(|ph| ph.position).collect();
+        assert_eq!(listed, vec![2, 3, 4]);
+        assert!(matches!(
+            d.add_property_photo(&photo(Uuid::now_v7(), None), b"x", 3).await,
+            Err(store::Error::NotFound(_))
+        ));
+
+        // A property's photos go with it; another property's stay.
+        let PhotoAdded::Added(kept) = add(photo(other.id, None), b"k").await else { panic!("full") };
+        d.delete_property(p.id).await.unwrap();
+        assert!(d.property_photos(p.id).await.unwrap().is_empty());
+        assert!(d.property_photo(p.id, second.id).await.unwrap().is_none());
+        assert_eq!(d.property_photos(other.id).await.unwrap(), vec![kept]);
     }
 
     pub async fn properties_reports_artifacts_templates(s: store::Stores) {
@@ -161,4 +223,5 @@ pub mod cases {
 }
 
 crate::accounts_test!(cases::market_data_round_trips);
+crate::accounts_test!(cases::property_photos_keep_order_limit_and_follow_their_property);
 crate::accounts_test!(cases::properties_reports_artifacts_templates);

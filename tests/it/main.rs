@@ -25,6 +25,7 @@ mod isolation;
 mod marketing;
 mod outreach;
 mod packages;
+mod photos;
 mod records;
 mod settings;
 mod tidy;

@@ -174,6 +174,11 @@ fn operation(g: &mut Generators, spec: &RouteSpec, contract: &Contract) -> Value
             op["requestBody"] = json!({ "required": true, "content": {
                 "application/pdf": file.clone(), "image/jpeg": file.clone(), "image/png": file } })
         }
+        Body::Image => {
+            let file = json!({ "schema": { "type": "string", "format": "binary" } });
+            op["requestBody"] =
+                json!({ "required": true, "content": { "image/jpeg": file.clone(), "image/png": file } })
+        }
         Body::None => {}
     }
     match spec.access {

@@ -10,6 +10,7 @@ mod health;
 pub(crate) mod leads;
 mod marketing;
 pub(crate) mod properties;
+mod property_photos;
 mod settings;
 mod social;
 mod system;
@@ -29,6 +30,7 @@ pub(crate) static CONTRACTS: &[&[Contract]] = &[
     users::CONTRACTS,
     settings::CONTRACTS,
     properties::CONTRACTS,
+    property_photos::CONTRACTS,
     cma::CONTRACTS,
     analytics::CONTRACTS,
     marketing::CONTRACTS,
@@ -48,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", users::router())
         .nest("/api/v1", settings::router())
         .nest("/api/v1", properties::router())
+        .nest("/api/v1", property_photos::router())
         .nest("/api/v1", cma::router())
         .nest("/api/v1", analytics::router())
         .nest("/api/v1", marketing::router())

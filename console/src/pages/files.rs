@@ -1,5 +1,5 @@
-//! Downloads of deliverables (assets, CMA PDFs) through the console, so the cookie's session works
-//! for a plain link; the API checks who may read the file.
+//! Downloads of deliverables (assets, CMA PDFs) and listing photos through the console, so the
+//! cookie's session works for a plain link or an `<img>`; the API checks who may read the file.
 
 use axum::extract::{Path, State};
 use axum::http::{header, Method};
@@ -10,8 +10,8 @@ use crate::error::{PageError, Problem};
 use crate::session::Token;
 use crate::Api;
 
-/// The API files the console hands out: marketing assets and CMA report PDFs. The console is no
-/// general proxy.
+/// The API files the console hands out: marketing assets, CMA report PDFs and property photos.
+/// The console is no general proxy.
 pub(crate) fn allowed(path: &str) -> bool {
     let safe = !path.contains("..") && !path.contains('?') && !path.contains('#');
     let asset = path.strip_prefix("api/v1/marketing/assets/").is_some_and(|id| !id.is_empty() && !id.contains('/'));
@@ -19,7 +19,11 @@ pub(crate) fn allowed(path: &str) -> bool {
         .strip_prefix("api/v1/cma/reports/")
         .and_then(|rest| rest.strip_suffix("/pdf"))
         .is_some_and(|id| !id.is_empty() && !id.contains('/'));
-    safe && (asset || cma)
+    let photo = path.strip_prefix("api/v1/properties/").is_some_and(|rest| {
+        let parts: Vec<&str> = rest.split('/').collect();
+        matches!(parts.as_slice(), [id, "photos", photo] if !id.is_empty() && !photo.is_empty())
+    });
+    safe && (asset || cma || photo)
 }
 
 pub(crate) async fn download(
@@ -63,9 +67,10 @@ pub(crate) async fn pass_through(response: Response) -> Result<Response, PageErr
 #[cfg(test)]
 mod tests {
     #[test]
-    fn only_assets_and_cma_pdfs_are_offered() {
+    fn only_assets_cma_pdfs_and_photos_are_offered() {
         assert!(super::allowed("api/v1/marketing/assets/0198-ab"));
         assert!(super::allowed("api/v1/cma/reports/0198-ab/pdf"));
+        assert!(super::allowed("api/v1/properties/0198-ab/photos/0198-cd"));
         for path in [
             "api/v1/users",
             "api/v1/marketing/assets/",
@@ -73,6 +78,10 @@ mod tests {
             "api/v1/cma/reports/x/export",
             "api/v1/marketing/assets/../../users",
             "api/v1/cma/reports/a/../../pdf",
+            "api/v1/properties/0198-ab",
+            "api/v1/properties/0198-ab/photos",
+            "api/v1/properties/0198-ab/photos/x/y",
+            "api/v1/properties//photos/x",
         ] {
             assert!(!super::allowed(path), "{path}");
         }

@@ -10,6 +10,7 @@ mod launch;
 mod leads;
 mod packages;
 mod properties;
+mod property_photos;
 mod runs;
 mod schedules;
 mod settings;
@@ -38,6 +39,12 @@ pub(crate) fn router() -> Router<Api> {
         .route("/launch/{package}", get(launch::form).post(launch::submit))
         .route("/properties", get(properties::list).post(properties::create))
         .route("/properties/{id}", get(properties::edit_form).post(properties::edit))
+        .route(
+            "/properties/{id}/photos",
+            post(property_photos::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(property_photos::UPLOAD_FORM_BYTES_MAX)),
+        )
+        .route("/properties/{id}/photos/{photo}/delete", post(property_photos::delete))
         .route("/packages", get(packages::list).post(packages::upload))
         .route("/packages/{name}", get(packages::show))
         .route("/leads", get(leads::list))

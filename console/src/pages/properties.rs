@@ -1,5 +1,6 @@
 //! The user's properties (`GET /api/v1/properties`), a form to add one (`POST`) and one to edit
-//! one (`PATCH`, a merge patch of the fields changed; the API validates the result).
+//! one (`PATCH`, a merge patch of the fields changed; the API validates the result). The edit page
+//! also shows the uploaded photos (`property_photos` handles their forms).
 
 use axum::extract::{Form, Path, State};
 use axum::http::{Method, StatusCode};
@@ -88,7 +89,7 @@ const EDIT_FIELDS: &[(&str, Kind, &str)] = &[
     ("view", Kind::Text, "View"),
     ("floor", Kind::Number, "Floor"),
     ("features", Kind::Lines, "Features (one per line)"),
-    ("photos", Kind::Lines, "Photo URLs (one per line)"),
+    ("photos", Kind::Lines, "Photo links elsewhere (one per line)"),
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -135,7 +136,9 @@ fn changes(stored: &Value, form: &[(String, String)]) -> Map<String, Value> {
     patch
 }
 
-async fn render_edit(
+/// The edit page, with the property's uploaded photos; `typed` keeps what the user typed after a
+/// refused save.
+pub(super) async fn render_edit(
     api: &Api,
     session: &Session,
     id: &str,
@@ -154,9 +157,12 @@ async fn render_edit(
                     "kind": match kind { Kind::Text => "text", Kind::Number => "number", Kind::Lines => "lines" } })
         })
         .collect();
+    let photos = api.get(&session.caller, &format!("/api/v1/properties/{}/photos", encode(id))).await?;
     let mut ctx = views::page(session, "properties");
     ctx.insert("property", &property);
     ctx.insert("fields", &fields);
+    ctx.insert("uploaded_photos", &photos["photos"]);
+    ctx.insert("photos_max", &photos["max"]);
     let status = problem.as_ref().map_or(StatusCode::OK, |p| StatusCode::from_u16(p.status).unwrap_or(StatusCode::OK));
     ctx.insert("problem", &problem);
     Ok((status, views::render("property.html", &ctx)?).into_response())

@@ -62,6 +62,33 @@ pub struct PropertyRecord {
     pub updated_at: Timestamp,
 }
 
+/// A listing photo's metadata; its bytes travel beside it (`add_property_photo`, `property_photo`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyPhoto {
+    pub id: Uuid,
+    pub property_id: Uuid,
+    /// 1, 2, 3, … in upload order; the lowest is the listing's main photo.
+    pub position: i32,
+    /// `image/png` or `image/jpeg`, as decoded from the bytes.
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub caption: Option<String>,
+    pub uploaded_by: String,
+    pub created_at: Timestamp,
+}
+
+/// What `add_property_photo` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoAdded {
+    /// Stored, with the position it was given.
+    Added(PropertyPhoto),
+    /// The property already has the most photos allowed; nothing was stored.
+    Full,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Artifact {
     pub id: Uuid,
@@ -227,6 +254,23 @@ pub trait Domain: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<PropertyRecord, Error>;
     async fn delete_property(&self, id: Uuid) -> Result<(), Error>;
+
+    /// Appends a photo after the property's others (its `position` is chosen here), unless the
+    /// property already has `max_photos`; the count and the insert are one transaction holding the
+    /// property's row, so concurrent uploads cannot pass the limit. `Error::NotFound` without the
+    /// property.
+    async fn add_property_photo(
+        &self,
+        photo: &PropertyPhoto,
+        bytes: &[u8],
+        max_photos: u32,
+    ) -> Result<PhotoAdded, Error>;
+    /// The property's photos without their bytes, by position.
+    async fn property_photos(&self, property_id: Uuid) -> Result<Vec<PropertyPhoto>, Error>;
+    /// One photo of the property with its bytes.
+    async fn property_photo(&self, property_id: Uuid, id: Uuid) -> Result<Option<(PropertyPhoto, Vec<u8>)>, Error>;
+    /// `Error::NotFound` when the property has no such photo.
+    async fn delete_property_photo(&self, property_id: Uuid, id: Uuid) -> Result<(), Error>;
 
     async fn put_artifact(&self, artifact: &Artifact, bytes: &[u8]) -> Result<(), Error>;
     async fn artifact(&self, id: Uuid) -> Result<Option<(Artifact, Vec<u8>)>, Error>;

@@ -2,7 +2,7 @@
 //! the same text for `SqliteRow` and `PgRow`, so it is written once and instantiated per row type.
 
 /// Expands to the decoders (`community`, `transaction`, `property`, `report`, `template`,
-/// `campaign`, `social_post`), the `unique` error mapping and the column lists for one row type.
+/// `campaign`, `social_post`, `photo`), the `unique` error mapping and the column lists for one row type.
 macro_rules! row_decoders {
     ($row:ty) => {
         fn unique(e: sqlx::Error, what: impl FnOnce() -> String) -> Error {
@@ -69,6 +69,25 @@ macro_rules! row_decoders {
                 updated_at: from_us(r.try_get("updated_at_us")?),
             })
         }
+
+        fn photo(r: &$row) -> Result<PropertyPhoto, Error> {
+            Ok(PropertyPhoto {
+                id: r.try_get("id")?,
+                property_id: r.try_get("property_id")?,
+                position: r.try_get("position")?,
+                content_type: r.try_get("content_type")?,
+                width: r.try_get("width")?,
+                height: r.try_get("height")?,
+                size_bytes: r.try_get("size_bytes")?,
+                sha256: r.try_get("sha256")?,
+                caption: r.try_get("caption")?,
+                uploaded_by: r.try_get("uploaded_by")?,
+                created_at: from_us(r.try_get("created_at_us")?),
+            })
+        }
+
+        const PHOTO_COLUMNS: &str =
+            "id, property_id, position, content_type, width, height, size_bytes, sha256, caption, uploaded_by, created_at_us";
 
         const REPORT_COLUMNS: &str = "id, owner_id, team_id, property_id, execution_id, status, request, result, error, pdf_artifact_id, created_at_us, updated_at_us";
 

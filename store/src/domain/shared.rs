@@ -203,6 +203,82 @@ macro_rules! domain_impl {
                 Ok(())
             }
 
+            async fn add_property_photo(
+                &self,
+                p: &PropertyPhoto,
+                bytes: &[u8],
+                max_photos: u32,
+            ) -> Result<PhotoAdded, Error> {
+                let mut tx = self.begin_write().await?;
+                // Holding the property's row serialises uploads to one property on PostgreSQL (SQLite
+                // has one writer), so the count below cannot be passed by a concurrent upload.
+                let found: Option<Uuid> = sqlx::query_scalar(crate::sql!($db, "SELECT id FROM properties WHERE id = $1 FOR UPDATE"))
+                    .bind(p.property_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if found.is_none() {
+                    return Err(Error::NotFound(format!("property {}", p.property_id)));
+                }
+                let (count, last): (i64, Option<i32>) =
+                    sqlx::query_as(crate::sql!($db, "SELECT COUNT(*), MAX(position) FROM property_photos WHERE property_id = $1"))
+                        .bind(p.property_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if count >= i64::from(max_photos) {
+                    return Ok(PhotoAdded::Full);
+                }
+                // Returned as it will be read back: the time at the stored (microsecond) precision.
+                let stored =
+                    PropertyPhoto { position: last.unwrap_or(0) + 1, created_at: from_us(to_us(p.created_at)), ..p.clone() };
+                sqlx::query(crate::sql!($db, "INSERT INTO property_photos (", PHOTO_COLUMNS, ", bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+                    .bind(stored.id)
+                    .bind(stored.property_id)
+                    .bind(stored.position)
+                    .bind(&stored.content_type)
+                    .bind(stored.width)
+                    .bind(stored.height)
+                    .bind(stored.size_bytes)
+                    .bind(&stored.sha256)
+                    .bind(&stored.caption)
+                    .bind(&stored.uploaded_by)
+                    .bind(to_us(stored.created_at))
+                    .bind(bytes)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(PhotoAdded::Added(stored))
+            }
+
+            async fn property_photos(&self, property_id: Uuid) -> Result<Vec<PropertyPhoto>, Error> {
+                let rows = sqlx::query(crate::sql!($db, "SELECT ", PHOTO_COLUMNS, " FROM property_photos WHERE property_id = $1 ORDER BY position"))
+                    .bind(property_id)
+                    .fetch_all(&self.$read)
+                    .await?;
+                rows.iter().map(photo).collect()
+            }
+
+            async fn property_photo(&self, property_id: Uuid, id: Uuid) -> Result<Option<(PropertyPhoto, Vec<u8>)>, Error> {
+                let row = sqlx::query(crate::sql!($db, "SELECT ", PHOTO_COLUMNS, ", bytes FROM property_photos WHERE property_id = $1 AND id = $2"))
+                    .bind(property_id)
+                    .bind(id)
+                    .fetch_optional(&self.$read)
+                    .await?;
+                let Some(r) = row else { return Ok(None) };
+                Ok(Some((photo(&r)?, r.try_get("bytes")?)))
+            }
+
+            async fn delete_property_photo(&self, property_id: Uuid, id: Uuid) -> Result<(), Error> {
+                let done = sqlx::query(crate::sql!($db, "DELETE FROM property_photos WHERE property_id = $1 AND id = $2"))
+                    .bind(property_id)
+                    .bind(id)
+                    .execute(&self.$write)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::NotFound(format!("photo {id}")));
+                }
+                Ok(())
+            }
+
             async fn put_artifact(&self, a: &Artifact, bytes: &[u8]) -> Result<(), Error> {
                 sqlx::query(
                     crate::sql!($db, "INSERT INTO artifacts (id, owner_id, team_id, kind, filename, content_type, size_bytes, sha256, bytes, created_at_us) \

@@ -33,6 +33,9 @@ use serde_json::Value;
 
 use crate::content::GeneratedContent;
 
+mod photos;
+pub use photos::BROCHURE_PHOTOS_MAX;
+
 /// Metadata of a print PDF: the viewer's title, the author, and the creation date (never the clock).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrintInfo {
@@ -127,14 +130,22 @@ pub fn postcard_pdf(
 /// replaced by the property's `features`), an agent and brokerage block with BRN and ORN beside the
 /// Trakheesi permit number and its QR code (1 in plus quiet zone), and a running header and footer with
 /// "Page N of M". The QR encodes `permit_qr_payload`, or the permit number when it is empty.
-pub fn brochure_pdf(property: &Value, content: &GeneratedContent, permit_qr_payload: &str, info: PrintInfo) -> Vec<u8> {
+/// `photos` (the listing's, in order) are shown under the title block: the first across the page,
+/// up to two more in a row beneath it.
+pub fn brochure_pdf(
+    property: &Value,
+    content: &GeneratedContent,
+    permit_qr_payload: &str,
+    photos: &[raster::Canvas],
+    info: PrintInfo,
+) -> Vec<u8> {
     let texts = content_texts(&[content]);
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let facts = Facts::read(property, &texts);
     let contact = Contact::read(property, &texts, &info.author);
     let payload = if permit_qr_payload.trim().is_empty() { facts.permit.as_str() } else { permit_qr_payload };
     let qr = qr_modules(payload);
-    let brochure = Brochure { content, facts: &facts, contact: &contact, qr: &qr, info: &info };
+    let brochure = Brochure { content, facts: &facts, contact: &contact, qr: &qr, photos, info: &info };
     let full = brochure.render(1.0);
     if full.page_count() == 1 {
         return full.finish();
@@ -772,6 +783,7 @@ struct Brochure<'a> {
     facts: &'a Facts,
     contact: &'a Contact,
     qr: &'a (usize, Vec<bool>),
+    photos: &'a [raster::Canvas],
     info: &'a PrintInfo,
 }
 
@@ -805,6 +817,7 @@ impl Brochure<'_> {
         let mut at = Cursor { page, y: body.top() };
 
         self.title_block(&mut doc, &mut at, body);
+        photos::draw(&mut doc, &mut at, body, self.photos);
         self.key_facts(&mut doc, &mut at, body);
 
         let text = TextStyle::new(Font::Helvetica, 9.5 * scale).line_spacing(1.4);
@@ -1391,7 +1404,7 @@ mod tests {
     fn brochure_is_one_or_two_a4_pages_with_permit_and_page_numbers() {
         let property = marina();
         let content = generate(ContentKind::Brochure, &property);
-        let pdf = brochure_pdf(&property, &content, PAYLOAD, info("Brochure - Marina Gate 1"));
+        let pdf = brochure_pdf(&property, &content, PAYLOAD, &[], info("Brochure - Marina Gate 1"));
         let doc = parse(&pdf);
         let pages = doc.get_pages().len() as u32;
         assert!((1..=2).contains(&pages), "{pages} pages");
@@ -1423,6 +1436,34 @@ mod tests {
     }
 
     #[test]
+    fn brochure_shows_the_listing_photos_under_the_title() {
+        let property = marina();
+        let content = generate(ContentKind::Brochure, &property);
+        let terracotta = raster::Rgb(196, 98, 52);
+        let photos = [raster::Canvas::new(120, 80, terracotta), raster::Canvas::new(90, 60, raster::Rgb(40, 80, 200))];
+        let pdf = brochure_pdf(&property, &content, PAYLOAD, &photos, info("Brochure with photos"));
+        let _ = std::fs::write(std::env::temp_dir().join("aura_brochure_photos.pdf"), &pdf);
+        let doc = parse(&pdf);
+        let mut images: Vec<(i64, i64, Vec<u8>)> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image".as_slice()))
+            .map(|s| {
+                let dim = |k: &[u8]| s.dict.get(k).unwrap().as_i64().unwrap();
+                (dim(b"Width"), dim(b"Height"), s.content.clone())
+            })
+            .collect();
+        images.sort();
+        // The main photo cropped to 20:9 at its own width, the second to 3:2; their pixels are the photos'.
+        assert_eq!(images.iter().map(|(w, h, _)| (*w, *h)).collect::<Vec<_>>(), vec![(90, 60), (120, 54)]);
+        assert!(images[1].2.chunks(3).all(|p| p == [196, 98, 52]), "the main photo's pixels are embedded");
+        let pages = doc.get_pages().len() as u32;
+        assert!((1..=2).contains(&pages), "{pages} pages");
+        assert!(all_text(&runs(&doc, 1)).contains("AED 2,450,000"), "the facts still follow");
+    }
+
+    #[test]
     fn brochure_with_long_sections_still_fits_two_pages() {
         let property = marina();
         let mut content = generate(ContentKind::Brochure, &property);
@@ -1430,7 +1471,7 @@ mod tests {
         for s in content.sections.iter_mut().filter(|s| s.name == "overview" || s.name == "location") {
             s.text = format!("{long}\n\n{long}");
         }
-        let pdf = brochure_pdf(&property, &content, "", info("Long brochure"));
+        let pdf = brochure_pdf(&property, &content, "", &[], info("Long brochure"));
         let _ = std::fs::write(std::env::temp_dir().join("aura_brochure_long.pdf"), &pdf);
         let doc = parse(&pdf);
         let pages = doc.get_pages().len() as u32;
@@ -1461,7 +1502,7 @@ mod tests {
         assert!(all_text(&runs(&doc, 1)).contains("Price on request"));
         assert!(all_text(&runs(&doc, 1)).contains("Studio"));
         assert!(all_text(&runs(&doc, 2)).contains("6543210987"));
-        let brochure = brochure_pdf(&property, &empty, "", info("Sparse"));
+        let brochure = brochure_pdf(&property, &empty, "", &[], info("Sparse"));
         let doc = parse(&brochure);
         assert_eq!(doc.get_pages().len(), 1);
         assert!(all_text(&runs(&doc, 1)).contains("6543210987"));
