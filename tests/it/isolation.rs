@@ -27,13 +27,7 @@ struct Tenants {
 }
 
 async fn tenants(stores: store::Stores) -> Tenants {
-    let config =
-        realestate::compliance::Config { orn: Some("12345".into()), brn: Some("67890".into()), ..Default::default() };
-    let estate = realestate::Services::open_with(&stores, config).await.unwrap();
-    let mut registry = runtime::Registry::with_builtins();
-    realestate::handlers::register(&mut registry, estate.clone());
-    let rt = runtime::Runtime::new(stores.engine.clone(), registry);
-    rt.register_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages")).await.unwrap();
+    let (estate, rt) = crate::support::estate_runtime(&stores).await;
     let now = chrono::Utc::now();
     let tokens = api::auth::token::Tokens::new(
         b"isolation-test-secret-0123456789abc",

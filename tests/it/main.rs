@@ -4,6 +4,7 @@
 //! - `engine_runs`: packages run to completion by real workers, retries, timeouts, controls.
 //! - `api`: the HTTP API through the router (no socket), on both backends.
 //! - `analytics`: metrics, goals and dashboards in the store and through the API, with exports.
+//! - `contract`: wraps the API tests' routers; every answer is checked against `/openapi.json`.
 //! - `tidy`: the architecture's boundaries (pure engine, SQL only in the store, …).
 //!
 //! The crash test, which needs the `aura` binary, lives in `aura/tests/crash.rs`.

@@ -21,13 +21,7 @@ struct Team {
 }
 
 async fn team(stores: store::Stores) -> Team {
-    let config =
-        realestate::compliance::Config { orn: Some("12345".into()), brn: Some("67890".into()), ..Default::default() };
-    let estate = realestate::Services::open_with(&stores, config).await.unwrap();
-    let mut registry = runtime::Registry::with_builtins();
-    realestate::handlers::register(&mut registry, estate.clone());
-    let rt = runtime::Runtime::new(stores.engine.clone(), registry);
-    rt.register_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages")).await.unwrap();
+    let (estate, rt) = crate::support::estate_runtime(&stores).await;
     let now = chrono::Utc::now();
     let tokens = api::auth::token::Tokens::new(
         b"photos-test-secret-0123456789abcdef",
@@ -63,7 +57,7 @@ async fn team(stores: store::Stores) -> Team {
     );
     let mut issued = issued.into_iter();
     Team {
-        router: api::router(state),
+        router: crate::contract::checked(api::router(state)),
         agent: issued.next().unwrap(),
         leader: issued.next().unwrap(),
         other_team: issued.next().unwrap(),

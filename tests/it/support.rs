@@ -130,3 +130,16 @@ macro_rules! accounts_test {
 pub fn package(source: &str) -> engine::Package {
     engine::Package::parse(source, &|_| true).unwrap_or_else(|d| panic!("test package invalid:\n{d}"))
 }
+
+/// The real-estate services with a test brokerage (ORN 12345, BRN 67890), and a runtime with
+/// their handlers and the shipped packages registered.
+pub async fn estate_runtime(stores: &store::Stores) -> (Arc<realestate::Services>, runtime::Runtime) {
+    let config =
+        realestate::compliance::Config { orn: Some("12345".into()), brn: Some("67890".into()), ..Default::default() };
+    let estate = realestate::Services::open_with(stores, config).await.unwrap();
+    let mut registry = runtime::Registry::with_builtins();
+    realestate::handlers::register(&mut registry, estate.clone());
+    let rt = runtime::Runtime::new(stores.engine.clone(), registry);
+    rt.register_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages")).await.unwrap();
+    (estate, rt)
+}
