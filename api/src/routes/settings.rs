@@ -10,9 +10,10 @@ use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
 use realestate::brokerage::{self, Settings, Source};
 use realestate::compliance::Config;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::json;
+use std::borrow::Cow;
 
 use crate::auth::Caller;
 use crate::contract::Contract;
@@ -30,10 +31,25 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/settings/brokerage", get(read).put(save))
 }
 
+/// The settings as written: every field present, where a request may leave any out. The two
+/// views of `Config` differ, so the document needs a second name for this one.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(crate) struct ConfigView(Config);
+
+impl JsonSchema for ConfigView {
+    fn schema_name() -> Cow<'static, str> {
+        "ConfigView".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        Config::json_schema(g)
+    }
+}
+
 /// The settings in force, where they come from and which saved version they are.
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct SettingsView {
-    settings: Config,
+    settings: ConfigView,
     demo: bool,
     /// Set only while the demo settings are in force.
     notice: Option<String>,
@@ -49,7 +65,7 @@ impl From<&Settings> for SettingsView {
     fn from(s: &Settings) -> SettingsView {
         let stored = s.stored.as_ref();
         SettingsView {
-            settings: s.config.clone(),
+            settings: ConfigView(s.config.clone()),
             demo: s.demo(),
             notice: s.demo().then(|| format!(
                 "{}: demo brokerage settings, whose ORN and BRN (00000) belong to no brokerage; every asset made with them is marked. Save the brokerage's real settings here.",
