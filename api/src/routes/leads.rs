@@ -18,7 +18,7 @@ use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::post("/api/v1/leads").body::<CreateLead>().json_status::<LeadView>(201),
+    Contract::post("/api/v1/leads").body::<CreateLead>().json_status::<LeadCreated>(201),
     Contract::post("/api/v1/leads/import").json::<LeadImport>(),
     Contract::get("/api/v1/leads").query::<ListQuery>().json::<LeadList>(),
     Contract::get("/api/v1/leads/{id}").uuids(&["id"]).json::<LeadView>(),
@@ -37,6 +37,15 @@ record_view!(
     TaskView,
     "task_id"
 );
+
+/// A new lead, with its nurturing execution when `nurture` started one.
+#[derive(Serialize, JsonSchema)]
+struct LeadCreated {
+    #[serde(flatten)]
+    lead: LeadView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execution_id: Option<Uuid>,
+}
 
 #[derive(Serialize, JsonSchema)]
 struct LeadList {
@@ -103,7 +112,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<LeadView>), ApiError> {
+) -> Result<(StatusCode, Json<LeadCreated>), ApiError> {
     let mut req: CreateLead = body::parse(&bytes)?;
     let start = req.lead.remove("nurture").map(|v| v.as_bool().unwrap_or(false)).unwrap_or(false);
     let input: LeadInput = serde_json::from_value(Value::Object(req.lead))
@@ -114,9 +123,11 @@ async fn create(
     // Prepared before the lead is written, so a refused trigger leaves no lead behind.
     let nurture = if start { Some(s.rt.prepare(nurture_trigger(&caller, &lead)).await?) } else { None };
     let (record, _) = s.estate.records.insert(Table::Leads, &lead).await?;
-    let mut out = LeadView::from(&record);
+    let mut out = LeadCreated { lead: LeadView::from(&record), execution_id: None };
     if let Some(execution) = nurture {
-        out.fields.insert("execution_id".into(), json!(s.rt.start(execution).await?.execution_id));
+        out.execution_id = Some(s.rt.start(execution).await?.execution_id);
+        // Written beside the body's fields, so a body field of the same name must not repeat it.
+        out.lead.fields.remove("execution_id");
     }
     Ok((StatusCode::CREATED, Json(out)))
 }
