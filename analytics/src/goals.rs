@@ -118,15 +118,30 @@ pub fn progress(kpi: Kpi, target: f64, window: Window, actual: Option<f64>, toda
     Progress { actual, progress: actual / target, expected, elapsed_fraction, status }
 }
 
+/// A goal's [`Progress`] as the API shows it, rounded for display.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct ProgressView {
+    pub actual: f64,
+    pub progress: f64,
+    pub expected_by_now: f64,
+    pub elapsed_fraction: f64,
+    #[schemars(extend("enum" = ["not_started", "on_track", "behind", "achieved", "missed"]))]
+    pub status: &'static str,
+}
+
 impl Progress {
+    pub fn view(&self) -> ProgressView {
+        ProgressView {
+            actual: round4(self.actual),
+            progress: round4(self.progress),
+            expected_by_now: round4(self.expected),
+            elapsed_fraction: round4(self.elapsed_fraction),
+            status: self.status,
+        }
+    }
+
     pub fn to_json(&self) -> Value {
-        json!({
-            "actual": round4(self.actual),
-            "progress": round4(self.progress),
-            "expected_by_now": round4(self.expected),
-            "elapsed_fraction": round4(self.elapsed_fraction),
-            "status": self.status,
-        })
+        json!(self.view())
     }
 }
 

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::kpi::{Kpi, Totals, TIME_SAVED_BASIS};
@@ -54,6 +56,26 @@ fn num(v: Option<f64>) -> Value {
     }
 }
 
+/// A figure as the dashboard shows it: a whole number as an integer (`3`, not `3.0`), any other
+/// to four decimals, null when the KPI is undefined (a rate over nothing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figure(pub Option<f64>);
+
+impl Serialize for Figure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        num(self.0).serialize(s)
+    }
+}
+
+impl JsonSchema for Figure {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Figure".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["number", "null"] })
+    }
+}
+
 /// The change from `previous` to `current`: absolute, relative (`None` when there was nothing
 /// before) and its direction.
 pub fn change(current: Option<f64>, previous: Option<f64>) -> (Option<f64>, Option<f64>, &'static str) {
@@ -75,33 +97,81 @@ pub fn change(current: Option<f64>, previous: Option<f64>) -> (Option<f64>, Opti
 }
 
 /// The seed's `performance_overview` over one window's totals.
+/// The seed's performance overview: the period's KPIs, grouped.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PerformanceOverview {
+    pub listings_launched: Figure,
+    pub cma_reports_produced: Figure,
+    pub campaigns: CampaignFigures,
+    pub social_posts: SocialFigures,
+    pub leads: LeadFigures,
+    pub clients_onboarded: Figure,
+    pub workflows: WorkflowFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CampaignFigures {
+    pub created: Figure,
+    pub approved: Figure,
+    pub distributed: Figure,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SocialFigures {
+    pub created: Figure,
+    pub published: Figure,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct LeadFigures {
+    pub handled: Figure,
+    pub converted: Figure,
+    pub from_campaigns: Figure,
+    pub conversion_rate: Figure,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WorkflowFigures {
+    pub completed: Figure,
+    pub failed: Figure,
+    pub success_rate: Figure,
+    pub average_duration_minutes: Figure,
+    pub time_saved_hours: Figure,
+    /// How the time saved is estimated.
+    pub time_saved_basis: &'static str,
+}
+
+pub fn overview_figures(t: &Totals) -> PerformanceOverview {
+    let k = |kpi: Kpi| Figure(kpi.value(t));
+    PerformanceOverview {
+        listings_launched: k(Kpi::ListingsLaunched),
+        cma_reports_produced: k(Kpi::CmasProduced),
+        campaigns: CampaignFigures {
+            created: k(Kpi::CampaignsCreated),
+            approved: k(Kpi::CampaignsApproved),
+            distributed: k(Kpi::CampaignsDistributed),
+        },
+        social_posts: SocialFigures { created: k(Kpi::SocialPostsCreated), published: k(Kpi::SocialPostsPublished) },
+        leads: LeadFigures {
+            handled: k(Kpi::LeadsHandled),
+            converted: k(Kpi::LeadsConverted),
+            from_campaigns: k(Kpi::CampaignLeads),
+            conversion_rate: k(Kpi::LeadConversionRate),
+        },
+        clients_onboarded: k(Kpi::ClientsOnboarded),
+        workflows: WorkflowFigures {
+            completed: k(Kpi::WorkflowsCompleted),
+            failed: k(Kpi::WorkflowsFailed),
+            success_rate: k(Kpi::WorkflowSuccessRate),
+            average_duration_minutes: k(Kpi::AverageWorkflowMinutes),
+            time_saved_hours: k(Kpi::TimeSavedHours),
+            time_saved_basis: TIME_SAVED_BASIS,
+        },
+    }
+}
+
 pub fn performance_overview(t: &Totals) -> Value {
-    let k = |kpi: Kpi| num(kpi.value(t));
-    json!({
-        "listings_launched": k(Kpi::ListingsLaunched),
-        "cma_reports_produced": k(Kpi::CmasProduced),
-        "campaigns": {
-            "created": k(Kpi::CampaignsCreated),
-            "approved": k(Kpi::CampaignsApproved),
-            "distributed": k(Kpi::CampaignsDistributed),
-        },
-        "social_posts": { "created": k(Kpi::SocialPostsCreated), "published": k(Kpi::SocialPostsPublished) },
-        "leads": {
-            "handled": k(Kpi::LeadsHandled),
-            "converted": k(Kpi::LeadsConverted),
-            "from_campaigns": k(Kpi::CampaignLeads),
-            "conversion_rate": k(Kpi::LeadConversionRate),
-        },
-        "clients_onboarded": k(Kpi::ClientsOnboarded),
-        "workflows": {
-            "completed": k(Kpi::WorkflowsCompleted),
-            "failed": k(Kpi::WorkflowsFailed),
-            "success_rate": k(Kpi::WorkflowSuccessRate),
-            "average_duration_minutes": k(Kpi::AverageWorkflowMinutes),
-            "time_saved_hours": k(Kpi::TimeSavedHours),
-            "time_saved_basis": TIME_SAVED_BASIS,
-        },
-    })
+    json!(overview_figures(t))
 }
 
 /// One KPI over the period: its value now and before, the change, and its points per bucket.
@@ -116,20 +186,53 @@ pub struct Trend {
     pub points: Vec<(Window, Option<f64>)>,
 }
 
+/// A [`Trend`] as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TrendView {
+    pub kpi: &'static str,
+    pub label: &'static str,
+    #[schemars(extend("enum" = ["count", "ratio", "hours", "minutes"]))]
+    pub unit: &'static str,
+    pub current: Figure,
+    pub previous: Figure,
+    pub change: Figure,
+    pub change_pct: Figure,
+    #[schemars(extend("enum" = ["up", "down", "flat"]))]
+    pub direction: &'static str,
+    /// `day`, `week` or `month`: what one point of `series` covers.
+    pub bucket: String,
+    pub series: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TrendPoint {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub value: Figure,
+}
+
 impl Trend {
+    pub fn view(&self, bucket: &str) -> TrendView {
+        TrendView {
+            kpi: self.kpi.key(),
+            label: self.kpi.label(),
+            unit: self.kpi.unit().as_str(),
+            current: Figure(self.current),
+            previous: Figure(self.previous),
+            change: Figure(self.change),
+            change_pct: Figure(self.change_pct),
+            direction: self.direction,
+            bucket: bucket.to_string(),
+            series: self
+                .points
+                .iter()
+                .map(|(w, v)| TrendPoint { start: w.start, end: w.end, value: Figure(*v) })
+                .collect(),
+        }
+    }
+
     pub fn to_json(&self, bucket: &str) -> Value {
-        json!({
-            "kpi": self.kpi.key(),
-            "label": self.kpi.label(),
-            "unit": self.kpi.unit().as_str(),
-            "current": num(self.current),
-            "previous": num(self.previous),
-            "change": num(self.change),
-            "change_pct": num(self.change_pct),
-            "direction": self.direction,
-            "bucket": bucket,
-            "series": self.points.iter().map(|(w, v)| json!({ "start": w.start, "end": w.end, "value": num(*v) })).collect::<Vec<_>>(),
-        })
+        json!(self.view(bucket))
     }
 }
 
@@ -184,12 +287,13 @@ pub fn per_user(rows: &[(String, String, f64)]) -> BTreeMap<String, Totals> {
 }
 
 /// One agent's figures for a team leader's breakdown.
+/// Every KPI of one agent, by key.
+pub fn agent_kpis(t: &Totals) -> BTreeMap<&'static str, Figure> {
+    Kpi::ALL.iter().map(|k| (k.key(), Figure(k.value(t)))).collect()
+}
+
 pub fn agent_figures(t: &Totals) -> Value {
-    let mut m = serde_json::Map::new();
-    for k in Kpi::ALL {
-        m.insert(k.key().to_string(), num(k.value(t)));
-    }
-    Value::Object(m)
+    json!(agent_kpis(t))
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub const SAVED_SIGNAL: &str = "brokerage_settings_saved";
 pub const RECHECK: Duration = Duration::from_secs(15);
 
 /// Where the settings in force come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Saved by an admin (or the demo settings of a development install).

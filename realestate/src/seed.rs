@@ -10,13 +10,13 @@ const COMMUNITIES_CSV: &str = include_str!("../../seeds/communities.csv");
 const TRANSACTIONS_CSV: &str = include_str!("../../seeds/transactions.csv");
 
 /// Rows of an import that could not be read, by CSV line.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub line: u64,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
     pub rows: u64,
     pub inserted: u64,

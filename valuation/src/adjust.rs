@@ -11,7 +11,7 @@ use crate::index::PriceIndex;
 use crate::stats::median;
 
 /// What an adjustment corrects for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentKind {
     Time,
@@ -23,7 +23,7 @@ pub enum AdjustmentKind {
 }
 
 /// One adjustment of a comparable's price towards the subject.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Adjustment {
     pub kind: AdjustmentKind,
     pub reason: String,
@@ -31,7 +31,7 @@ pub struct Adjustment {
 }
 
 /// Rates estimated from the transactions (log AED/sqft scale).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Calibration {
     /// d log(AED/sqft) / d log(size) within a community, type and bedroom count (negative: big units cost less per
     /// sqft).

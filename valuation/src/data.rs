@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 /// Residential property type as recorded by DLD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PropertyType {
     Apartment,
@@ -34,7 +34,7 @@ impl PropertyType {
 }
 
 /// One registered sale (a row of `seeds/transactions.csv`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Transaction {
     pub txn_id: String,
     pub date: NaiveDate,
@@ -59,7 +59,7 @@ impl Transaction {
 }
 
 /// One community of `seeds/communities.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Community {
     pub name: String,
     pub aliases: Vec<String>,
@@ -72,7 +72,7 @@ pub struct Community {
 }
 
 /// A CSV row that could not be used; `line` is 1-based and counts the header as line 1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub line: usize,
     pub message: String,

@@ -15,7 +15,7 @@ pub struct Observation {
 }
 
 /// Model parameters (all on the log scale, per month).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Params {
     /// Trend damping per month (1 = undamped linear trend).
     pub phi: f64,
@@ -26,7 +26,7 @@ pub struct Params {
 }
 
 /// A forecast month with its 80% prediction interval, in price units (AED/sqft for price series).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ForecastPoint {
     pub month: String,
     pub value: f64,
@@ -35,7 +35,7 @@ pub struct ForecastPoint {
 }
 
 /// N-month forecast with the parameters used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Forecast {
     pub method: String,
     pub points: Vec<ForecastPoint>,

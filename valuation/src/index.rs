@@ -11,7 +11,7 @@ use crate::forecast::{Model, Observation, Params};
 use crate::stats::{mad_sd, median};
 
 /// One month of a community × type series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MonthPoint {
     pub month: String,
     #[serde(skip)]

@@ -10,7 +10,7 @@ use crate::forecast::{backtest_mape, Forecast, ForecastPoint, Model};
 use crate::index::MonthPoint;
 use crate::market::Market;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Trends {
     pub community: String,
     pub property_type: PropertyType,

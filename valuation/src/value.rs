@@ -15,7 +15,7 @@ use crate::market::Market;
 use crate::stats::{effective_n, weighted_quantile};
 
 /// The property to value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Subject {
     /// Community name, alias ("JVC") or address ("Dubai Marina, Marina Heights Tower").
     pub community: String,
@@ -53,7 +53,7 @@ impl Subject {
 }
 
 /// Knobs of one valuation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Options {
     /// How many comparables to use and show.
     pub comparable_count: usize,
@@ -70,7 +70,7 @@ impl Default for Options {
 }
 
 /// A comparable with its weight in the estimate and its adjustments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ComparableUsed {
     pub transaction: Transaction,
     /// 0..1; also the comparable's weight.
@@ -81,7 +81,7 @@ pub struct ComparableUsed {
 }
 
 /// How the estimate was made; `fallback_level` 0 is the best case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Level 0: comparables in the time frame, bedrooms ±1.
@@ -109,7 +109,7 @@ impl Method {
 }
 
 /// Which estimator produced the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
     /// The hedonic regression (`hedonic`) blended with the adjusted comparables; the range is the model's
@@ -124,7 +124,7 @@ pub enum Estimator {
 }
 
 /// The result shown in a CMA.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Valuation {
     pub community: String,
     pub building: Option<String>,

@@ -90,11 +90,6 @@ impl Contract {
         self.answer = Answer::Json(schema_of::<T>);
         self
     }
-    /// Answers a JSON object whose fields the document does not list.
-    pub const fn object(mut self) -> Contract {
-        self.answer = Answer::Json(schema_of::<serde_json::Map<String, serde_json::Value>>);
-        self
-    }
     pub const fn answer(mut self, status: u16, answer: Answer) -> Contract {
         self.ok = status;
         self.answer = answer;

@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 
 use analytics::export::{filename, Format};
-use analytics::goals::{GoalRequest, Scope};
+use analytics::goals::{GoalRequest, ProgressView, Scope};
 use analytics::kpi::{Kpi, Totals};
-use analytics::overview::{self as ov, Daily, DayRow, Trend};
+use analytics::overview::{self as ov, Daily, DayRow, Figure, PerformanceOverview, Trend, TrendView};
 use analytics::period::{self, Period, Window};
 use analytics::report::{self, Report, Section, Val};
 use analytics::widgets::{GroupBy, Widget, WidgetKind};
@@ -25,35 +25,37 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::accounts::User;
 use store::analytics::{Dashboard, Goal, GoalFilter, MetricScope, NewGoal};
 use uuid::Uuid;
+use valuation::Trends;
 
 use crate::auth::Caller;
 use crate::contract::{Answer, Contract};
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 const EXPORTS: Answer =
     Answer::File(&["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"]);
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/analytics/dashboard/overview").query::<OverviewQuery>().object(),
-    Contract::get("/api/v1/cma/analytics/dashboard/overview").query::<OverviewQuery>().object(),
+    Contract::get("/api/v1/analytics/dashboard/overview").query::<OverviewQuery>().json::<OverviewView>(),
+    Contract::get("/api/v1/cma/analytics/dashboard/overview").query::<OverviewQuery>().json::<OverviewView>(),
     Contract::get("/api/v1/analytics/dashboard/overview/export").query::<OverviewQuery>().answer(200, EXPORTS),
-    Contract::get("/api/v1/analytics/goals").object(),
-    Contract::post("/api/v1/analytics/goals").body::<analytics::goals::GoalRequest>().answer(201, OBJECT),
-    Contract::get("/api/v1/analytics/dashboards").object(),
-    Contract::post("/api/v1/analytics/dashboards").body::<DashboardBody>().answer(201, OBJECT),
-    Contract::get("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).object(),
-    Contract::put("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).body::<DashboardBody>().object(),
+    Contract::get("/api/v1/analytics/goals").json::<GoalList>(),
+    Contract::post("/api/v1/analytics/goals").body::<analytics::goals::GoalRequest>().json_status::<GoalView>(201),
+    Contract::get("/api/v1/analytics/dashboards").json::<DashboardList>(),
+    Contract::post("/api/v1/analytics/dashboards").body::<DashboardBody>().json_status::<DashboardView>(201),
+    Contract::get("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).json::<DashboardWithData>(),
+    Contract::put("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).body::<DashboardBody>().json::<DashboardView>(),
     Contract::delete("/api/v1/analytics/dashboards/{id}").uuids(&["id"]).answer(204, Answer::Empty),
     Contract::get("/api/v1/analytics/dashboards/{id}/export")
         .uuids(&["id"])
         .query::<ExportQuery>()
         .answer(200, EXPORTS),
-    Contract::get("/api/v1/analytics/insights/neighbourhoods").query::<NeighbourhoodQuery>().object(),
+    Contract::get("/api/v1/analytics/insights/neighbourhoods")
+        .query::<NeighbourhoodQuery>()
+        .json::<NeighbourhoodComparison>(),
     Contract::get("/api/v1/cma/reports/{id}/export")
         .uuids(&["id"])
         .query::<ExportQuery>()
@@ -179,13 +181,171 @@ async fn subject(s: &AppState, c: &Caller, user_id: Option<&str>, team_id: Optio
     }
 }
 
-fn scope_json(sub: &Subject) -> Value {
+type Time = chrono::DateTime<chrono::Utc>;
+
+/// Whose figures these are.
+#[derive(Serialize, JsonSchema)]
+struct ScopeView {
+    #[schemars(extend("enum" = ["user", "team", "all"]))]
+    kind: &'static str,
+    user_id: Option<String>,
+    team_id: Option<String>,
+    label: String,
+}
+
+fn scope_view(sub: &Subject) -> ScopeView {
     let (user, team) = match &sub.scope {
-        MetricScope::User(u) => (Some(u.as_str()), sub.team_of_user.as_deref()),
-        MetricScope::Team(t) => (None, Some(t.as_str())),
+        MetricScope::User(u) => (Some(u.clone()), sub.team_of_user.clone()),
+        MetricScope::Team(t) => (None, Some(t.clone())),
         MetricScope::All => (None, None),
     };
-    json!({ "kind": sub.kind, "user_id": user, "team_id": team, "label": sub.label })
+    ScopeView { kind: sub.kind, user_id: user, team_id: team, label: sub.label.clone() }
+}
+
+/// A goal with its progress today.
+#[derive(Serialize, JsonSchema)]
+struct GoalView {
+    goal_id: Uuid,
+    scope: String,
+    subject_id: String,
+    team_id: Option<String>,
+    kpi: String,
+    target: f64,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    created_by: String,
+    created_at: Time,
+    kpi_label: &'static str,
+    progress: ProgressView,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct GoalList {
+    goals: Vec<GoalView>,
+}
+
+/// The dashboard overview; `agent_breakdown` only for a team or everyone.
+#[derive(Serialize, JsonSchema)]
+struct OverviewView {
+    period: &'static str,
+    scope: ScopeView,
+    window: WindowView,
+    generated_at: Time,
+    performance_overview: PerformanceOverview,
+    kpi_trends: Vec<TrendView>,
+    goal_progress: Vec<GoalView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent_breakdown: Option<Vec<AgentFigures>>,
+}
+
+/// The period's days and the previous period's, in Dubai.
+#[derive(Serialize, JsonSchema)]
+struct WindowView {
+    start: NaiveDate,
+    end: NaiveDate,
+    previous_start: NaiveDate,
+    previous_end: NaiveDate,
+    time_zone: &'static str,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct AgentFigures {
+    user_id: Uuid,
+    name: String,
+    role: String,
+    /// Every KPI by its key.
+    kpis: BTreeMap<&'static str, Figure>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct DashboardView {
+    dashboard_id: Uuid,
+    owner_id: String,
+    name: String,
+    /// The widget definitions as saved.
+    widgets: Value,
+    created_at: Time,
+    updated_at: Time,
+    export_urls: ExportUrls,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ExportUrls {
+    pdf: String,
+    xlsx: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct DashboardList {
+    dashboards: Vec<DashboardView>,
+}
+
+/// A dashboard with each widget's figures (or why a widget has none).
+#[derive(Serialize, JsonSchema)]
+struct DashboardWithData {
+    #[serde(flatten)]
+    dashboard: DashboardView,
+    data: Vec<WidgetView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct WidgetView {
+    kind: &'static str,
+    title: String,
+    /// Absent when the widget could not be evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<&'static str>,
+    /// Absent for a market chart, and when the widget could not be evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<ScopeView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<WidgetData>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<WidgetError>,
+}
+
+/// A widget's figures, by its kind: one trend, several, a table, or a market's trends.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum WidgetData {
+    Trend(TrendView),
+    Trends(Vec<TrendView>),
+    Table(TableView),
+    Market(Box<Trends>),
+}
+
+#[derive(Serialize, JsonSchema)]
+struct TableView {
+    columns: Vec<String>,
+    /// Cells are numbers, text, dates or null.
+    rows: Vec<Vec<Value>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct WidgetError {
+    code: &'static str,
+    detail: String,
+}
+
+/// Communities side by side, best year-on-year change first.
+#[derive(Serialize, JsonSchema)]
+struct NeighbourhoodComparison {
+    property_type: String,
+    forecast_months: usize,
+    communities: Vec<NeighbourhoodRow>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct NeighbourhoodRow {
+    community: String,
+    latest_month: Option<String>,
+    median_price_per_sqft: Option<f64>,
+    yoy_change: Option<f64>,
+    sales_last_12_months: i64,
+    forecast_month: Option<String>,
+    forecast_price_per_sqft: Option<f64>,
+    forecast_change: Option<f64>,
+    rank_by_yoy_change: usize,
 }
 
 async fn daily(s: &AppState, scope: &MetricScope, from: NaiveDate, to: NaiveDate) -> Result<Daily, ApiError> {
@@ -214,7 +374,7 @@ async fn goal_progress(
     g: &Goal,
     today: NaiveDate,
     known: Option<(&MetricScope, &Daily)>,
-) -> Result<Value, ApiError> {
+) -> Result<GoalView, ApiError> {
     let scope = goal_scope(g);
     let window = Window::new(g.period_start, g.period_end);
     let kpi = Kpi::parse(&g.kpi).map_err(invalid)?;
@@ -223,17 +383,19 @@ async fn goal_progress(
         None => kpi.value(&daily(s, &scope, window.start, window.end.min(today)).await?.totals(window)),
     };
     let p = analytics::goals::progress(kpi, g.target, window, actual, today);
-    let mut v = goal_json(g);
-    v["kpi_label"] = json!(kpi.label());
-    v["progress"] = p.to_json();
-    Ok(v)
-}
-
-fn goal_json(g: &Goal) -> Value {
-    json!({
-        "goal_id": g.id, "scope": g.scope, "subject_id": g.subject_id, "team_id": g.team_id, "kpi": g.kpi,
-        "target": g.target, "period_start": g.period_start, "period_end": g.period_end,
-        "created_by": g.created_by, "created_at": g.created_at,
+    Ok(GoalView {
+        goal_id: g.id,
+        scope: g.scope.clone(),
+        subject_id: g.subject_id.clone(),
+        team_id: g.team_id.clone(),
+        kpi: g.kpi.clone(),
+        target: g.target,
+        period_start: g.period_start,
+        period_end: g.period_end,
+        created_by: g.created_by.clone(),
+        created_at: g.created_at,
+        kpi_label: kpi.label(),
+        progress: p.view(),
     })
 }
 
@@ -267,7 +429,7 @@ struct Overview {
     today: NaiveDate,
     totals: Totals,
     trends: Vec<Trend>,
-    goals: Vec<(Goal, Value)>,
+    goals: Vec<(Goal, GoalView)>,
     breakdown: Vec<(User, Totals)>,
 }
 
@@ -310,36 +472,46 @@ async fn compute(s: &AppState, c: &Caller, q: &OverviewQuery) -> Result<Overview
     Ok(Overview { subject, period, today, totals, trends, goals, breakdown })
 }
 
-fn overview_json(o: &Overview, now: chrono::DateTime<chrono::Utc>) -> Value {
+fn overview_view(o: Overview, now: Time) -> OverviewView {
     let window = o.period.window(o.today);
     let previous = o.period.previous(o.today);
-    let mut v = json!({
-        "period": o.period.as_str(),
-        "scope": scope_json(&o.subject),
-        "window": { "start": window.start, "end": window.end, "previous_start": previous.start, "previous_end": previous.end, "time_zone": "Asia/Dubai" },
-        "generated_at": now,
-        "performance_overview": ov::performance_overview(&o.totals),
-        "kpi_trends": o.trends.iter().map(|t| t.to_json(o.period.bucket().as_str())).collect::<Vec<_>>(),
-        "goal_progress": o.goals.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-    });
-    if o.subject.members.is_some() {
-        v["agent_breakdown"] = o
-            .breakdown
+    let agent_breakdown = o.subject.members.is_some().then(|| {
+        o.breakdown
             .iter()
-            .map(|(u, t)| json!({ "user_id": u.id, "name": u.name, "role": u.role, "kpis": ov::agent_figures(t) }))
-            .collect();
+            .map(|(u, t)| AgentFigures {
+                user_id: u.id,
+                name: u.name.clone(),
+                role: u.role.clone(),
+                kpis: ov::agent_kpis(t),
+            })
+            .collect()
+    });
+    OverviewView {
+        period: o.period.as_str(),
+        scope: scope_view(&o.subject),
+        window: WindowView {
+            start: window.start,
+            end: window.end,
+            previous_start: previous.start,
+            previous_end: previous.end,
+            time_zone: "Asia/Dubai",
+        },
+        generated_at: now,
+        performance_overview: ov::overview_figures(&o.totals),
+        kpi_trends: o.trends.iter().map(|t| t.view(o.period.bucket().as_str())).collect(),
+        goal_progress: o.goals.into_iter().map(|(_, v)| v).collect(),
+        agent_breakdown,
     }
-    v
 }
 
 async fn overview(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     q: Result<Query<OverviewQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OverviewView>, ApiError> {
     let q = query(q)?;
     let o = compute(&s, &caller, &q).await?;
-    Ok(Json(overview_json(&o, s.rt.clock.now())))
+    Ok(Json(overview_view(o, s.rt.clock.now())))
 }
 
 fn export_format(f: Option<&str>) -> Result<Format, ApiError> {
@@ -386,16 +558,16 @@ fn overview_report(o: &Overview, caller: &Caller, now: chrono::DateTime<chrono::
                 .goals
                 .iter()
                 .map(|(goal, v)| {
-                    let p = &v["progress"];
+                    let p = &v.progress;
                     vec![
-                        Val::text(v["kpi_label"].as_str().unwrap_or(&goal.kpi)),
+                        Val::text(v.kpi_label),
                         Val::text(goal.scope.clone()),
                         Val::Date(goal.period_start),
                         Val::Date(goal.period_end),
                         Val::Num(goal.target),
-                        Val::Num(p["actual"].as_f64().unwrap_or(0.0)),
-                        Val::Pct(p["progress"].as_f64().unwrap_or(0.0)),
-                        Val::text(p["status"].as_str().unwrap_or("")),
+                        Val::Num(p.actual),
+                        Val::Pct(p.progress),
+                        Val::text(p.status),
                     ]
                 })
                 .collect(),
@@ -442,7 +614,10 @@ async fn overview_export(
 
 // --- goals ---
 
-async fn list_goals(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn list_goals(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<GoalList>, ApiError> {
     let filter = if sees_all(&caller) {
         GoalFilter { all: true, ..GoalFilter::default() }
     } else {
@@ -458,14 +633,14 @@ async fn list_goals(State(s): State<AppState>, Extension(caller): Extension<Call
     for g in s.analytics.goals(&filter).await?.iter().take(100) {
         out.push(goal_progress(&s, g, today, None).await?);
     }
-    Ok(Json(json!({ "goals": out })))
+    Ok(Json(GoalList { goals: out }))
 }
 
 async fn create_goal(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<GoalView>), ApiError> {
     let req: GoalRequest = body::parse(&bytes)?;
     let (scope, kpi, _) = analytics::goals::validate(&req).map_err(invalid)?;
     let (subject_id, team_id) = match scope {
@@ -567,15 +742,19 @@ async fn check_dashboard(s: &AppState, c: &Caller, b: &DashboardBody) -> Result<
     }
 }
 
-fn dashboard_json(d: &Dashboard) -> Value {
-    json!({
-        "dashboard_id": d.id, "owner_id": d.owner_id, "name": d.name, "widgets": d.widgets,
-        "created_at": d.created_at, "updated_at": d.updated_at,
-        "export_urls": {
-            "pdf": format!("/api/v1/analytics/dashboards/{}/export?format=pdf", d.id),
-            "xlsx": format!("/api/v1/analytics/dashboards/{}/export?format=xlsx", d.id),
+fn dashboard_view(d: &Dashboard) -> DashboardView {
+    DashboardView {
+        dashboard_id: d.id,
+        owner_id: d.owner_id.clone(),
+        name: d.name.clone(),
+        widgets: d.widgets.clone(),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+        export_urls: ExportUrls {
+            pdf: format!("/api/v1/analytics/dashboards/{}/export?format=pdf", d.id),
+            xlsx: format!("/api/v1/analytics/dashboards/{}/export?format=xlsx", d.id),
         },
-    })
+    }
 }
 
 /// The caller's own dashboard; anyone else's is 404.
@@ -590,20 +769,20 @@ async fn owned(s: &AppState, c: &Caller, id: &str) -> Result<Dashboard, ApiError
 async fn list_dashboards(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DashboardList>, ApiError> {
     let list = s.analytics.list_dashboards(&caller.id().to_string()).await?;
-    Ok(Json(json!({ "dashboards": list.iter().map(dashboard_json).collect::<Vec<_>>() })))
+    Ok(Json(DashboardList { dashboards: list.iter().map(dashboard_view).collect() }))
 }
 
 async fn create_dashboard(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DashboardView>), ApiError> {
     let b: DashboardBody = body::parse(&bytes)?;
     let (name, _) = check_dashboard(&s, &caller, &b).await?;
     let d = s.analytics.create_dashboard(&caller.id().to_string(), &name, &b.widgets, s.rt.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(dashboard_json(&d))))
+    Ok((StatusCode::CREATED, Json(dashboard_view(&d))))
 }
 
 async fn update_dashboard(
@@ -611,12 +790,12 @@ async fn update_dashboard(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DashboardView>, ApiError> {
     let d = owned(&s, &caller, &id).await?;
     let b: DashboardBody = body::parse(&bytes)?;
     let (name, _) = check_dashboard(&s, &caller, &b).await?;
     let d = s.analytics.update_dashboard(d.id, &name, &b.widgets, s.rt.clock.now()).await?;
-    Ok(Json(dashboard_json(&d)))
+    Ok(Json(dashboard_view(&d)))
 }
 
 async fn delete_dashboard(
@@ -630,28 +809,35 @@ async fn delete_dashboard(
 }
 
 /// One widget's data (JSON) and its report section.
-async fn evaluate(s: &AppState, c: &Caller, w: &Widget, today: NaiveDate) -> Result<(Value, Section), ApiError> {
+async fn evaluate(s: &AppState, c: &Caller, w: &Widget, today: NaiveDate) -> Result<(WidgetView, Section), ApiError> {
     let title = w.display_title();
-    let mut v = json!({ "kind": w.kind_str(), "title": title, "period": w.period.as_str() });
+    let mut v = WidgetView {
+        kind: w.kind_str(),
+        title: title.clone(),
+        period: Some(w.period.as_str()),
+        scope: None,
+        data: None,
+        error: None,
+    };
     if let WidgetKind::MarketChart { community, property_type, forecast_months } = &w.kind {
         let t = market_trends(s, community, property_type, *forecast_months)?;
-        let section = report::market_section(&title, &t);
-        v["data"] = t;
+        let section = report::market_section(&title, &json!(t));
+        v.data = Some(WidgetData::Market(Box::new(t)));
         return Ok((v, section));
     }
     let sub = subject(s, c, w.filters.user_id.as_deref(), w.filters.team_id.as_deref()).await?;
-    v["scope"] = scope_json(&sub);
+    v.scope = Some(scope_view(&sub));
     let d = period_daily(s, &sub.scope, w.period, today).await?;
     let bucket = w.period.bucket().as_str();
     let section = match &w.kind {
         WidgetKind::Kpi(k) => {
             let t = ov::trend(&d, *k, w.period, today);
-            v["data"] = t.to_json(bucket);
+            v.data = Some(WidgetData::Trend(t.view(bucket)));
             report::trend_section(&title, &[t])
         }
         WidgetKind::Trend(ks) => {
             let ts = ov::trends(&d, ks, w.period, today);
-            v["data"] = ts.iter().map(|t| t.to_json(bucket)).collect();
+            v.data = Some(WidgetData::Trends(ts.iter().map(|t| t.view(bucket)).collect()));
             report::trend_section(&title, &ts)
         }
         WidgetKind::Table { kpis, group_by } => {
@@ -679,10 +865,10 @@ async fn evaluate(s: &AppState, c: &Caller, w: &Widget, today: NaiveDate) -> Res
             let first = if *group_by == GroupBy::Agent { "Agent" } else { "From" };
             let section = report::kpi_table(&title, first, &rows, kpis);
             let table = section.table.clone().unwrap_or_default();
-            v["data"] = json!({
-                "columns": table.columns,
-                "rows": table.rows.iter().map(|r| r.iter().map(val_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            });
+            v.data = Some(WidgetData::Table(TableView {
+                columns: table.columns,
+                rows: table.rows.iter().map(|r| r.iter().map(val_json).collect()).collect(),
+            }));
             section
         }
         WidgetKind::MarketChart { .. } => unreachable!("handled above"),
@@ -704,7 +890,7 @@ async fn get_dashboard(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DashboardWithData>, ApiError> {
     let d = owned(&s, &caller, &id).await?;
     let widgets = analytics::widgets::validate(&d.widgets).map_err(invalid)?;
     let today = today(&s);
@@ -714,16 +900,18 @@ async fn get_dashboard(
         // says why; the rest of the dashboard still answers.
         data.push(match evaluate(&s, &caller, w, today).await {
             Ok((v, _)) => v,
-            Err(e) if e.status.is_client_error() => json!({
-                "kind": w.kind_str(), "title": w.display_title(),
-                "error": { "code": e.code, "detail": e.detail },
-            }),
+            Err(e) if e.status.is_client_error() => WidgetView {
+                kind: w.kind_str(),
+                title: w.display_title(),
+                period: None,
+                scope: None,
+                data: None,
+                error: Some(WidgetError { code: e.code, detail: e.detail }),
+            },
             Err(e) => return Err(e),
         });
     }
-    let mut v = dashboard_json(&d);
-    v["data"] = json!(data);
-    Ok(Json(v))
+    Ok(Json(DashboardWithData { dashboard: dashboard_view(&d), data }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -768,7 +956,7 @@ async fn dashboard_export(
 
 // --- market ---
 
-fn market_trends(s: &AppState, community: &str, property_type: &str, months: usize) -> Result<Value, ApiError> {
+fn market_trends(s: &AppState, community: &str, property_type: &str, months: usize) -> Result<Trends, ApiError> {
     let ptype = valuation::PropertyType::parse(property_type)
         .ok_or_else(|| fields(vec![FieldError::new("property_type", "must be apartment, villa or hotel_apartment")]))?;
     let name = match s.estate.market.resolve(community) {
@@ -785,8 +973,7 @@ fn market_trends(s: &AppState, community: &str, property_type: &str, months: usi
             ))
         }
     };
-    let t = s.estate.market.market().trends(&name, ptype, months).map_err(crate::routes::cma::valuation_error)?;
-    Ok(json!(t))
+    s.estate.market.market().trends(&name, ptype, months).map_err(crate::routes::cma::valuation_error)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -803,7 +990,7 @@ struct NeighbourhoodQuery {
 async fn neighbourhoods(
     State(s): State<AppState>,
     q: Result<Query<NeighbourhoodQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<NeighbourhoodComparison>, ApiError> {
     let q = query(q)?;
     let list: Vec<String> =
         q.communities.unwrap_or_default().split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
@@ -818,36 +1005,34 @@ async fn neighbourhoods(
     let mut rows = Vec::new();
     for c in &list {
         let t = market_trends(&s, c, &ptype, months)?;
-        let points = t["points"].as_array().cloned().unwrap_or_default();
-        let last = points.last().cloned().unwrap_or(Value::Null);
-        let volume_12m: i64 = points.iter().rev().take(12).filter_map(|p| p["volume"].as_i64()).sum();
-        let horizon = t["forecast"]["points"].as_array().and_then(|p| p.last()).cloned().unwrap_or(Value::Null);
-        let latest = last["median_psf"].as_f64();
-        let forecast = horizon["value"].as_f64();
-        rows.push(json!({
-            "community": t["community"],
-            "latest_month": last["month"],
-            "median_price_per_sqft": latest,
-            "yoy_change": t["yoy_change"],
-            "sales_last_12_months": volume_12m,
-            "forecast_month": horizon["month"],
-            "forecast_price_per_sqft": forecast,
-            "forecast_change": match (latest, forecast) { (Some(a), Some(b)) if a > 0.0 => json!(ov::round4(b / a - 1.0)), _ => Value::Null },
-        }));
+        let last = t.points.last();
+        let volume_12m: i64 = t.points.iter().rev().take(12).map(|p| p.volume as i64).sum();
+        let horizon = t.forecast.points.last();
+        let latest = last.map(|p| p.median_psf);
+        let forecast = horizon.map(|p| p.value);
+        rows.push(NeighbourhoodRow {
+            community: t.community.clone(),
+            latest_month: last.map(|p| p.month.clone()),
+            median_price_per_sqft: latest,
+            yoy_change: t.yoy_change,
+            sales_last_12_months: volume_12m,
+            forecast_month: horizon.map(|p| p.month.clone()),
+            forecast_price_per_sqft: forecast,
+            forecast_change: match (latest, forecast) {
+                (Some(a), Some(b)) if a > 0.0 => Some(ov::round4(b / a - 1.0)),
+                _ => None,
+            },
+            rank_by_yoy_change: 0,
+        });
     }
     rows.sort_by(|a, b| {
-        let y = |v: &Value| v["yoy_change"].as_f64().unwrap_or(f64::NEG_INFINITY);
+        let y = |r: &NeighbourhoodRow| r.yoy_change.unwrap_or(f64::NEG_INFINITY);
         y(b).total_cmp(&y(a))
     });
-    let ranked: Vec<Value> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut r)| {
-            r["rank_by_yoy_change"] = json!(i + 1);
-            r
-        })
-        .collect();
-    Ok(Json(json!({ "property_type": ptype, "forecast_months": months, "communities": ranked })))
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank_by_yoy_change = i + 1;
+    }
+    Ok(Json(NeighbourhoodComparison { property_type: ptype, forecast_months: months, communities: rows }))
 }
 
 // --- CMA report export ---

@@ -11,8 +11,9 @@ use realestate::approval::{self, ApprovalAction, ApprovalError, CampaignStatus};
 use realestate::campaign::{generate_assets, kinds_for, CampaignError, Requester};
 use realestate::content::ContentStyle;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use store::domain::CampaignRecord;
 use uuid::Uuid;
 
@@ -21,39 +22,41 @@ use crate::contract::{Answer, Contract};
 use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 const APPROVAL: &[(u16, &str)] = &[
     (409, "illegal_transition: the campaign's state does not allow this."),
     (403, "forbidden or own_campaign: approvers are team leaders and admins, never of their own campaign."),
 ];
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/marketing/campaigns").object(),
+    Contract::get("/api/v1/marketing/campaigns").json::<CampaignList>(),
     Contract::post("/api/v1/marketing/campaigns")
         .body::<CreateCampaign>()
-        .answer(201, OBJECT)
+        .json_status::<CampaignView>(201)
         .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
     Contract::post("/api/v1/marketing/campaigns/full-package")
         .body::<CreateCampaign>()
-        .answer(201, OBJECT)
+        .json_status::<CampaignView>(201)
         .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
-    Contract::post("/api/v1/marketing/campaigns/{id}/events").uuids(&["id"]).body::<EventRequest>().answer(201, OBJECT),
-    Contract::get("/api/v1/marketing/campaigns/{id}/analytics").uuids(&["id"]).object(),
-    Contract::get("/api/v1/marketing/campaigns/{id}").uuids(&["id"]).object(),
+    Contract::post("/api/v1/marketing/campaigns/{id}/events")
+        .uuids(&["id"])
+        .body::<EventRequest>()
+        .json_status::<EventRecorded>(201),
+    Contract::get("/api/v1/marketing/campaigns/{id}/analytics").uuids(&["id"]).json::<CampaignAnalytics>(),
+    Contract::get("/api/v1/marketing/campaigns/{id}").uuids(&["id"]).json::<CampaignView>(),
     Contract::post("/api/v1/marketing/campaigns/{id}/approval")
         .uuids(&["id"])
         .body::<ApprovalRequest>()
-        .object()
+        .json::<CampaignView>()
         .errors(APPROVAL),
     Contract::post("/api/v1/marketing/campaigns/{id}/distribute")
         .uuids(&["id"])
         .body::<DistributeRequest>()
-        .answer(202, OBJECT)
+        .json_status::<DistributionStarted>(202)
         .errors(&[
             (409, "not_approved: only an approved campaign is distributed."),
             (403, "forbidden: only the campaign's owner, their team leader or an admin."),
         ]),
-    Contract::get("/api/v1/marketing/campaigns/{id}/deliveries").uuids(&["id"]).object(),
-    Contract::get("/api/v1/marketing/campaigns/{id}/assets").uuids(&["id"]).object(),
+    Contract::get("/api/v1/marketing/campaigns/{id}/deliveries").uuids(&["id"]).json::<CampaignDeliveries>(),
+    Contract::get("/api/v1/marketing/campaigns/{id}/assets").uuids(&["id"]).json::<CampaignAssets>(),
     Contract::get("/api/v1/marketing/assets/{id}").uuids(&["id"]).answer(
         200,
         Answer::File(&["application/pdf", "image/png", "text/html", "text/plain", "text/calendar", "application/json"]),
@@ -172,7 +175,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CampaignView>), ApiError> {
     let (req, property, requester) = prepare(&s, &caller, &bytes).await?;
     let now = s.rt.clock.now();
     let assets = generate_assets(
@@ -189,7 +192,7 @@ async fn create(
     let record = record(&req, &property, &requester, CampaignStatus::Draft.as_str(), Value::Array(assets), now);
     s.estate.domain.create_campaign(&record).await?;
     s.audit(Some(caller.id()), "campaign.create", Some(record.id.to_string()), None, None).await;
-    Ok((StatusCode::CREATED, Json(campaign_json(&record, &[]))))
+    Ok((StatusCode::CREATED, Json(CampaignView::new(&record, &[]))))
 }
 
 /// The seed's full package: the campaign is created `processing` and a durable execution of the
@@ -198,7 +201,7 @@ async fn full_package(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CampaignView>), ApiError> {
     let (req, property, requester) = prepare(&s, &caller, &bytes).await?;
     let now = s.rt.clock.now();
     let mut record = record(&req, &property, &requester, "processing", json!([]), now);
@@ -218,17 +221,174 @@ async fn full_package(
     s.estate.domain.set_campaign_execution(record.id, &started.execution_id.to_string()).await?;
     record.execution_id = Some(started.execution_id.to_string());
     s.audit(Some(caller.id()), "campaign.full_package", Some(record.id.to_string()), None, None).await;
-    Ok((StatusCode::CREATED, Json(campaign_json(&record, &[]))))
+    Ok((StatusCode::CREATED, Json(CampaignView::new(&record, &[]))))
 }
 
-fn campaign_json(c: &CampaignRecord, trail: &[store::domain::ApprovalRecord]) -> Value {
-    json!({
-        "campaign_id": c.id, "status": c.status, "campaign_type": c.campaign_type, "property_id": c.property_id,
-        "owner_id": c.owner_id, "created_at": c.created_at, "updated_at": c.updated_at,
-        "request": c.request, "assets": c.assets, "execution_id": c.execution_id, "error": c.error,
-        "tracking_url": format!("/api/v1/marketing/campaigns/{}", c.id),
-        "approvals": trail.iter().map(|a| json!({ "at": a.at, "actor_id": a.actor_id, "action": a.action, "from": a.from_status, "to": a.to_status, "notes": a.notes })).collect::<Vec<_>>(),
-    })
+type Time = chrono::DateTime<chrono::Utc>;
+
+/// A campaign with its approval trail (empty in lists and on creation).
+#[derive(Serialize, JsonSchema)]
+struct CampaignView {
+    campaign_id: Uuid,
+    status: String,
+    campaign_type: String,
+    property_id: Uuid,
+    owner_id: String,
+    created_at: Time,
+    updated_at: Time,
+    /// What the agent asked for: channels, budget, audience, style, customizations, requester.
+    request: Value,
+    /// The stored assets, each with its type, channel, checksum and download URL.
+    assets: Value,
+    /// The full-package execution, when there is one.
+    execution_id: Option<String>,
+    /// Why generation failed (status `failed`).
+    error: Option<String>,
+    tracking_url: String,
+    approvals: Vec<ApprovalView>,
+}
+
+/// One step of a campaign's approval trail.
+#[derive(Serialize, JsonSchema)]
+struct ApprovalView {
+    at: Time,
+    actor_id: String,
+    action: String,
+    from: String,
+    to: String,
+    notes: Option<String>,
+}
+
+impl CampaignView {
+    fn new(c: &CampaignRecord, trail: &[store::domain::ApprovalRecord]) -> CampaignView {
+        CampaignView {
+            campaign_id: c.id,
+            status: c.status.clone(),
+            campaign_type: c.campaign_type.clone(),
+            property_id: c.property_id,
+            owner_id: c.owner_id.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            request: c.request.clone(),
+            assets: c.assets.clone(),
+            execution_id: c.execution_id.clone(),
+            error: c.error.clone(),
+            tracking_url: format!("/api/v1/marketing/campaigns/{}", c.id),
+            approvals: trail
+                .iter()
+                .map(|a| ApprovalView {
+                    at: a.at,
+                    actor_id: a.actor_id.clone(),
+                    action: a.action.clone(),
+                    from: a.from_status.clone(),
+                    to: a.to_status.clone(),
+                    notes: a.notes.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CampaignList {
+    campaigns: Vec<CampaignView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct EventRecorded {
+    campaign_id: Uuid,
+    kind: String,
+    channel: Option<String>,
+    count: i32,
+}
+
+/// Counts by a name (an asset's content type, a delivery's status, an event's kind).
+type Counts = BTreeMap<String, i64>;
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct CampaignAnalytics {
+    campaign_id: Uuid,
+    status: String,
+    assets_produced: usize,
+    deliveries: DeliveryCounts,
+    assets_by_type: Counts,
+    approval: ApprovalTiming,
+    engagement: Engagement,
+    rates: Rates,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct DeliveryCounts {
+    total: usize,
+    /// Per channel, deliveries by status.
+    by_channel: BTreeMap<String, Counts>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ApprovalTiming {
+    submitted_at: Option<Time>,
+    decided_at: Option<Time>,
+    hours_to_decision: Option<f64>,
+    steps: usize,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Engagement {
+    views: i64,
+    opens: i64,
+    clicks: i64,
+    leads: i64,
+    shares: i64,
+    replies: i64,
+    unsubscribes: i64,
+    /// Per channel (`unspecified` when the event named none), event totals by kind.
+    by_channel: BTreeMap<String, Counts>,
+}
+
+/// Ratios, absent (null) while their denominator is zero.
+#[derive(Serialize, JsonSchema)]
+struct Rates {
+    click_through: Option<f64>,
+    lead_conversion: Option<f64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct DistributionStarted {
+    campaign_id: Uuid,
+    status: &'static str,
+    execution_id: Uuid,
+    tracking_url: String,
+}
+
+/// A delivery (one e-mail or post): its body's fields (channel, recipient, …) beside its state.
+#[derive(Serialize, JsonSchema)]
+struct DeliveryView {
+    delivery_id: Uuid,
+    status: String,
+    updated_at: Time,
+    #[serde(flatten)]
+    fields: Map<String, Value>,
+}
+
+fn delivery_fields(r: &store::records::Record) -> Map<String, Value> {
+    let mut fields = r.body.as_object().cloned().unwrap_or_default();
+    for k in ["delivery_id", "status", "updated_at"] {
+        fields.remove(k);
+    }
+    fields
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CampaignDeliveries {
+    campaign_id: Uuid,
+    deliveries: Vec<DeliveryView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CampaignAssets {
+    campaign_id: Uuid,
+    status: String,
+    assets: Value,
 }
 
 async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<CampaignRecord, ApiError> {
@@ -245,16 +405,16 @@ async fn get_one(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CampaignView>, ApiError> {
     let c = visible(&s, &caller, &id).await?;
     let trail = s.estate.domain.approvals(c.id).await?;
-    Ok(Json(campaign_json(&c, &trail)))
+    Ok(Json(CampaignView::new(&c, &trail)))
 }
 
-async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<CampaignList>, ApiError> {
     let (owner, team) = caller.scope();
     let rows = s.estate.domain.list_campaigns(owner.as_deref(), team.as_deref(), 200).await?;
-    Ok(Json(json!({ "campaigns": rows.iter().map(|c| campaign_json(c, &[])).collect::<Vec<_>>() })))
+    Ok(Json(CampaignList { campaigns: rows.iter().map(|c| CampaignView::new(c, &[])).collect() }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -269,7 +429,7 @@ async fn approval_action(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CampaignView>, ApiError> {
     let req: ApprovalRequest = body::parse(&bytes)?;
     let action = ApprovalAction::parse(&req.action)
         .filter(|a| *a != ApprovalAction::Distribute)
@@ -313,7 +473,7 @@ async fn approval_action(
     .await;
     let updated = s.estate.domain.campaign(c.id).await?.ok_or_else(|| ApiError::not_found("campaign"))?;
     let trail = s.estate.domain.approvals(c.id).await?;
-    Ok(Json(campaign_json(&updated, &trail)))
+    Ok(Json(CampaignView::new(&updated, &trail)))
 }
 
 async fn asset(
@@ -359,7 +519,7 @@ pub(crate) async fn record_event(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
     let req: EventRequest = body::parse(&bytes)?;
     if !EVENT_KINDS.contains(&req.kind.as_str()) {
         return Err(invalid("kind", format!("must be one of {}", EVENT_KINDS.join(", "))));
@@ -382,7 +542,7 @@ pub(crate) async fn record_event(
     s.estate.domain.add_campaign_event(&event).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "campaign_id": c.id, "kind": event.kind, "channel": event.channel, "count": event.count })),
+        Json(EventRecorded { campaign_id: c.id, kind: event.kind, channel: event.channel, count: event.count }),
     ))
 }
 
@@ -391,15 +551,14 @@ pub(crate) async fn analytics(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CampaignAnalytics>, ApiError> {
     let c = visible(&s, &caller, &id).await?;
     let trail = s.estate.domain.approvals(c.id).await?;
     let totals = s.estate.domain.campaign_event_totals(c.id).await?;
-    let mut by_type = serde_json::Map::new();
+    let mut by_type = Counts::new();
     for a in c.assets.as_array().into_iter().flatten() {
         let t = a["content_type"].as_str().unwrap_or("unknown").split(';').next().unwrap_or("unknown").to_string();
-        let n = by_type.get(&t).and_then(Value::as_u64).unwrap_or(0) + 1;
-        by_type.insert(t, json!(n));
+        *by_type.entry(t).or_default() += 1;
     }
     let submitted = trail.iter().find(|a| a.action == "submit").map(|a| a.at);
     let decided = trail.iter().rev().find(|a| a.action == "approve" || a.action == "request_changes").map(|a| a.at);
@@ -408,42 +567,47 @@ pub(crate) async fn analytics(
         _ => None,
     };
     let total = |kind: &str| totals.iter().filter(|(k, _, _)| k == kind).map(|(_, _, n)| *n).sum::<i64>();
-    let mut by_channel = serde_json::Map::new();
+    let mut by_channel = BTreeMap::<String, Counts>::new();
     for (kind, channel, n) in &totals {
         let key = channel.clone().unwrap_or_else(|| "unspecified".into());
-        let entry = by_channel.entry(key).or_insert_with(|| json!({}));
-        entry[kind.as_str()] = json!(n);
+        by_channel.entry(key).or_default().insert(kind.clone(), *n);
     }
     let (opens, clicks, leads) = (total("open"), total("click"), total("lead"));
-    Ok(Json(json!({
-        "campaign_id": c.id,
-        "status": c.status,
-        "assets_produced": c.assets.as_array().map_or(0, Vec::len),
-        "deliveries": delivery_counts(&s, c.id).await?,
-        "assets_by_type": by_type,
-        "approval": { "submitted_at": submitted, "decided_at": decided, "hours_to_decision": hours, "steps": trail.len() },
-        "engagement": {
-            "views": total("view"), "opens": opens, "clicks": clicks, "leads": leads,
-            "shares": total("share"), "replies": total("reply"), "unsubscribes": total("unsubscribe"),
-            "by_channel": by_channel,
+    let ratio = |a: i64, b: i64| (b > 0).then(|| ((a as f64 / b as f64) * 10_000.0).round() / 10_000.0);
+    Ok(Json(CampaignAnalytics {
+        campaign_id: c.id,
+        status: c.status.clone(),
+        assets_produced: c.assets.as_array().map_or(0, Vec::len),
+        deliveries: delivery_counts(&s, c.id).await?,
+        assets_by_type: by_type,
+        approval: ApprovalTiming {
+            submitted_at: submitted,
+            decided_at: decided,
+            hours_to_decision: hours,
+            steps: trail.len(),
         },
-        "rates": {
-            "click_through": if opens > 0 { Some(((clicks as f64 / opens as f64) * 10_000.0).round() / 10_000.0) } else { None },
-            "lead_conversion": if clicks > 0 { Some(((leads as f64 / clicks as f64) * 10_000.0).round() / 10_000.0) } else { None },
+        engagement: Engagement {
+            views: total("view"),
+            opens,
+            clicks,
+            leads,
+            shares: total("share"),
+            replies: total("reply"),
+            unsubscribes: total("unsubscribe"),
+            by_channel,
         },
-    })))
+        rates: Rates { click_through: ratio(clicks, opens), lead_conversion: ratio(leads, clicks) },
+    }))
 }
 
-async fn delivery_counts(s: &AppState, id: Uuid) -> Result<Value, ApiError> {
+async fn delivery_counts(s: &AppState, id: Uuid) -> Result<DeliveryCounts, ApiError> {
     let rows = realestate::distribution::deliveries(&s.estate, id).await?;
-    let mut by = serde_json::Map::new();
+    let mut by = BTreeMap::<String, Counts>::new();
     for r in &rows {
         let channel = r.body["channel"].as_str().unwrap_or("unknown").to_string();
-        let entry = by.entry(channel).or_insert_with(|| json!({}));
-        let n = entry[r.status.as_str()].as_u64().unwrap_or(0) + 1;
-        entry[r.status.as_str()] = json!(n);
+        *by.entry(channel).or_default().entry(r.status.clone()).or_default() += 1;
     }
-    Ok(json!({ "total": rows.len(), "by_channel": by }))
+    Ok(DeliveryCounts { total: rows.len(), by_channel: by })
 }
 
 #[derive(Deserialize, Default, JsonSchema)]
@@ -460,7 +624,7 @@ async fn distribute(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DistributionStarted>), ApiError> {
     let req: DistributeRequest = if bytes.is_empty() { DistributeRequest::default() } else { body::parse(&bytes)? };
     if req.recipients.len() > realestate::distribution::RECIPIENTS_MAX {
         return Err(invalid("recipients", format!("at most {} recipients", realestate::distribution::RECIPIENTS_MAX)));
@@ -528,10 +692,12 @@ async fn distribute(
     .await;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "campaign_id": c.id, "status": to.as_str(), "execution_id": started.execution_id,
-            "tracking_url": format!("/api/v1/workflows/packages/status/{}", started.execution_id),
-        })),
+        Json(DistributionStarted {
+            campaign_id: c.id,
+            status: to.as_str(),
+            execution_id: started.execution_id,
+            tracking_url: format!("/api/v1/workflows/packages/status/{}", started.execution_id),
+        }),
     ))
 }
 
@@ -539,19 +705,19 @@ async fn deliveries(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CampaignDeliveries>, ApiError> {
     let c = visible(&s, &caller, &id).await?;
     let rows = realestate::distribution::deliveries(&s.estate, c.id).await?;
-    Ok(Json(json!({
-        "campaign_id": c.id,
-        "deliveries": rows.iter().map(|r| {
-            let mut d = r.body.clone();
-            d["delivery_id"] = json!(r.id);
-            d["status"] = json!(r.status);
-            d["updated_at"] = json!(r.updated_at);
-            d
-        }).collect::<Vec<_>>(),
-    })))
+    let deliveries = rows
+        .iter()
+        .map(|r| DeliveryView {
+            delivery_id: r.id,
+            status: r.status.clone(),
+            updated_at: r.updated_at,
+            fields: delivery_fields(r),
+        })
+        .collect();
+    Ok(Json(CampaignDeliveries { campaign_id: c.id, deliveries }))
 }
 
 /// A campaign's assets: type, format, size, checksum and download URL of each.
@@ -559,7 +725,7 @@ async fn assets(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CampaignAssets>, ApiError> {
     let c = visible(&s, &caller, &id).await?;
-    Ok(Json(json!({ "campaign_id": c.id, "status": c.status, "assets": c.assets })))
+    Ok(Json(CampaignAssets { campaign_id: c.id, status: c.status, assets: c.assets }))
 }

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::clients::{self, ClientInput};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use store::domain::Artifact;
@@ -16,27 +16,59 @@ use store::records::{Filter, Record, Table};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::contract::{Answer, Contract};
-use crate::routes::leads::record_json;
+use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::post("/api/v1/clients").body::<ClientInput>().answer(201, OBJECT),
-    Contract::get("/api/v1/clients").object(),
-    Contract::get("/api/v1/clients/{id}").uuids(&["id"]).object(),
-    Contract::get("/api/v1/clients/{id}/documents").uuids(&["id"]).object(),
+    Contract::post("/api/v1/clients").body::<ClientInput>().json_status::<ClientCreated>(201),
+    Contract::get("/api/v1/clients").json::<ClientList>(),
+    Contract::get("/api/v1/clients/{id}").uuids(&["id"]).json::<ClientView>(),
+    Contract::get("/api/v1/clients/{id}/documents").uuids(&["id"]).json::<ClientDocuments>(),
     Contract::post("/api/v1/clients/{id}/documents")
         .uuids(&["id"])
         .query::<UploadQuery>()
-        .answer(201, OBJECT)
+        .json_status::<DocumentView>(201)
         .errors(&[(415, "unsupported_media_type: PDF, JPEG or PNG only."), (413, "body_too_large")]),
     Contract::post("/api/v1/clients/{id}/approval")
         .uuids(&["id"])
         .body::<ApprovalRequest>()
-        .object()
+        .json::<ClientView>()
         .errors(&[(403, "forbidden: only a team leader or an admin approves an agreement.")]),
 ];
+
+record_view!(
+    /// A client; `execution_id` names its onboarding execution.
+    ClientView,
+    "client_id"
+);
+record_view!(
+    /// A KYC document a client's agent uploaded (its bytes are an artifact, `artifact_id`).
+    DocumentView,
+    "document_id"
+);
+
+/// A new client, with what the onboarding will ask for and where to follow it.
+#[derive(Serialize, JsonSchema)]
+struct ClientCreated {
+    #[serde(flatten)]
+    client: ClientView,
+    required_documents: Vec<&'static str>,
+    tracking_url: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ClientList {
+    clients: Vec<ClientView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ClientDocuments {
+    client_id: Uuid,
+    /// The document types this kind of client must give.
+    required: Vec<&'static str>,
+    missing: Vec<&'static str>,
+    documents: Vec<DocumentView>,
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -64,7 +96,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ClientCreated>), ApiError> {
     let input: ClientInput = body::parse(&bytes)?;
     let mut b = clients::validate(&input).map_err(|errors| {
         let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
@@ -94,12 +126,18 @@ async fn create(
     let mut b = record.body.clone();
     b["execution_id"] = json!(started.execution_id);
     let record = s.estate.records.update(Table::Clients, record.id, None, "onboarding", Some(&b), now).await?;
-    let mut out = record_json(&record, "client_id");
-    out["required_documents"] = json!(clients::required_documents(
-        record.body["client_type"].as_str().unwrap_or(""),
-        record.body["role"].as_str().unwrap_or("")
-    ));
-    out["tracking_url"] = json!(format!("/api/v1/workflows/packages/status/{}", started.execution_id));
+    let mut client = ClientView::from(&record);
+    // Written beside the body's fields, so a body field of the same name must not repeat them.
+    client.fields.remove("required_documents");
+    client.fields.remove("tracking_url");
+    let out = ClientCreated {
+        client,
+        required_documents: clients::required_documents(
+            record.body["client_type"].as_str().unwrap_or(""),
+            record.body["role"].as_str().unwrap_or(""),
+        ),
+        tracking_url: format!("/api/v1/workflows/packages/status/{}", started.execution_id),
+    };
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -114,26 +152,26 @@ async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<Record, ApiE
         .ok_or_else(|| ApiError::not_found(format!("client {id}")))
 }
 
-async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<ClientList>, ApiError> {
     let (owner_id, team_id) = caller.scope();
     let rows =
         s.estate.records.list(Table::Clients, &Filter { owner_id, team_id, limit: 500, ..Default::default() }).await?;
-    Ok(Json(json!({ "clients": rows.iter().map(|r| record_json(r, "client_id")).collect::<Vec<_>>() })))
+    Ok(Json(ClientList { clients: rows.iter().map(ClientView::from).collect() }))
 }
 
 async fn get_one(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(record_json(&visible(&s, &caller, &id).await?, "client_id")))
+) -> Result<Json<ClientView>, ApiError> {
+    Ok(Json(ClientView::from(&visible(&s, &caller, &id).await?)))
 }
 
 async fn documents(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ClientDocuments>, ApiError> {
     let c = visible(&s, &caller, &id).await?;
     let docs = s
         .estate
@@ -146,10 +184,12 @@ async fn documents(
     );
     let missing: Vec<&str> =
         required.iter().copied().filter(|t| !docs.iter().any(|d| d.body["doc_type"] == *t)).collect();
-    Ok(Json(json!({
-        "client_id": c.id, "required": required, "missing": missing,
-        "documents": docs.iter().map(|d| record_json(d, "document_id")).collect::<Vec<_>>(),
-    })))
+    Ok(Json(ClientDocuments {
+        client_id: c.id,
+        required,
+        missing,
+        documents: docs.iter().map(DocumentView::from).collect(),
+    }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -167,7 +207,7 @@ async fn upload(
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
     if !clients::DOC_TYPES.contains(&q.doc_type.as_str()) {
         return Err(invalid("doc_type", format!("must be one of {}", clients::DOC_TYPES.join(", "))));
     }
@@ -227,7 +267,7 @@ async fn upload(
     doc.ref_id = Some(c.id.to_string());
     let (doc, _) = s.estate.records.insert(Table::ClientDocuments, &doc).await?;
     signal(&s, &c, clients::DOCUMENT_SIGNAL, json!({ "doc_type": q.doc_type, "by": caller.id() })).await;
-    Ok((StatusCode::CREATED, Json(record_json(&doc, "document_id"))))
+    Ok((StatusCode::CREATED, Json(DocumentView::from(&doc))))
 }
 
 async fn signal(s: &AppState, c: &Record, name: &str, payload: Value) {
@@ -252,7 +292,7 @@ async fn approval(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ClientView>, ApiError> {
     let req: ApprovalRequest = body::parse(&bytes)?;
     let (status, signal_name) = match req.decision.as_str() {
         "approve" => ("approved", clients::APPROVED_SIGNAL),
@@ -282,5 +322,5 @@ async fn approval(
         None,
     )
     .await;
-    Ok(Json(record_json(&updated, "client_id")))
+    Ok(Json(ClientView::from(&updated)))
 }

@@ -10,31 +10,31 @@ use axum::{Extension, Json, Router};
 use realestate::cma::AnalysisOptions;
 use realestate::property::{self, FieldError, PropertyInput};
 
+use realestate::seed::ImportReport;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::domain::CmaReportRecord;
 use uuid::Uuid;
-use valuation::ValuationError;
+use valuation::{ComparableUsed, Estimator, Forecast, Method, MonthPoint, PropertyType, Trends, ValuationError};
 
 use crate::auth::Caller;
 use crate::contract::{Answer, Contract};
 use crate::routes::properties::{field_errors, find};
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/cma/reports").object(),
-    Contract::post("/api/v1/cma/reports").body::<CreateReport>().answer(202, OBJECT),
-    Contract::get("/api/v1/cma/reports/{id}").uuids(&["id"]).object(),
+    Contract::get("/api/v1/cma/reports").json::<ReportList>(),
+    Contract::post("/api/v1/cma/reports").body::<CreateReport>().json_status::<ReportQueued>(202),
+    Contract::get("/api/v1/cma/reports/{id}").uuids(&["id"]).json::<ReportDetail>(),
     Contract::get("/api/v1/cma/reports/{id}/pdf")
         .uuids(&["id"])
         .answer(200, Answer::File(&["application/pdf"]))
         .errors(&[(409, "report_not_ready: the report's execution has not finished.")]),
-    Contract::post("/api/v1/cma/valuation/quick").body::<QuickValuation>().object(),
-    Contract::get("/api/v1/cma/market/trends").query::<TrendsQuery>().object(),
-    Contract::get("/api/v1/analytics/insights/market").query::<TrendsQuery>().object(),
-    Contract::post("/api/v1/market/transactions/import").object(),
+    Contract::post("/api/v1/cma/valuation/quick").body::<QuickValuation>().json::<QuickValuationView>(),
+    Contract::get("/api/v1/cma/market/trends").query::<TrendsQuery>().json::<Trends>(),
+    Contract::get("/api/v1/analytics/insights/market").query::<TrendsQuery>().json::<MarketInsights>(),
+    Contract::post("/api/v1/market/transactions/import").json::<ImportReport>(),
 ];
 
 pub(crate) fn router() -> Router<AppState> {
@@ -108,25 +108,133 @@ struct CreateReport {
     valuation_date: Option<String>,
 }
 
-fn report_json(r: &CmaReportRecord) -> Value {
-    json!({
-        "cma_report_id": r.id,
-        "status": r.status,
-        "property_id": r.property_id,
-        "execution_id": r.execution_id,
-        "owner_id": r.owner_id,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-        "error": r.error,
-        "pdf_url": r.pdf_artifact_id.map(|_| format!("/api/v1/cma/reports/{}/pdf", r.id)),
-    })
+type Time = chrono::DateTime<chrono::Utc>;
+
+/// A CMA report's state; `pdf_url` once its PDF is made.
+#[derive(Serialize, JsonSchema)]
+struct ReportView {
+    cma_report_id: Uuid,
+    /// `processing`, `completed` or `failed`.
+    status: String,
+    property_id: Option<Uuid>,
+    execution_id: Option<Uuid>,
+    owner_id: String,
+    created_at: Time,
+    updated_at: Time,
+    error: Option<String>,
+    pdf_url: Option<String>,
+}
+
+impl From<&CmaReportRecord> for ReportView {
+    fn from(r: &CmaReportRecord) -> ReportView {
+        ReportView {
+            cma_report_id: r.id,
+            status: r.status.clone(),
+            property_id: r.property_id,
+            execution_id: r.execution_id,
+            owner_id: r.owner_id.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            error: r.error.clone(),
+            pdf_url: r.pdf_artifact_id.map(|_| format!("/api/v1/cma/reports/{}/pdf", r.id)),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ReportListItem {
+    #[serde(flatten)]
+    report: ReportView,
+    /// The headline numbers of a finished report; null before.
+    summary: Value,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ReportList {
+    reports: Vec<ReportListItem>,
+}
+
+/// A report with what it was asked and, once finished, what the `cma_report` execution found
+/// (documents the package wrote, so they are given as it stored them).
+#[derive(Serialize, JsonSchema)]
+struct ReportDetail {
+    #[serde(flatten)]
+    report: ReportView,
+    subject_property: Value,
+    analysis_options: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valuation: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comparables: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pricing_recommendation: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    market: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valuation_date: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Value>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ReportQueued {
+    cma_report_id: Uuid,
+    status: &'static str,
+    execution_id: Uuid,
+    status_url: String,
+    execution_status_url: String,
+}
+
+/// A quick valuation: money rounded to whole AED, ratios to a few places.
+#[derive(Serialize, JsonSchema)]
+struct QuickValuationView {
+    estimated_value: f64,
+    value_range: ValueRange,
+    price_per_sqft: f64,
+    confidence: f64,
+    community: String,
+    building: Option<String>,
+    valuation_date: chrono::NaiveDate,
+    method: Method,
+    fallback_level: u8,
+    estimator: Estimator,
+    comparables: Vec<ComparableUsed>,
+    notes: Vec<String>,
+}
+
+/// About P10–P90, in AED.
+#[derive(Serialize, JsonSchema)]
+struct ValueRange {
+    low: f64,
+    high: f64,
+}
+
+/// The seed's market insights shape of [`Trends`].
+#[derive(Serialize, JsonSchema)]
+struct MarketInsights {
+    location: String,
+    property_type: PropertyType,
+    market_overview: MarketOverview,
+    price_trends: Vec<MonthPoint>,
+    forecast: Forecast,
+    forecast_backtest_mape: Option<f64>,
+    forecast_basis: String,
+}
+
+/// The latest month with sales.
+#[derive(Serialize, JsonSchema)]
+struct MarketOverview {
+    latest_month: Option<String>,
+    median_price_per_sqft: Option<f64>,
+    monthly_volume: Option<usize>,
+    yoy_change: Option<f64>,
 }
 
 async fn create_report(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ReportQueued>), ApiError> {
     let req: CreateReport = body::parse(&bytes)?;
     let options = req.analysis_options.unwrap_or_default();
     options.check().map_err(|e| field_errors(vec![e]))?;
@@ -166,13 +274,13 @@ async fn create_report(
     s.estate.domain.set_cma_report_execution(id, started.execution_id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "cma_report_id": id,
-            "status": "processing",
-            "execution_id": started.execution_id,
-            "status_url": format!("/api/v1/cma/reports/{id}"),
-            "execution_status_url": format!("/api/v1/workflows/packages/status/{}", started.execution_id),
-        })),
+        Json(ReportQueued {
+            cma_report_id: id,
+            status: "processing",
+            execution_id: started.execution_id,
+            status_url: format!("/api/v1/cma/reports/{id}"),
+            execution_status_url: format!("/api/v1/workflows/packages/status/{}", started.execution_id),
+        }),
     ))
 }
 
@@ -191,17 +299,20 @@ async fn get_report(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReportDetail>, ApiError> {
     let report = visible_report(&s, &caller, &id).await?;
-    let mut v = report_json(&report);
-    v["subject_property"] = report.request["subject"].clone();
-    v["analysis_options"] = report.request["analysis_options"].clone();
-    if let Some(result) = &report.result {
-        for key in ["valuation", "comparables", "pricing_recommendation", "market", "valuation_date", "source"] {
-            v[key] = result[key].clone();
-        }
-    }
-    Ok(Json(v))
+    let result = |key: &str| report.result.as_ref().map(|r| r[key].clone());
+    Ok(Json(ReportDetail {
+        report: ReportView::from(&report),
+        subject_property: report.request["subject"].clone(),
+        analysis_options: report.request["analysis_options"].clone(),
+        valuation: result("valuation"),
+        comparables: result("comparables"),
+        pricing_recommendation: result("pricing_recommendation"),
+        market: result("market"),
+        valuation_date: result("valuation_date"),
+        source: result("source"),
+    }))
 }
 
 async fn report_pdf(
@@ -232,14 +343,17 @@ async fn report_pdf(
 async fn list_reports(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReportList>, ApiError> {
     let (owner, team) = caller.scope();
     let rows = s.estate.domain.list_cma_reports(owner.as_deref(), team.as_deref(), 200).await?;
-    Ok(Json(json!({ "reports": rows.iter().map(|r| {
-        let mut v = report_json(r);
-        v["summary"] = r.result.as_ref().map(realestate::cma::summary).unwrap_or(Value::Null);
-        v
-    }).collect::<Vec<_>>() })))
+    let reports = rows
+        .iter()
+        .map(|r| ReportListItem {
+            report: ReportView::from(r),
+            summary: r.result.as_ref().map(realestate::cma::summary).unwrap_or(Value::Null),
+        })
+        .collect();
+    Ok(Json(ReportList { reports }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -265,7 +379,7 @@ async fn quick_valuation(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<QuickValuationView>, ApiError> {
     let q: QuickValuation = body::parse(&bytes)?;
     let date = parse_date("valuation_date", q.valuation_date.as_deref(), s.rt.clock.now().date_naive())?;
     let fields = json!({
@@ -294,20 +408,20 @@ async fn quick_valuation(
         .await
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))?
         .map_err(valuation_error)?;
-    Ok(Json(json!({
-        "estimated_value": v.estimated_value.round(),
-        "value_range": { "low": v.value_range.0.round(), "high": v.value_range.1.round() },
-        "price_per_sqft": (v.price_per_sqft * 100.0).round() / 100.0,
-        "confidence": (v.confidence * 1000.0).round() / 1000.0,
-        "community": v.community,
-        "building": v.building,
-        "valuation_date": v.valuation_date,
-        "method": v.method,
-        "fallback_level": v.fallback_level,
-        "estimator": v.estimator,
-        "comparables": v.comparables,
-        "notes": v.notes,
-    })))
+    Ok(Json(QuickValuationView {
+        estimated_value: v.estimated_value.round(),
+        value_range: ValueRange { low: v.value_range.0.round(), high: v.value_range.1.round() },
+        price_per_sqft: (v.price_per_sqft * 100.0).round() / 100.0,
+        confidence: (v.confidence * 1000.0).round() / 1000.0,
+        community: v.community,
+        building: v.building,
+        valuation_date: v.valuation_date,
+        method: v.method,
+        fallback_level: v.fallback_level,
+        estimator: v.estimator,
+        comparables: v.comparables,
+        notes: v.notes,
+    }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -319,7 +433,7 @@ struct TrendsQuery {
     forecast_months: Option<usize>,
 }
 
-fn trends_for(s: &AppState, q: TrendsQuery) -> Result<Value, ApiError> {
+fn trends_for(s: &AppState, q: TrendsQuery) -> Result<Trends, ApiError> {
     let place =
         q.community.or(q.location).ok_or_else(|| field_errors(vec![FieldError::new("community", "is required")]))?;
     let ptype_text = q.property_type.unwrap_or_else(|| "apartment".into());
@@ -345,14 +459,13 @@ fn trends_for(s: &AppState, q: TrendsQuery) -> Result<Value, ApiError> {
             ))
         }
     };
-    let t = market.trends(&community, ptype, months).map_err(valuation_error)?;
-    Ok(json!(t))
+    market.trends(&community, ptype, months).map_err(valuation_error)
 }
 
 async fn trends(
     State(s): State<AppState>,
     q: Result<Query<TrendsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Trends>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     Ok(Json(trends_for(&s, q)?))
 }
@@ -361,26 +474,31 @@ async fn trends(
 async fn market_insights(
     State(s): State<AppState>,
     q: Result<Query<TrendsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MarketInsights>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let t = trends_for(&s, q)?;
-    let last = t["points"].as_array().and_then(|p| p.last()).cloned().unwrap_or(Value::Null);
-    Ok(Json(json!({
-        "location": t["community"],
-        "property_type": t["property_type"],
-        "market_overview": { "latest_month": last["month"], "median_price_per_sqft": last["median_psf"], "monthly_volume": last["volume"], "yoy_change": t["yoy_change"] },
-        "price_trends": t["points"],
-        "forecast": t["forecast"],
-        "forecast_backtest_mape": t["backtest_mape"],
-        "forecast_basis": t["forecast_basis"],
-    })))
+    let last = t.points.last();
+    Ok(Json(MarketInsights {
+        location: t.community,
+        property_type: t.property_type,
+        market_overview: MarketOverview {
+            latest_month: last.map(|p| p.month.clone()),
+            median_price_per_sqft: last.map(|p| p.median_psf),
+            monthly_volume: last.map(|p| p.volume),
+            yoy_change: t.yoy_change,
+        },
+        price_trends: t.points,
+        forecast: t.forecast,
+        forecast_backtest_mape: t.backtest_mape,
+        forecast_basis: t.forecast_basis,
+    }))
 }
 
 async fn import_transactions(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ImportReport>, ApiError> {
     let text =
         std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("invalid_body", "the CSV must be UTF-8"))?;
     let (rows, errors) = realestate::seed::parse_transactions(text, &format!("import:{}", caller.id()))
@@ -395,5 +513,5 @@ async fn import_transactions(
         None,
     )
     .await;
-    Ok(Json(json!(report)))
+    Ok(Json(report))
 }

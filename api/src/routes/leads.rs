@@ -8,25 +8,76 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::leads::{self, LeadInput};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::records::{Filter, Record, Table};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::contract::{Answer, Contract};
+use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::post("/api/v1/leads").body::<CreateLead>().answer(201, OBJECT),
-    Contract::post("/api/v1/leads/import").object(),
-    Contract::get("/api/v1/leads").query::<ListQuery>().object(),
-    Contract::get("/api/v1/leads/{id}").uuids(&["id"]).object(),
-    Contract::patch("/api/v1/leads/{id}").uuids(&["id"]).body::<UpdateLead>().object(),
-    Contract::post("/api/v1/leads/{id}/nurture").uuids(&["id"]).answer(202, OBJECT),
-    Contract::get("/api/v1/tasks").object(),
+    Contract::post("/api/v1/leads").body::<CreateLead>().json_status::<LeadCreated>(201),
+    Contract::post("/api/v1/leads/import").json::<LeadImport>(),
+    Contract::get("/api/v1/leads").query::<ListQuery>().json::<LeadList>(),
+    Contract::get("/api/v1/leads/{id}").uuids(&["id"]).json::<LeadView>(),
+    Contract::patch("/api/v1/leads/{id}").uuids(&["id"]).body::<UpdateLead>().json::<LeadView>(),
+    Contract::post("/api/v1/leads/{id}/nurture").uuids(&["id"]).json_status::<NurtureStarted>(202),
+    Contract::get("/api/v1/tasks").json::<TaskList>(),
 ];
+
+record_view!(
+    /// A lead; `execution_id` names its nurturing execution once one started.
+    LeadView,
+    "lead_id"
+);
+record_view!(
+    /// A task a package made for an agent (call a hot lead, say).
+    TaskView,
+    "task_id"
+);
+
+/// A new lead, with its nurturing execution when `nurture` started one.
+#[derive(Serialize, JsonSchema)]
+struct LeadCreated {
+    #[serde(flatten)]
+    lead: LeadView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execution_id: Option<Uuid>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct LeadList {
+    leads: Vec<LeadView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct TaskList {
+    tasks: Vec<TaskView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct LeadImport {
+    created: usize,
+    lead_ids: Vec<Uuid>,
+    rejected: usize,
+    errors: Vec<RejectedRow>,
+}
+
+/// A CSV row that was not imported, by its line number.
+#[derive(Serialize, JsonSchema)]
+struct RejectedRow {
+    line: usize,
+    message: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct NurtureStarted {
+    lead_id: Uuid,
+    execution_id: Uuid,
+    tracking_url: String,
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -42,16 +93,6 @@ pub(crate) const NURTURE_PACKAGE: &str = "lead_nurturing_package";
 fn field_errors(errors: Vec<realestate::property::FieldError>) -> ApiError {
     let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", detail).with("errors", json!(errors))
-}
-
-pub(crate) fn record_json(r: &Record, id_field: &str) -> Value {
-    let mut v = r.body.clone();
-    v[id_field] = json!(r.id);
-    v["status"] = json!(r.status);
-    v["owner_id"] = json!(r.owner_id);
-    v["created_at"] = json!(r.created_at);
-    v["updated_at"] = json!(r.updated_at);
-    v
 }
 
 fn new_lead(caller: &Caller, body: Value, now: chrono::DateTime<chrono::Utc>) -> Record {
@@ -71,7 +112,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<LeadCreated>), ApiError> {
     let mut req: CreateLead = body::parse(&bytes)?;
     let start = req.lead.remove("nurture").map(|v| v.as_bool().unwrap_or(false)).unwrap_or(false);
     let input: LeadInput = serde_json::from_value(Value::Object(req.lead))
@@ -82,9 +123,11 @@ async fn create(
     // Prepared before the lead is written, so a refused trigger leaves no lead behind.
     let nurture = if start { Some(s.rt.prepare(nurture_trigger(&caller, &lead)).await?) } else { None };
     let (record, _) = s.estate.records.insert(Table::Leads, &lead).await?;
-    let mut out = record_json(&record, "lead_id");
+    let mut out = LeadCreated { lead: LeadView::from(&record), execution_id: None };
     if let Some(execution) = nurture {
-        out["execution_id"] = json!(s.rt.start(execution).await?.execution_id);
+        out.execution_id = Some(s.rt.start(execution).await?.execution_id);
+        // Written beside the body's fields, so a body field of the same name must not repeat it.
+        out.lead.fields.remove("execution_id");
     }
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -109,7 +152,7 @@ async fn import(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeadImport>, ApiError> {
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::bad_request("invalid_csv", "the body must be UTF-8 CSV text"))?;
     let rows =
@@ -128,10 +171,10 @@ async fn import(
                 let (r, _) = s.estate.records.insert(Table::Leads, &new_lead(&caller, b, now)).await?;
                 created.push(r.id);
             }
-            Err(message) => errors.push(json!({ "line": line, "message": message })),
+            Err(message) => errors.push(RejectedRow { line, message }),
         }
     }
-    Ok(Json(json!({ "created": created.len(), "lead_ids": created, "rejected": errors.len(), "errors": errors })))
+    Ok(Json(LeadImport { created: created.len(), lead_ids: created, rejected: errors.len(), errors }))
 }
 
 async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<Record, ApiError> {
@@ -155,19 +198,19 @@ async fn list(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     axum::extract::Query(q): axum::extract::Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeadList>, ApiError> {
     let (owner_id, team_id) = caller.scope();
     let filter = Filter { owner_id, team_id, status: q.status, limit: 500, ..Default::default() };
     let rows = s.estate.records.list(Table::Leads, &filter).await?;
-    Ok(Json(json!({ "leads": rows.iter().map(|r| record_json(r, "lead_id")).collect::<Vec<_>>() })))
+    Ok(Json(LeadList { leads: rows.iter().map(LeadView::from).collect() }))
 }
 
 async fn get_one(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(record_json(&visible(&s, &caller, &id).await?, "lead_id")))
+) -> Result<Json<LeadView>, ApiError> {
+    Ok(Json(LeadView::from(&visible(&s, &caller, &id).await?)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -183,7 +226,7 @@ async fn update(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeadView>, ApiError> {
     let req: UpdateLead = body::parse(&bytes)?;
     if !leads::STATUSES.contains(&req.status.as_str()) {
         return Err(ApiError::new(
@@ -221,29 +264,32 @@ async fn update(
             Err(e) => tracing::warn!(error = %e, lead = %lead.id, "could not signal the nurturing execution"),
         }
     }
-    Ok(Json(record_json(&updated, "lead_id")))
+    Ok(Json(LeadView::from(&updated)))
 }
 
 async fn nurture(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<NurtureStarted>), ApiError> {
     let lead = visible(&s, &caller, &id).await?;
     let execution = start_nurture(&s, &caller, &lead).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "lead_id": lead.id, "execution_id": execution,
-            "tracking_url": format!("/api/v1/workflows/packages/status/{execution}") })),
+        Json(NurtureStarted {
+            lead_id: lead.id,
+            execution_id: execution,
+            tracking_url: format!("/api/v1/workflows/packages/status/{execution}"),
+        }),
     ))
 }
 
-async fn tasks(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn tasks(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<TaskList>, ApiError> {
     let (owner_id, team_id) = caller.scope();
     let rows = s
         .estate
         .records
         .list(Table::AgentTasks, &Filter { owner_id, team_id, limit: 500, ..Default::default() })
         .await?;
-    Ok(Json(json!({ "tasks": rows.iter().map(|r| record_json(r, "task_id")).collect::<Vec<_>>() })))
+    Ok(Json(TaskList { tasks: rows.iter().map(TaskView::from).collect() }))
 }

@@ -6,10 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use realestate::compliance::{self, Asset, Channel, Context};
+use chrono::{DateTime, Utc};
+use realestate::compliance::{self, Asset, Channel, Context, Report, RuleInfo};
+use realestate::content::GeneratedContent;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use store::domain::TemplateRecord;
 
 use crate::auth::Caller;
 use crate::contract::Contract;
@@ -17,15 +20,64 @@ use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::post("/api/v1/marketing/compliance/check").body::<CheckRequest>().object(),
-    Contract::get("/api/v1/marketing/compliance/rules").object(),
-    Contract::get("/api/v1/marketing/templates").query::<TemplateQuery>().object(),
-    Contract::put("/api/v1/marketing/templates/{name}").body::<PutTemplate>().object(),
+    Contract::post("/api/v1/marketing/compliance/check").body::<CheckRequest>().json::<Report>(),
+    Contract::get("/api/v1/marketing/compliance/rules").json::<RuleList>(),
+    Contract::get("/api/v1/marketing/templates").query::<TemplateQuery>().json::<TemplateList>(),
+    Contract::put("/api/v1/marketing/templates/{name}").body::<PutTemplate>().json::<TemplateView>(),
     Contract::post("/api/v1/marketing/content/generate")
         .body::<GenerateRequest>()
-        .object()
+        .json::<GeneratedCopy>()
         .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
 ];
+
+#[derive(Serialize, JsonSchema)]
+struct RuleList {
+    rules: Vec<RuleInfo>,
+}
+
+/// A content template; `source` is `builtin` or `custom`.
+#[derive(Serialize, JsonSchema)]
+struct TemplateView {
+    name: String,
+    category: String,
+    channel: String,
+    market: String,
+    compliance_status: String,
+    /// The field names an agent may fill in (a list of strings).
+    customizable_fields: Value,
+    source: String,
+    content: String,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<&TemplateRecord> for TemplateView {
+    fn from(t: &TemplateRecord) -> TemplateView {
+        TemplateView {
+            name: t.name.clone(),
+            category: t.category.clone(),
+            channel: t.channel.clone(),
+            market: t.market.clone(),
+            compliance_status: t.compliance_status.clone(),
+            customizable_fields: t.customizable_fields.clone(),
+            source: t.source.clone(),
+            content: t.content.clone(),
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct TemplateList {
+    templates: Vec<TemplateView>,
+    total: usize,
+}
+
+/// Generated copy with the compliance report it passed.
+#[derive(Serialize, JsonSchema)]
+struct GeneratedCopy {
+    content: GeneratedContent,
+    compliance: Report,
+}
 
 /// Longest copy checked in one request (a brochure's text fits many times over).
 const TEXT_CHARS_MAX: usize = 50_000;
@@ -54,7 +106,7 @@ async fn check(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Report>, ApiError> {
     let req: CheckRequest = body::parse(&bytes)?;
     if req.text.trim().is_empty() || req.text.chars().count() > TEXT_CHARS_MAX {
         return Err(invalid("text", format!("must be 1–{TEXT_CHARS_MAX} characters")));
@@ -78,11 +130,11 @@ async fn check(
         ctx = ctx.with_property(p);
     }
     let report = compliance::check(&req.text, &ctx);
-    Ok(Json(json!(report)))
+    Ok(Json(report))
 }
 
-async fn rules() -> Json<Value> {
-    Json(json!({ "rules": compliance::rules() }))
+async fn rules() -> Json<RuleList> {
+    Json(RuleList { rules: compliance::rules() })
 }
 
 pub(crate) fn templates_router() -> Router<AppState> {
@@ -99,21 +151,13 @@ struct TemplateQuery {
     market: Option<String>,
 }
 
-fn template_json(t: &store::domain::TemplateRecord) -> Value {
-    json!({
-        "name": t.name, "category": t.category, "channel": t.channel, "market": t.market,
-        "compliance_status": t.compliance_status, "customizable_fields": t.customizable_fields,
-        "source": t.source, "content": t.content, "updated_at": t.updated_at,
-    })
-}
-
 async fn list_templates(
     State(s): State<AppState>,
     q: Result<axum::extract::Query<TemplateQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TemplateList>, ApiError> {
     let axum::extract::Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let rows = s.estate.domain.list_templates(q.category.as_deref(), q.market.as_deref()).await?;
-    Ok(Json(json!({ "templates": rows.iter().map(template_json).collect::<Vec<_>>(), "total": rows.len() })))
+    Ok(Json(TemplateList { templates: rows.iter().map(TemplateView::from).collect(), total: rows.len() }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -139,7 +183,7 @@ async fn put_template(
     Extension(caller): Extension<Caller>,
     axum::extract::Path(name): axum::extract::Path<String>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TemplateView>), ApiError> {
     let req: PutTemplate = body::parse(&bytes)?;
     if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(invalid("name", "must be 1–64 letters, digits or `_`".into()));
@@ -166,7 +210,7 @@ async fn put_template(
         .with("findings", json!(report.findings)));
     }
     let now = s.rt.clock.now();
-    let record = store::domain::TemplateRecord {
+    let record = TemplateRecord {
         name: name.clone(),
         category: serde_json::to_value(req.category)
             .ok()
@@ -184,7 +228,7 @@ async fn put_template(
     };
     s.estate.domain.upsert_template(&record).await?;
     s.audit(Some(caller.id()), "template.upsert", Some(name), None, None).await;
-    Ok((StatusCode::OK, Json(template_json(&record))))
+    Ok((StatusCode::OK, Json(TemplateView::from(&record))))
 }
 
 fn tera_one(content: &str) -> Result<tera::Tera, String> {
@@ -214,7 +258,7 @@ async fn generate(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GeneratedCopy>, ApiError> {
     use realestate::content::{Agent, ContentError, ContentRequest, ContentStyle};
     let req: GenerateRequest = body::parse(&bytes)?;
     let property = find(&s, &caller, &req.property_id).await?;
@@ -260,5 +304,5 @@ async fn generate(
         )
         .with("findings", json!(report.findings)));
     }
-    Ok(Json(json!({ "content": generated, "compliance": report })))
+    Ok(Json(GeneratedCopy { content: generated, compliance: report }))
 }

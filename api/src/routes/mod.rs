@@ -1,6 +1,9 @@
 //! The route table's handlers. Each module owns one router of the seed's API; access control is
 //! applied to all of them by `auth::authorize` from `spec::ROUTES`.
 
+#[macro_use]
+mod records;
+
 mod analytics;
 pub(crate) mod auth;
 mod campaigns;

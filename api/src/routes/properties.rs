@@ -5,32 +5,32 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
 use realestate::property::{self, FieldError, PropertyInput};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 use store::domain::PropertyRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::contract::{Answer, Contract};
+use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
 
 /// Property ids are not only UUIDs: the agent's own reference (`CON-1`) finds a property too.
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/properties").query::<ListQuery>().object(),
+    Contract::get("/api/v1/properties").query::<ListQuery>().json::<PropertyList>(),
     Contract::post("/api/v1/properties")
         .body::<PropertyInput>()
-        .answer(201, OBJECT)
+        .json_status::<PropertyView>(201)
         .errors(&[(409, "conflict: you already have a property with this reference.")]),
-    Contract::get("/api/v1/properties/{id}").object(),
+    Contract::get("/api/v1/properties/{id}").json::<PropertyView>(),
     Contract::patch("/api/v1/properties/{id}")
         .body::<PropertyInput>()
-        .object()
+        .json::<PropertyView>()
         .errors(&[(409, "conflict: you already have a property with this reference.")]),
-    Contract::delete("/api/v1/properties/{id}").object(),
+    Contract::delete("/api/v1/properties/{id}").json::<Deleted>(),
 ];
-const OBJECT: Answer = Contract::get("").object().answer;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -43,14 +43,51 @@ pub(crate) fn field_errors(errors: Vec<FieldError>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", detail).with("errors", json!(errors))
 }
 
-pub(crate) fn property_json(p: &PropertyRecord) -> Value {
-    let mut v = p.body.clone();
-    v["id"] = json!(p.id);
-    v["owner_id"] = json!(p.owner_id);
-    v["team_id"] = json!(p.team_id);
-    v["created_at"] = json!(p.created_at);
-    v["updated_at"] = json!(p.updated_at);
-    v
+/// A listing: its normalised fields (which ones are present depends on what the agent gave, and
+/// older records may carry others) beside the ones the store owns.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct PropertyView {
+    id: Uuid,
+    owner_id: String,
+    team_id: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    fields: Map<String, Value>,
+}
+
+impl From<&PropertyRecord> for PropertyView {
+    fn from(p: &PropertyRecord) -> PropertyView {
+        let mut fields = match &p.body {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        // The store's own values win over any the body carries under the same names.
+        for k in ["id", "owner_id", "team_id", "created_at", "updated_at"] {
+            fields.remove(k);
+        }
+        PropertyView {
+            id: p.id,
+            owner_id: p.owner_id.clone(),
+            team_id: p.team_id.clone(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            fields,
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct PropertyList {
+    properties: Vec<PropertyView>,
+    total: usize,
+}
+
+/// The answer to a DELETE: what was deleted.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Deleted {
+    pub(crate) deleted: bool,
+    pub(crate) id: Uuid,
 }
 
 /// A property by our id or by the agent's reference, as the caller may see it.
@@ -64,7 +101,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PropertyView>), ApiError> {
     let input: PropertyInput = body::parse(&bytes)?;
     let market = &s.estate.market;
     let normalised = property::validate(&input, &|t| market.resolve(t), true).map_err(field_errors)?;
@@ -79,7 +116,7 @@ async fn create(
         updated_at: now,
     };
     s.estate.domain.create_property(&record).await?;
-    Ok((StatusCode::CREATED, Json(property_json(&record))))
+    Ok((StatusCode::CREATED, Json(PropertyView::from(&record))))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -92,7 +129,7 @@ async fn list(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PropertyList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let (owner, team) = caller.scope();
     let rows = s
@@ -100,15 +137,15 @@ async fn list(
         .domain
         .list_properties(owner.as_deref(), team.as_deref(), q.limit.unwrap_or(100).clamp(1, 1000))
         .await?;
-    Ok(Json(json!({ "properties": rows.iter().map(property_json).collect::<Vec<_>>(), "total": rows.len() })))
+    Ok(Json(PropertyList { properties: rows.iter().map(PropertyView::from).collect(), total: rows.len() }))
 }
 
 async fn get_one(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(property_json(&find(&s, &caller, &id).await?)))
+) -> Result<Json<PropertyView>, ApiError> {
+    Ok(Json(PropertyView::from(&find(&s, &caller, &id).await?)))
 }
 
 async fn update(
@@ -116,22 +153,22 @@ async fn update(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PropertyView>, ApiError> {
     let existing = find(&s, &caller, &id).await?;
     let patch: Value = body::parse(&bytes)?;
     let market = &s.estate.market;
     let normalised = property::patch(&existing.body, &patch, &|t| market.resolve(t)).map_err(field_errors)?;
     let reference = normalised["reference"].as_str().unwrap_or(&existing.reference).to_string();
     let updated = s.estate.domain.update_property(existing.id, &reference, &normalised, s.rt.clock.now()).await?;
-    Ok(Json(property_json(&updated)))
+    Ok(Json(PropertyView::from(&updated)))
 }
 
 async fn remove(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let existing = find(&s, &caller, &id).await?;
     s.estate.domain.delete_property(existing.id).await?;
-    Ok(Json(json!({ "deleted": true, "id": existing.id })))
+    Ok(Json(Deleted { deleted: true, id: existing.id }))
 }

@@ -9,33 +9,31 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
 use realestate::photos::{self, PhotoError, UploadError, PHOTOS_PER_PROPERTY_MAX, PHOTO_BYTES_MAX};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use store::domain::{PhotoAdded, PropertyPhoto};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::contract::{Answer, Contract};
-use crate::routes::properties::find;
+use crate::routes::properties::{find, Deleted};
 use crate::{ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/properties/{id}/photos").object(),
-    Contract::post("/api/v1/properties/{id}/photos")
-        .query::<UploadQuery>()
-        .answer(201, Contract::get("").object().answer)
-        .errors(&[
-            (409, "too_many_photos: the property has 20 photos."),
-            (413, "photo_too_large: over 10 MiB."),
-            (415, "unsupported_media_type: PNG or JPEG only (told by the bytes)."),
-        ]),
+    Contract::get("/api/v1/properties/{id}/photos").json::<PhotoList>(),
+    Contract::post("/api/v1/properties/{id}/photos").query::<UploadQuery>().json_status::<PhotoView>(201).errors(&[
+        (409, "too_many_photos: the property has 20 photos."),
+        (413, "photo_too_large: over 10 MiB."),
+        (415, "unsupported_media_type: PNG or JPEG only (told by the bytes)."),
+    ]),
     Contract::get("/api/v1/properties/{id}/photos/{photo_id}")
         .uuids(&["photo_id"])
         .answer(200, Answer::File(&["image/png", "image/jpeg"])),
-    Contract::delete("/api/v1/properties/{id}/photos/{photo_id}").uuids(&["photo_id"]).object(),
+    Contract::delete("/api/v1/properties/{id}/photos/{photo_id}").uuids(&["photo_id"]).json::<Deleted>(),
 ];
 
 pub(crate) fn router() -> Router<AppState> {
@@ -49,13 +47,49 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/properties/{id}/photos/{photo_id}", get(bytes).delete(remove))
 }
 
-fn photo_json(p: &PropertyPhoto) -> Value {
-    json!({
-        "id": p.id, "property_id": p.property_id, "position": p.position, "content_type": p.content_type,
-        "width": p.width, "height": p.height, "size_bytes": p.size_bytes, "sha256": p.sha256, "caption": p.caption,
-        "uploaded_by": p.uploaded_by, "created_at": p.created_at,
-        "url": format!("/api/v1/properties/{}/photos/{}", p.property_id, p.id),
-    })
+/// A photo's metadata, with where its bytes are served.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct PhotoView {
+    id: Uuid,
+    property_id: Uuid,
+    position: i32,
+    #[schemars(extend("enum" = ["image/png", "image/jpeg"]))]
+    content_type: String,
+    width: i32,
+    height: i32,
+    size_bytes: i64,
+    sha256: String,
+    caption: Option<String>,
+    uploaded_by: String,
+    created_at: DateTime<Utc>,
+    url: String,
+}
+
+impl From<&PropertyPhoto> for PhotoView {
+    fn from(p: &PropertyPhoto) -> PhotoView {
+        PhotoView {
+            id: p.id,
+            property_id: p.property_id,
+            position: p.position,
+            content_type: p.content_type.clone(),
+            width: p.width,
+            height: p.height,
+            size_bytes: p.size_bytes,
+            sha256: p.sha256.clone(),
+            caption: p.caption.clone(),
+            uploaded_by: p.uploaded_by.clone(),
+            created_at: p.created_at,
+            url: format!("/api/v1/properties/{}/photos/{}", p.property_id, p.id),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct PhotoList {
+    photos: Vec<PhotoView>,
+    total: usize,
+    /// How many photos a property may have.
+    max: u32,
 }
 
 fn upload_error(e: UploadError) -> ApiError {
@@ -92,7 +126,7 @@ async fn upload(
     Path(id): Path<String>,
     q: Result<Query<UploadQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PhotoView>), ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let property = find(&s, &caller, &id).await?;
     let bytes = body.map_err(|_| upload_error(UploadError::TooLarge(PHOTO_BYTES_MAX + 1)))?;
@@ -112,7 +146,7 @@ async fn upload(
         created_at: s.rt.clock.now(),
     };
     match s.estate.domain.add_property_photo(&photo, &bytes, PHOTOS_PER_PROPERTY_MAX).await? {
-        PhotoAdded::Added(stored) => Ok((StatusCode::CREATED, Json(photo_json(&stored)))),
+        PhotoAdded::Added(stored) => Ok((StatusCode::CREATED, Json(PhotoView::from(&stored)))),
         PhotoAdded::Full => Err(ApiError::new(
             StatusCode::CONFLICT,
             "too_many_photos",
@@ -125,12 +159,14 @@ async fn list(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PhotoList>, ApiError> {
     let property = find(&s, &caller, &id).await?;
     let rows = s.estate.domain.property_photos(property.id).await?;
-    Ok(Json(json!({
-        "photos": rows.iter().map(photo_json).collect::<Vec<_>>(), "total": rows.len(), "max": PHOTOS_PER_PROPERTY_MAX,
-    })))
+    Ok(Json(PhotoList {
+        photos: rows.iter().map(PhotoView::from).collect(),
+        total: rows.len(),
+        max: PHOTOS_PER_PROPERTY_MAX,
+    }))
 }
 
 async fn bytes(
@@ -163,9 +199,9 @@ async fn remove(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((id, photo)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let property = find(&s, &caller, &id).await?;
     let photo = photo_id(&photo)?;
     s.estate.domain.delete_property_photo(property.id, photo).await?;
-    Ok(Json(json!({ "deleted": true, "id": photo })))
+    Ok(Json(Deleted { deleted: true, id: photo }))
 }

@@ -7,17 +7,21 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use realestate::brokerage::{self, Settings};
+use chrono::{DateTime, Utc};
+use realestate::brokerage::{self, Settings, Source};
 use realestate::compliance::Config;
-use serde_json::{json, Value};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+use serde_json::json;
+use std::borrow::Cow;
 
 use crate::auth::Caller;
 use crate::contract::Contract;
 use crate::{json as body, ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/settings/brokerage").object(),
-    Contract::put("/api/v1/settings/brokerage").body::<Config>().object().errors(&[
+    Contract::get("/api/v1/settings/brokerage").json::<SettingsView>(),
+    Contract::put("/api/v1/settings/brokerage").body::<Config>().json::<SavedSettings>().errors(&[
         (409, "settings_pinned: the operator's file (AURA_COMPLIANCE_CONFIG) pins the settings."),
         (412, "version_mismatch: If-Match names a version that is no longer the latest."),
     ]),
@@ -27,25 +31,65 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/settings/brokerage", get(read).put(save))
 }
 
-fn settings_json(s: &Settings) -> Value {
-    let stored = s.stored.as_ref();
-    json!({
-        "settings": s.config,
-        "demo": s.demo(),
-        "notice": s.demo().then(|| format!(
-            "{}: demo brokerage settings, whose ORN and BRN (00000) belong to no brokerage; every asset made with them is marked. Save the brokerage's real settings here.",
-            brokerage::DEMO_MARK
-        )),
-        "ready": s.registration().is_ok(),
-        "source": s.source,
-        "version": stored.map(|r| r.version),
-        "updated_at": stored.map(|r| r.updated_at),
-        "updated_by": stored.and_then(|r| r.updated_by.clone()),
-    })
+/// The settings as written: every field present, where a request may leave any out. The two
+/// views of `Config` differ, so the document needs a second name for this one.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(crate) struct ConfigView(Config);
+
+impl JsonSchema for ConfigView {
+    fn schema_name() -> Cow<'static, str> {
+        "ConfigView".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        Config::json_schema(g)
+    }
 }
 
-async fn read(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(settings_json(&s.estate.settings().await?)))
+/// The settings in force, where they come from and which saved version they are.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct SettingsView {
+    settings: ConfigView,
+    demo: bool,
+    /// Set only while the demo settings are in force.
+    notice: Option<String>,
+    /// Whether the registration numbers an ad needs are there.
+    ready: bool,
+    source: Source,
+    version: Option<i64>,
+    updated_at: Option<DateTime<Utc>>,
+    updated_by: Option<String>,
+}
+
+impl From<&Settings> for SettingsView {
+    fn from(s: &Settings) -> SettingsView {
+        let stored = s.stored.as_ref();
+        SettingsView {
+            settings: ConfigView(s.config.clone()),
+            demo: s.demo(),
+            notice: s.demo().then(|| format!(
+                "{}: demo brokerage settings, whose ORN and BRN (00000) belong to no brokerage; every asset made with them is marked. Save the brokerage's real settings here.",
+                brokerage::DEMO_MARK
+            )),
+            ready: s.registration().is_ok(),
+            source: s.source,
+            version: stored.map(|r| r.version),
+            updated_at: stored.map(|r| r.updated_at),
+            updated_by: stored.and_then(|r| r.updated_by.clone()),
+        }
+    }
+}
+
+/// The settings after a save, and how many waiting executions the save woke.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct SavedSettings {
+    #[serde(flatten)]
+    settings: SettingsView,
+    woken_executions: usize,
+}
+
+async fn read(State(s): State<AppState>) -> Result<Json<SettingsView>, ApiError> {
+    Ok(Json(SettingsView::from(&s.estate.settings().await?)))
 }
 
 /// `If-Match: "3"` (or `3`): save only over version 3.
@@ -62,7 +106,7 @@ async fn save(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SavedSettings>, ApiError> {
     let config: Config = body::parse(&bytes)?;
     let errors = brokerage::validate(&config);
     if !errors.is_empty() {
@@ -106,9 +150,7 @@ async fn save(
     let woken =
         s.rt.wake_waiting(brokerage::WAITING_REASON, brokerage::SAVED_SIGNAL, &json!({ "version": saved.version }))
             .await?;
-    let mut out = settings_json(&s.estate.settings().await?);
-    out["woken_executions"] = json!(woken);
-    Ok(Json(out))
+    Ok(Json(SavedSettings { settings: SettingsView::from(&s.estate.settings().await?), woken_executions: woken }))
 }
 
 fn version_conflict(current: Option<i64>) -> ApiError {

@@ -10,38 +10,37 @@ use realestate::campaign::Requester;
 use realestate::content::{self, ContentStyle, Platform};
 use realestate::social::{self, PostRequest, SocialError};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 use store::domain::SocialPostRecord;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::contract::{Answer, Contract};
+use crate::contract::Contract;
 use crate::routes::properties::find;
 use crate::{json as body, ApiError, AppState};
 
-const OBJECT: Answer = Contract::get("").object().answer;
 pub(crate) static CONTRACTS: &[Contract] = &[
-    Contract::get("/api/v1/social/posts").object(),
+    Contract::get("/api/v1/social/posts").json::<PostList>(),
     Contract::post("/api/v1/social/posts")
         .body::<CreatePosts>()
-        .answer(201, OBJECT)
+        .json_status::<PostsCreated>(201)
         .errors(&[(409, "compliance_not_configured: the brokerage settings are missing.")]),
-    Contract::get("/api/v1/social/posts/{id}").uuids(&["id"]).object(),
+    Contract::get("/api/v1/social/posts/{id}").uuids(&["id"]).json::<PostView>(),
     Contract::patch("/api/v1/social/posts/{id}")
         .uuids(&["id"])
         .body::<EditPost>()
-        .object()
+        .json::<PostView>()
         .errors(&[(409, "not_editable: the post is published or cancelled.")]),
     Contract::delete("/api/v1/social/posts/{id}")
         .uuids(&["id"])
-        .object()
+        .json::<PostView>()
         .errors(&[(409, "not_cancellable: the post is already published.")]),
-    Contract::post("/api/v1/social/hashtags/research").body::<Research>().object(),
-    Contract::post("/api/v1/social/campaigns").body::<CreateCalendar>().answer(201, OBJECT),
-    Contract::get("/api/v1/social/campaigns").object(),
-    Contract::get("/api/v1/social/campaigns/{id}").uuids(&["id"]).object(),
-    Contract::get("/api/v1/social/calendar").query::<CalendarQuery>().object(),
+    Contract::post("/api/v1/social/hashtags/research").body::<Research>().json::<HashtagResearch>(),
+    Contract::post("/api/v1/social/campaigns").body::<CreateCalendar>().json_status::<CalendarCreated>(201),
+    Contract::get("/api/v1/social/campaigns").json::<CalendarList>(),
+    Contract::get("/api/v1/social/campaigns/{id}").uuids(&["id"]).json::<CalendarView>(),
+    Contract::get("/api/v1/social/calendar").query::<CalendarQuery>().json::<CalendarDays>(),
 ];
 
 pub(crate) fn router() -> Router<AppState> {
@@ -93,17 +92,144 @@ fn platforms(names: &[String]) -> Result<Vec<Platform>, ApiError> {
     Ok(out)
 }
 
-fn post_json(p: &SocialPostRecord) -> Value {
-    let platform: Option<Platform> = serde_json::from_value(json!(p.platform)).ok();
-    json!({
-        "post_id": p.id, "platform": p.platform, "post_type": p.post_type, "status": p.status, "text": p.text,
-        "hashtags": p.hashtags, "character_count": p.text.chars().count(),
-        "character_limit": platform.map(|x| x.limits().max_chars), "property_id": p.property_id,
-        "image_url": p.image_artifact_id.map(|a| format!("/api/v1/marketing/assets/{a}")),
-        "theme": p.theme, "social_campaign_id": p.social_campaign_id, "execution_id": p.execution_id,
-        "scheduled_at": p.scheduled_at, "published_at": p.published_at,
-        "created_at": p.created_at, "updated_at": p.updated_at,
-    })
+type Time = chrono::DateTime<chrono::Utc>;
+
+/// A social post with its length against its platform's limit.
+#[derive(Serialize, JsonSchema)]
+struct PostView {
+    post_id: Uuid,
+    platform: String,
+    post_type: String,
+    status: String,
+    text: String,
+    /// The hashtags as stored (a list of strings).
+    hashtags: Value,
+    character_count: usize,
+    /// Null for a platform this version does not know.
+    character_limit: Option<usize>,
+    property_id: Uuid,
+    image_url: Option<String>,
+    theme: Option<String>,
+    social_campaign_id: Option<Uuid>,
+    execution_id: Option<Uuid>,
+    scheduled_at: Option<Time>,
+    published_at: Option<Time>,
+    created_at: Time,
+    updated_at: Time,
+}
+
+impl From<&SocialPostRecord> for PostView {
+    fn from(p: &SocialPostRecord) -> PostView {
+        let platform: Option<Platform> = serde_json::from_value(json!(p.platform)).ok();
+        PostView {
+            post_id: p.id,
+            platform: p.platform.clone(),
+            post_type: p.post_type.clone(),
+            status: p.status.clone(),
+            text: p.text.clone(),
+            hashtags: p.hashtags.clone(),
+            character_count: p.text.chars().count(),
+            character_limit: platform.map(|x| x.limits().max_chars),
+            property_id: p.property_id,
+            image_url: p.image_artifact_id.map(|a| format!("/api/v1/marketing/assets/{a}")),
+            theme: p.theme.clone(),
+            social_campaign_id: p.social_campaign_id,
+            execution_id: p.execution_id,
+            scheduled_at: p.scheduled_at,
+            published_at: p.published_at,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct PostList {
+    posts: Vec<PostView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct PostsCreated {
+    posts: Vec<PostView>,
+    content_style: ContentStyle,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct HashtagResearch {
+    community: String,
+    property_type: String,
+    platform: &'static str,
+    max_hashtags: usize,
+    hashtags: Vec<RankedHashtag>,
+    /// The stored research record; absent from the record itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    research_id: Option<Uuid>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct RankedHashtag {
+    hashtag: String,
+    reason: &'static str,
+    rank: usize,
+}
+
+/// A social campaign: its plan (platforms, dates, budget, the planned posts, …) beside its state.
+#[derive(Serialize, JsonSchema)]
+struct CalendarView {
+    campaign_id: Uuid,
+    status: String,
+    created_at: Time,
+    #[serde(flatten)]
+    plan: Map<String, Value>,
+}
+
+impl From<&store::records::Record> for CalendarView {
+    fn from(r: &store::records::Record) -> CalendarView {
+        let mut plan = r.body.as_object().cloned().unwrap_or_default();
+        for k in ["campaign_id", "status", "created_at"] {
+            plan.remove(k);
+        }
+        CalendarView { campaign_id: r.id, status: r.status.clone(), created_at: r.created_at, plan }
+    }
+}
+
+/// A new social campaign, with its posts in full instead of the plan's summary of them.
+#[derive(Serialize, JsonSchema)]
+struct CalendarCreated {
+    #[serde(flatten)]
+    calendar: CalendarView,
+    posts: Vec<PostView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CalendarList {
+    campaigns: Vec<CalendarView>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CalendarDays {
+    #[schemars(extend("const" = "Asia/Dubai"))]
+    time_zone: &'static str,
+    from: Time,
+    to: Time,
+    total_posts: usize,
+    days: Vec<CalendarDay>,
+}
+
+/// One local day's posts, in order.
+#[derive(Serialize, JsonSchema)]
+struct CalendarDay {
+    /// `YYYY-MM-DD` in Asia/Dubai.
+    date: String,
+    posts: Vec<DayPost>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct DayPost {
+    #[serde(flatten)]
+    post: PostView,
+    /// `HH:MM` in Asia/Dubai.
+    local_time: String,
 }
 
 fn requester(caller: &Caller, phone: Option<&str>) -> Requester {
@@ -150,7 +276,7 @@ async fn create(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PostsCreated>), ApiError> {
     let req: CreatePosts = body::parse(&bytes)?;
     let platforms = platforms(&req.platforms)?;
     let hashtags = match req.hashtags {
@@ -191,7 +317,7 @@ async fn create(
         post_request.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "posts": posts.iter().map(post_json).collect::<Vec<_>>(), "content_style": style })),
+        Json(PostsCreated { posts: posts.iter().map(PostView::from).collect(), content_style: style }),
     ))
 }
 
@@ -205,18 +331,18 @@ async fn visible(s: &AppState, caller: &Caller, id: &str) -> Result<SocialPostRe
     Ok(p)
 }
 
-async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn list(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<PostList>, ApiError> {
     let (owner, team) = caller.scope();
     let rows = s.estate.domain.list_social_posts(owner.as_deref(), team.as_deref(), 200).await?;
-    Ok(Json(json!({ "posts": rows.iter().map(post_json).collect::<Vec<_>>() })))
+    Ok(Json(PostList { posts: rows.iter().map(PostView::from).collect() }))
 }
 
 async fn get_one(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(post_json(&visible(&s, &caller, &id).await?)))
+) -> Result<Json<PostView>, ApiError> {
+    Ok(Json(PostView::from(&visible(&s, &caller, &id).await?)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -235,7 +361,7 @@ async fn edit(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PostView>, ApiError> {
     let req: EditPost = body::parse(&bytes)?;
     let now = s.rt.clock.now();
     if req.scheduled_at.is_some_and(|at| at > now + chrono::Duration::days(366)) {
@@ -293,14 +419,14 @@ async fn edit(
             }
         }
     }
-    Ok(Json(post_json(&updated)))
+    Ok(Json(PostView::from(&updated)))
 }
 
 async fn cancel(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PostView>, ApiError> {
     let post = visible(&s, &caller, &id).await?;
     if !matches!(post.status.as_str(), "draft" | "scheduled") {
         return Err(ApiError::new(
@@ -321,7 +447,7 @@ async fn cancel(
             Err(e) => tracing::warn!(error = %e, post = %post.id, "could not signal the publishing execution"),
         }
     }
-    Ok(Json(post_json(&updated)))
+    Ok(Json(PostView::from(&updated)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -338,7 +464,7 @@ async fn research(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HashtagResearch>, ApiError> {
     let req: Research = body::parse(&bytes)?;
     let community = match s.estate.market.resolve(&req.community) {
         realestate::property::CommunityMatch::Found(c) => c,
@@ -356,10 +482,11 @@ async fn research(
     };
     let p = social::platform(req.platform.as_deref().unwrap_or("instagram")).map_err(social_error)?;
     let ptype = req.property_type.unwrap_or_else(|| "apartment".into());
-    let mut ranked: Vec<Value> = Vec::new();
-    let mut push = |tag: String, reason: &str| {
-        if !ranked.iter().any(|r| r["hashtag"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(&tag))) {
-            ranked.push(json!({ "hashtag": tag, "reason": reason }));
+    let mut ranked: Vec<RankedHashtag> = Vec::new();
+    let mut push = |tag: String, reason: &'static str| {
+        if !ranked.iter().any(|r| r.hashtag.eq_ignore_ascii_case(&tag)) {
+            let rank = ranked.len() + 1;
+            ranked.push(RankedHashtag { hashtag: tag, reason, rank });
         }
     };
     for t in content::community_tags(&community) {
@@ -370,22 +497,23 @@ async fn research(
         push(t.to_string(), "broad Dubai real-estate tag with a large audience");
     }
     let limit = p.limits().max_hashtags;
-    for (i, r) in ranked.iter_mut().enumerate() {
-        r["rank"] = json!(i + 1);
-    }
-    let result = json!({
-        "community": community, "property_type": ptype, "platform": p.as_str(), "max_hashtags": limit,
-        "hashtags": ranked.into_iter().take(limit.max(3)).collect::<Vec<_>>(),
-    });
+    let mut result = HashtagResearch {
+        community: community.clone(),
+        property_type: ptype,
+        platform: p.as_str(),
+        max_hashtags: limit,
+        hashtags: ranked.into_iter().take(limit.max(3)).collect(),
+        research_id: None,
+    };
     // Kept in `hashtag_research`: what was suggested, for whom, when.
-    let mut record = store::records::Record::new("completed", result.clone(), s.rt.clock.now());
+    let body = serde_json::to_value(&result).unwrap_or_default();
+    let mut record = store::records::Record::new("completed", body, s.rt.clock.now());
     record.owner_id = Some(caller.id().to_string());
     record.team_id = caller.user.team_id.map(|t| t.to_string());
     record.ref_id = Some(community.clone());
     let (record, _) = s.estate.records.insert(store::records::Table::HashtagResearch, &record).await?;
-    let mut out = result;
-    out["research_id"] = json!(record.id);
-    Ok(Json(out))
+    result.research_id = Some(record.id);
+    Ok(Json(result))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -417,7 +545,7 @@ async fn create_calendar(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CalendarCreated>), ApiError> {
     let req: CreateCalendar = body::parse(&bytes)?;
     let platforms = platforms(&req.platforms)?;
     if !(1..=90).contains(&req.duration_days) {
@@ -449,34 +577,26 @@ async fn create_calendar(
     for post in posts.iter_mut() {
         post.execution_id = Some(social::start_publishing(&s.rt, post, &s.estate).await.map_err(social_error)?);
     }
-    let mut out = calendar_json(&record);
-    out["posts"] = json!(posts.iter().map(post_json).collect::<Vec<_>>());
-    Ok((StatusCode::CREATED, Json(out)))
-}
-
-fn calendar_json(r: &store::records::Record) -> Value {
-    let mut out = r.body.clone();
-    out["campaign_id"] = json!(r.id);
-    out["status"] = json!(r.status);
-    out["created_at"] = json!(r.created_at);
-    out
+    let mut calendar = CalendarView::from(&record);
+    calendar.plan.remove("posts");
+    Ok((StatusCode::CREATED, Json(CalendarCreated { calendar, posts: posts.iter().map(PostView::from).collect() })))
 }
 
 async fn list_calendars(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CalendarList>, ApiError> {
     let (owner_id, team_id) = caller.scope();
     let filter = store::records::Filter { owner_id, team_id, limit: 200, ..Default::default() };
     let rows = s.estate.records.list(store::records::Table::SocialCampaigns, &filter).await?;
-    Ok(Json(json!({ "campaigns": rows.iter().map(calendar_json).collect::<Vec<_>>() })))
+    Ok(Json(CalendarList { campaigns: rows.iter().map(CalendarView::from).collect() }))
 }
 
 async fn get_calendar(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CalendarView>, ApiError> {
     let id = Uuid::parse_str(&id)
         .map_err(|_| ApiError::bad_request("invalid_id", format!("`{id}` is not a campaign id")))?;
     let r = s
@@ -486,7 +606,7 @@ async fn get_calendar(
         .await?
         .filter(|r| caller.can_see(r.owner_id.as_deref(), r.team_id.as_deref()))
         .ok_or_else(|| ApiError::not_found(format!("social campaign {id}")))?;
-    Ok(Json(calendar_json(&r)))
+    Ok(Json(CalendarView::from(&r)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -502,7 +622,7 @@ async fn calendar_view(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     axum::extract::Query(q): axum::extract::Query<CalendarQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CalendarDays>, ApiError> {
     let from = q.from.unwrap_or_else(|| s.rt.clock.now());
     let to = q.to.unwrap_or(from + chrono::Duration::days(30));
     if to <= from || to - from > chrono::Duration::days(366) {
@@ -510,16 +630,18 @@ async fn calendar_view(
     }
     let (owner, team) = caller.scope();
     let posts = s.estate.domain.social_calendar(owner.as_deref(), team.as_deref(), from, to).await?;
-    let mut days: std::collections::BTreeMap<String, Vec<Value>> = std::collections::BTreeMap::new();
+    let mut days: std::collections::BTreeMap<String, Vec<DayPost>> = std::collections::BTreeMap::new();
     for p in &posts {
         let Some(at) = p.scheduled_at else { continue };
         let local = at.with_timezone(&chrono_tz::Asia::Dubai);
-        let mut item = post_json(p);
-        item["local_time"] = json!(local.format("%H:%M").to_string());
+        let item = DayPost { post: PostView::from(p), local_time: local.format("%H:%M").to_string() };
         days.entry(local.format("%Y-%m-%d").to_string()).or_default().push(item);
     }
-    Ok(Json(json!({
-        "time_zone": "Asia/Dubai", "from": from, "to": to, "total_posts": posts.len(),
-        "days": days.into_iter().map(|(date, posts)| json!({ "date": date, "posts": posts })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(CalendarDays {
+        time_zone: "Asia/Dubai",
+        from,
+        to,
+        total_posts: posts.len(),
+        days: days.into_iter().map(|(date, posts)| CalendarDay { date, posts }).collect(),
+    }))
 }

@@ -12,7 +12,7 @@ pub enum Severity {
 }
 
 /// One problem found in an ad.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The stable rule id, e.g. `trakheesi_permit_missing`.
     pub rule: &'static str,
@@ -27,14 +27,14 @@ pub struct Finding {
 }
 
 /// A rule that applied but could not be evaluated, and why (e.g. no listing to compare with).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NotChecked {
     pub rule: &'static str,
     pub reason: String,
 }
 
 /// The result of [`check`](super::check).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// True when no finding has error severity: the ad may be published.
     pub compliant: bool,
@@ -59,7 +59,7 @@ impl Report {
 }
 
 /// One entry of the rule catalogue ([`rules`](super::rules)).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleInfo {
     pub id: &'static str,
     /// The severity with the default [`Config`](super::Config).

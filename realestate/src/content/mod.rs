@@ -146,14 +146,14 @@ pub struct ContentRequest {
 }
 
 /// A named part of a longer piece (postcard front/back, brochure sections).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Section {
     pub name: String,
     pub text: String,
 }
 
 /// What a generator wrote.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GeneratedContent {
     pub kind: ContentKind,
     /// Where it goes: `portal`, `email`, `instagram`, `facebook`, `linkedin`, `x`, `postcard`, `brochure`.

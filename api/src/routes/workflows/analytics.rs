@@ -6,8 +6,9 @@ use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use engine::{ExecutionStatus, StepStatus};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+#[cfg(test)]
+use serde_json::json;
 use store::{ExecutionFilter, StepRecord};
 
 use crate::auth::Caller;
@@ -25,6 +26,44 @@ pub(crate) struct AnalyticsQuery {
     package: Option<String>,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct WorkflowAnalytics {
+    period: String,
+    packages: Vec<PackageSummary>,
+}
+
+/// How a package's executions in the period went; rates and durations are null without data.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct PackageSummary {
+    package_name: String,
+    runs: usize,
+    completed: usize,
+    failed: usize,
+    cancelled: usize,
+    in_progress: usize,
+    /// Completed over finished.
+    success_rate: Option<f64>,
+    mean_duration_seconds: Option<f64>,
+    p95_duration_seconds: Option<f64>,
+    steps: Vec<StepSummary>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct StepSummary {
+    step_id: String,
+    succeeded: usize,
+    mean_duration_seconds: Option<f64>,
+    failures: usize,
+    /// Most frequent first.
+    failure_reasons: Vec<FailureReason>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct FailureReason {
+    reason: String,
+    count: usize,
+}
+
 fn period_days(p: &str) -> Option<Option<i64>> {
     match p {
         "7d" => Some(Some(7)),
@@ -40,7 +79,7 @@ pub(crate) async fn analytics(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     q: Result<Query<AnalyticsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WorkflowAnalytics>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let period = q.period.unwrap_or_else(|| "30d".into());
     let days = period_days(&period)
@@ -55,7 +94,7 @@ pub(crate) async fn analytics(
         ..ExecutionFilter::default()
     };
     let records = s.rt.store.step_records(&filter).await?;
-    Ok(Json(json!({ "period": period, "packages": summarize(&records) })))
+    Ok(Json(WorkflowAnalytics { period, packages: summarize(&records) }))
 }
 
 fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
@@ -71,7 +110,7 @@ fn round(x: f64) -> f64 {
 }
 
 /// Pure aggregation: per package, then per step.
-pub(crate) fn summarize(records: &[StepRecord]) -> Vec<Value> {
+pub(crate) fn summarize(records: &[StepRecord]) -> Vec<PackageSummary> {
     let mut by_package: BTreeMap<&str, Vec<&StepRecord>> = BTreeMap::new();
     for r in records {
         by_package.entry(r.package_name.as_str()).or_default().push(r);
@@ -84,12 +123,15 @@ pub(crate) fn summarize(records: &[StepRecord]) -> Vec<Value> {
                 executions.entry(r.execution_id).or_insert(r);
             }
             let count = |st: ExecutionStatus| executions.values().filter(|r| r.execution_status == st).count();
-            let (completed, failed, cancelled) = (count(ExecutionStatus::Completed), count(ExecutionStatus::Failed), count(ExecutionStatus::Cancelled));
+            let (completed, failed, cancelled) =
+                (count(ExecutionStatus::Completed), count(ExecutionStatus::Failed), count(ExecutionStatus::Cancelled));
             let finished = completed + failed + cancelled;
             let mut durations: Vec<f64> = executions
                 .values()
                 .filter(|r| r.execution_status == ExecutionStatus::Completed)
-                .filter_map(|r| r.execution_finished_at.map(|f| (f - r.execution_created_at).num_milliseconds() as f64 / 1000.0))
+                .filter_map(|r| {
+                    r.execution_finished_at.map(|f| (f - r.execution_created_at).num_milliseconds() as f64 / 1000.0)
+                })
                 .collect();
             durations.sort_by(|a, b| a.total_cmp(b));
             let mean = (!durations.is_empty()).then(|| durations.iter().sum::<f64>() / durations.len() as f64);
@@ -108,28 +150,35 @@ pub(crate) fn summarize(records: &[StepRecord]) -> Vec<Value> {
                     *entry.2.entry(reason.chars().take(200).collect()).or_default() += 1;
                 }
             }
-            json!({
-                "package_name": package,
-                "runs": executions.len(),
-                "completed": completed,
-                "failed": failed,
-                "cancelled": cancelled,
-                "in_progress": executions.len() - finished,
-                "success_rate": if finished == 0 { None } else { Some(round(completed as f64 / finished as f64)) },
-                "mean_duration_seconds": mean.map(round),
-                "p95_duration_seconds": percentile(&durations, 0.95).map(round),
-                "steps": steps.into_iter().map(|(step, (d, failures, reasons))| {
-                    let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
-                    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
-                    json!({
-                        "step_id": step,
-                        "succeeded": d.len(),
-                        "mean_duration_seconds": (!d.is_empty()).then(|| round(d.iter().sum::<f64>() / d.len() as f64)),
-                        "failures": failures,
-                        "failure_reasons": reasons.iter().map(|(r, n)| json!({ "reason": r, "count": n })).collect::<Vec<_>>(),
+            PackageSummary {
+                package_name: package.to_string(),
+                runs: executions.len(),
+                completed,
+                failed,
+                cancelled,
+                in_progress: executions.len() - finished,
+                success_rate: if finished == 0 { None } else { Some(round(completed as f64 / finished as f64)) },
+                mean_duration_seconds: mean.map(round),
+                p95_duration_seconds: percentile(&durations, 0.95).map(round),
+                steps: steps
+                    .into_iter()
+                    .map(|(step, (d, failures, reasons))| {
+                        let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
+                        reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+                        StepSummary {
+                            step_id: step.to_string(),
+                            succeeded: d.len(),
+                            mean_duration_seconds: (!d.is_empty())
+                                .then(|| round(d.iter().sum::<f64>() / d.len() as f64)),
+                            failures,
+                            failure_reasons: reasons
+                                .into_iter()
+                                .map(|(reason, count)| FailureReason { reason, count })
+                                .collect(),
+                        }
                     })
-                }).collect::<Vec<_>>(),
-            })
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -172,7 +221,7 @@ mod tests {
             rec(3, Failed, 5, "a", StepStatus::Failed, Some("portal down")),
             rec(4, Failed, 5, "a", StepStatus::Failed, Some("portal down")),
         ];
-        let out = summarize(&rows);
+        let out = json!(summarize(&rows));
         let p = &out[0];
         assert_eq!(p["runs"], 4);
         assert_eq!(p["success_rate"], 0.5);

@@ -1,6 +1,6 @@
 //! What the workflows routes take and answer.
 
-use super::analytics::AnalyticsQuery;
+use super::analytics::{AnalyticsQuery, WorkflowAnalytics};
 use super::schedules::{CreateSchedule, PatchSchedule, ScheduleDeleted, ScheduleList, ScheduleView};
 use super::views::*;
 use super::{ControlRequest, EventsQuery, ExecuteRequest, ListQuery, PackageQuery, RetryStepRequest, SignalRequest};
@@ -49,7 +49,7 @@ pub(crate) static CONTRACTS: &[Contract] = &[
         .body::<RetryStepRequest>()
         .json::<StepRetried>()
         .errors(&[(409, "step_not_retryable, or illegal_transition.")]),
-    Contract::get(path!("/analytics")).query::<AnalyticsQuery>().object(),
+    Contract::get(path!("/analytics")).query::<AnalyticsQuery>().json::<WorkflowAnalytics>(),
     Contract::get(path!("/schedules")).json::<ScheduleList>(),
     Contract::post(path!("/schedules"))
         .body::<CreateSchedule>()
