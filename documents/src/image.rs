@@ -5,13 +5,14 @@
 //! several pages is stored once.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Decoded pixels: `width × height` RGB triples, row by row from the top-left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     width: u32,
     height: u32,
-    rgb: Vec<u8>,
+    rgb: Arc<Vec<u8>>,
 }
 
 impl Image {
@@ -24,7 +25,7 @@ impl Image {
         if rgb.len() as u64 != expected {
             return Err(ImageError::WrongLength { expected, actual: rgb.len() });
         }
-        Ok(Image { width, height, rgb })
+        Ok(Image { width, height, rgb: Arc::new(rgb) })
     }
 
     pub fn width(&self) -> u32 {
@@ -35,8 +36,9 @@ impl Image {
         self.height
     }
 
-    pub(crate) fn data(&self) -> &[u8] {
-        &self.rgb
+    /// The pixels, shared: one photo drawn on many pages is one buffer.
+    pub(crate) fn pixels(&self) -> Arc<Vec<u8>> {
+        Arc::clone(&self.rgb)
     }
 }
 

@@ -90,8 +90,8 @@ impl ReportLayout {
         let (left, right) = (m.left, self.size.width - m.right);
         let top = self.size.height - m.top;
         let rule_y = top - HEADER_BAND;
-        let title = TextStyle::new(Font::HelveticaBold, 9.0);
-        let side = TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED);
+        let title = TextStyle::new(Font::SansBold, 9.0);
+        let side = TextStyle::new(Font::Sans, 8.0).color(Color::MUTED);
         let baseline = rule_y + 7.0;
         let right_w = text_width(side.font, side.size, &self.header_right);
         let title_text =
@@ -106,7 +106,7 @@ impl ReportLayout {
         let m = self.margins;
         let (left, right) = (m.left, self.size.width - m.right);
         let rule_y = m.bottom + FOOTER_BAND;
-        let style = TextStyle::new(Font::Helvetica, 7.5).color(Color::MUTED);
+        let style = TextStyle::new(Font::Sans, 7.5).color(Color::MUTED);
         let baseline = m.bottom + 4.0;
         let numbering = format!("Page {number} of {total}");
         let numbering_w = text_width(style.font, style.size, &numbering);

@@ -4,6 +4,9 @@
 
 use crate::{Color, Font};
 
+/// Height of capitals and digits in em (DejaVu Sans: 1493 of 2048 units).
+pub(crate) const CAP_HEIGHT: f32 = 0.729;
+
 /// Font, size and colour of a run of text, plus the line spacing used when it wraps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TextStyle {
@@ -38,8 +41,8 @@ impl TextStyle {
 
     /// The baseline that vertically centres capitals and digits in a line box whose top is `top`.
     pub(crate) fn baseline_in(&self, top: f32, box_height: f32) -> f32 {
-        // Helvetica's cap height is 0.718 em; centring the caps looks right for labels and numbers.
-        top - box_height / 2.0 - 0.359 * self.size
+        // DejaVu Sans's cap height is 0.729 em; centring the caps looks right for labels and numbers.
+        top - box_height / 2.0 - CAP_HEIGHT / 2.0 * self.size
     }
 }
 

@@ -43,8 +43,8 @@ pub struct TableStyle {
 impl Default for TableStyle {
     fn default() -> TableStyle {
         TableStyle {
-            body: TextStyle::new(crate::Font::Helvetica, 9.0),
-            header: TextStyle::new(crate::Font::HelveticaBold, 9.0).color(Color::WHITE),
+            body: TextStyle::new(crate::Font::Sans, 9.0),
+            header: TextStyle::new(crate::Font::SansBold, 9.0).color(Color::WHITE),
             header_fill: Color::NAVY,
             stripe: Some(Color::STRIPE),
             rule: Some(Stroke::new(0.5, Color::RULE)),

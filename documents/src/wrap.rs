@@ -79,33 +79,33 @@ mod tests {
     #[test]
     fn wraps_at_word_boundaries_within_width() {
         let text = "The subject property is a two-bedroom apartment on a high floor with full marina views.";
-        let lines = wrap_text(Font::Helvetica, 10.0, text, 150.0);
+        let lines = wrap_text(Font::Sans, 10.0, text, 150.0);
         assert!(lines.len() > 1);
         for line in &lines {
-            assert!(text_width(Font::Helvetica, 10.0, line) <= 150.0, "{line}");
+            assert!(text_width(Font::Sans, 10.0, line) <= 150.0, "{line}");
         }
         assert_eq!(lines.join(" "), text);
     }
 
     #[test]
     fn honours_newlines_and_empty_input() {
-        assert!(wrap_text(Font::Helvetica, 10.0, "", 100.0).is_empty());
-        assert_eq!(wrap_text(Font::Helvetica, 10.0, "a\n\nb", 100.0), vec!["a", "", "b"]);
+        assert!(wrap_text(Font::Sans, 10.0, "", 100.0).is_empty());
+        assert_eq!(wrap_text(Font::Sans, 10.0, "a\n\nb", 100.0), vec!["a", "", "b"]);
     }
 
     #[test]
     fn splits_words_longer_than_the_line() {
-        let lines = wrap_text(Font::Helvetica, 10.0, "AAAAAAAAAAAAAAAAAAAA", 30.0);
+        let lines = wrap_text(Font::Sans, 10.0, "AAAAAAAAAAAAAAAAAAAA", 30.0);
         assert!(lines.len() > 1);
         assert_eq!(lines.concat(), "AAAAAAAAAAAAAAAAAAAA");
         // Even a width smaller than one glyph terminates, one char per line.
-        assert_eq!(wrap_text(Font::Helvetica, 10.0, "abc", 1.0), vec!["a", "b", "c"]);
+        assert_eq!(wrap_text(Font::Sans, 10.0, "abc", 1.0), vec!["a", "b", "c"]);
     }
 
     #[test]
     fn truncates_with_ellipsis() {
-        assert_eq!(truncate_to_width(Font::Helvetica, 10.0, "short", 100.0), "short");
-        let t = truncate_to_width(Font::Helvetica, 10.0, "Marina Gate Tower 1, Apartment 2304", 80.0);
-        assert!(t.ends_with("...") && text_width(Font::Helvetica, 10.0, &t) <= 80.0, "{t}");
+        assert_eq!(truncate_to_width(Font::Sans, 10.0, "short", 100.0), "short");
+        let t = truncate_to_width(Font::Sans, 10.0, "Marina Gate Tower 1, Apartment 2304", 80.0);
+        assert!(t.ends_with("...") && text_width(Font::Sans, 10.0, &t) <= 80.0, "{t}");
     }
 }

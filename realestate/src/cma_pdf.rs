@@ -84,15 +84,15 @@ pub fn render(result: &Value, meta: &ReportMeta) -> Vec<u8> {
     let body = layout.body();
     let mut page = layout.add_page(&mut doc);
     let mut y = body.top();
-    let heading = TextStyle::new(Font::HelveticaBold, 11.0).color(Color::NAVY);
-    let text = TextStyle::new(Font::Helvetica, 9.0).line_spacing(1.35);
-    let muted = TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED).line_spacing(1.3);
+    let heading = TextStyle::new(Font::SansBold, 11.0).color(Color::NAVY);
+    let text = TextStyle::new(Font::Sans, 9.0).line_spacing(1.35);
+    let muted = TextStyle::new(Font::Sans, 8.0).color(Color::MUTED).line_spacing(1.3);
 
     // Title block.
     {
         let p = doc.page(page);
-        p.text(body.x, y - 18.0, &title, &TextStyle::new(Font::HelveticaBold, 20.0).color(Color::NAVY));
-        p.text(body.x, y - 36.0, &subject_line(subject), &TextStyle::new(Font::Helvetica, 11.0));
+        p.text(body.x, y - 18.0, &title, &TextStyle::new(Font::SansBold, 20.0).color(Color::NAVY));
+        p.text(body.x, y - 36.0, &subject_line(subject), &TextStyle::new(Font::Sans, 11.0));
         let valued = format!(
             "Valuation date {} \u{b7} Estimator: {} \u{b7} Comparables: {} (fallback level {})",
             result["valuation_date"].as_str().unwrap_or(""),
@@ -126,8 +126,8 @@ pub fn render(result: &Value, meta: &ReportMeta) -> Vec<u8> {
         let p = doc.page(page);
         p.rounded_rect(Rect::new(x, y - 48.0, card_w, 48.0), 5.0, Some(Color::STRIPE), None);
         p.fill_rect(Rect::new(x, y - 48.0, 3.0, 48.0), if i == 0 { Color::GOLD } else { Color::NAVY });
-        p.text(x + 10.0, y - 16.0, label, &TextStyle::new(Font::Helvetica, 7.5).color(Color::MUTED));
-        p.text(x + 10.0, y - 35.0, value, &TextStyle::new(Font::HelveticaBold, 11.0).color(Color::NAVY));
+        p.text(x + 10.0, y - 16.0, label, &TextStyle::new(Font::Sans, 7.5).color(Color::MUTED));
+        p.text(x + 10.0, y - 35.0, value, &TextStyle::new(Font::SansBold, 11.0).color(Color::NAVY));
     }
     y -= 48.0 + 20.0;
 
@@ -357,7 +357,7 @@ mod tests {
             generated_at: chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap(),
         };
         let pdf = render(&result, &meta);
-        assert!(pdf.starts_with(b"%PDF-1.4"));
+        assert!(pdf.starts_with(b"%PDF-1."));
         assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
         let _ = std::fs::write(std::env::temp_dir().join("aura_cma_sample.pdf"), &pdf);
     }

@@ -103,18 +103,9 @@ fn png(width: u32, height: u32, colour: raster::Rgb) -> Vec<u8> {
     raster::png::encode(&raster::Canvas::new(width, height, colour))
 }
 
-/// The Image XObjects of a PDF: (width, height, raw RGB bytes).
+/// The images of a PDF: (width, height, decoded RGB bytes).
 fn pdf_images(pdf: &[u8]) -> Vec<(i64, i64, Vec<u8>)> {
-    let doc = lopdf::Document::load_mem(pdf).expect("a PDF");
-    doc.objects
-        .values()
-        .filter_map(|o| o.as_stream().ok())
-        .filter(|s| s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image".as_slice()))
-        .map(|s| {
-            let dim = |k: &[u8]| s.dict.get(k).unwrap().as_i64().unwrap();
-            (dim(b"Width"), dim(b"Height"), s.content.clone())
-        })
-        .collect()
+    documents::testing::images(&documents::testing::parse(pdf))
 }
 
 fn near(a: raster::Rgb, b: raster::Rgb) -> bool {

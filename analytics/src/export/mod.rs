@@ -69,17 +69,9 @@ mod tests {
     use crate::report::{overview_section, trend_section, Report, Val};
     use chrono::{NaiveDate, TimeZone, Utc};
 
-    /// Every string shown with `Tj`, page by page.
+    /// Every string the PDF shows, page by page.
     pub(crate) fn pdf_text(bytes: &[u8]) -> String {
-        let doc = lopdf::Document::load_mem(bytes).expect("lopdf parses the PDF");
-        let mut out = Vec::new();
-        for (_, id) in doc.get_pages() {
-            let content = lopdf::content::Content::decode(&doc.get_page_content(id)).unwrap();
-            for op in content.operations.iter().filter(|o| o.operator == "Tj") {
-                out.push(op.operands[0].as_str().unwrap().iter().map(|&b| char::from(b)).collect::<String>());
-            }
-        }
-        out.join("\n")
+        documents::testing::text(bytes)
     }
 
     fn sample() -> Report {

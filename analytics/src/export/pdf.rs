@@ -51,12 +51,12 @@ pub fn render(report: &Report) -> Vec<u8> {
     let body = layout.body();
     let mut page = layout.add_page(&mut doc);
     let mut y = body.top();
-    let heading = TextStyle::new(Font::HelveticaBold, 12.0).color(Color::NAVY);
-    let muted = TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED).line_spacing(1.3);
+    let heading = TextStyle::new(Font::SansBold, 12.0).color(Color::NAVY);
+    let muted = TextStyle::new(Font::Sans, 8.0).color(Color::MUTED).line_spacing(1.3);
     {
         let p = doc.page(page);
-        p.text(body.x, y - 18.0, &report.title, &TextStyle::new(Font::HelveticaBold, 18.0).color(Color::NAVY));
-        p.text(body.x, y - 34.0, &report.subtitle, &TextStyle::new(Font::Helvetica, 10.0));
+        p.text(body.x, y - 18.0, &report.title, &TextStyle::new(Font::SansBold, 18.0).color(Color::NAVY));
+        p.text(body.x, y - 34.0, &report.subtitle, &TextStyle::new(Font::Sans, 10.0));
     }
     y -= 50.0;
     for section in &report.sections {

@@ -42,7 +42,7 @@ pub fn bar(page: &mut Page, area: Rect, chart: &BarChart) {
     let bar_w = (group_w * FILL / s as f32).min(MAX_BAR);
     let gap = if s > 1 { (bar_w * 0.12).min(2.0) } else { 0.0 };
     let zero_y = plot.y + scale.fraction(0.0) * plot.h;
-    let value_style = TextStyle::new(Font::Helvetica, 6.5).color(Color::TEXT);
+    let value_style = TextStyle::new(Font::Sans, 6.5).color(Color::TEXT);
 
     for (c, category) in chart.categories.iter().enumerate() {
         let group_x = plot.x + c as f32 * group_w;
@@ -56,7 +56,11 @@ pub fn bar(page: &mut Page, area: Rect, chart: &BarChart) {
             if chart.show_values {
                 let text = thousands(value, if value.fract() == 0.0 || value.abs() >= 100.0 { 0 } else { 1 });
                 if text_width(value_style.font, value_style.size, &text) <= bar_w + gap + 6.0 {
-                    let y = if value >= 0.0 { value_y + 3.0 } else { value_y - 3.0 - 0.718 * value_style.size };
+                    let y = if value >= 0.0 {
+                        value_y + 3.0
+                    } else {
+                        value_y - 3.0 - crate::style::CAP_HEIGHT * value_style.size
+                    };
                     page.text_centered(x + w / 2.0, y, &text, &value_style);
                 }
             }

@@ -10,16 +10,16 @@ use crate::format::Unit;
 use crate::{text_width, Color, Font, Page, Point, Rect, Stroke, TextStyle};
 
 pub(crate) fn title_style() -> TextStyle {
-    TextStyle::new(Font::HelveticaBold, 10.5)
+    TextStyle::new(Font::SansBold, 10.5)
 }
 
 /// Axis labels and the unit.
 pub(crate) fn label_style() -> TextStyle {
-    TextStyle::new(Font::Helvetica, 7.5).color(Color::MUTED)
+    TextStyle::new(Font::Sans, 7.5).color(Color::MUTED)
 }
 
 fn legend_style() -> TextStyle {
-    TextStyle::new(Font::Helvetica, 7.5)
+    TextStyle::new(Font::Sans, 7.5)
 }
 
 const TITLE_BLOCK: f32 = 17.0;
@@ -106,7 +106,7 @@ pub(crate) fn value_axis(page: &mut Page, area: Rect, scale: &Scale, bottom_rese
     for (value, text) in ticks.iter().zip(&labels) {
         let y = plot.y + scale.fraction(*value) * plot.h;
         page.line(Point::new(plot.x, y), Point::new(plot.right(), y), Stroke::new(0.5, Color::RULE));
-        page.text_right(plot.x - 5.0, y - 0.359 * label.size, text, &label);
+        page.text_right(plot.x - 5.0, y - crate::style::CAP_HEIGHT / 2.0 * label.size, text, &label);
     }
     plot
 }
@@ -117,7 +117,7 @@ pub(crate) fn no_data(page: &mut Page, area: Rect) {
         return;
     }
     page.rounded_rect(area, 4.0, Some(Color::STRIPE), None);
-    let style = TextStyle::new(Font::Helvetica, 9.0).color(Color::MUTED);
+    let style = TextStyle::new(Font::Sans, 9.0).color(Color::MUTED);
     let baseline = style.baseline_in(area.top(), area.h);
     page.text_centered(area.x + area.w / 2.0, baseline, "No data available", &style);
 }

@@ -1,93 +1,86 @@
-//! The standard PDF fonts this crate can use, and measuring text set in them.
+//! The fonts this crate sets text in, and measuring text exactly as it will be drawn.
 //!
-//! The standard fonts need no embedding (every viewer and printer has them), which keeps files small and
-//! the crate dependency-free. Twelve of the fourteen are offered: the Helvetica, Times and Courier
-//! families. Symbol and ZapfDingbats are left out because they have their own built-in encodings, so the
-//! `&str` → WinAnsi text path used everywhere here would print the wrong glyphs with them.
+//! Every document embeds DejaVu Sans (regular and bold, from `seeds/fonts/`), subset to the glyphs it
+//! uses. DejaVu covers Latin, Greek, Cyrillic and Arabic, so a client's name prints as written, in any of
+//! the scripts Dubai's agents meet daily, instead of the `?` a standard PDF font would give. The oblique
+//! styles are the upright faces slanted by [`OBLIQUE_SLANT`] when drawn; they measure the same.
+//!
+//! Text is shaped (see [`shape`]) for measuring and for drawing alike, so a right-aligned column ends where
+//! it was measured to end, kerning and Arabic joining forms included.
 
-mod widths;
-pub(crate) mod winansi;
+pub(crate) mod shape;
 
-/// One of the standard Type 1 fonts, always written with WinAnsiEncoding.
+use std::sync::OnceLock;
+
+/// A typeface and style to set text in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Font {
-    Helvetica,
-    HelveticaBold,
-    HelveticaOblique,
-    HelveticaBoldOblique,
-    TimesRoman,
-    TimesBold,
-    TimesItalic,
-    TimesBoldItalic,
-    Courier,
-    CourierBold,
-    CourierOblique,
-    CourierBoldOblique,
+    Sans,
+    SansBold,
+    SansOblique,
+    SansBoldOblique,
 }
 
-impl Font {
-    /// Every font, in resource order.
-    pub(crate) const ALL: [Font; 12] = [
-        Font::Helvetica,
-        Font::HelveticaBold,
-        Font::HelveticaOblique,
-        Font::HelveticaBoldOblique,
-        Font::TimesRoman,
-        Font::TimesBold,
-        Font::TimesItalic,
-        Font::TimesBoldItalic,
-        Font::Courier,
-        Font::CourierBold,
-        Font::CourierOblique,
-        Font::CourierBoldOblique,
-    ];
+/// One of the two embedded font files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Face {
+    Regular,
+    Bold,
+}
 
-    /// The PostScript name written as `/BaseFont`.
-    pub fn base_name(self) -> &'static str {
+/// Horizontal shear of the oblique styles (x += 0.2·y, about 11°, like Helvetica-Oblique's 12°).
+pub(crate) const OBLIQUE_SLANT: f32 = 0.2;
+
+static REGULAR: &[u8] = include_bytes!("../../../seeds/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../seeds/fonts/DejaVuSans-Bold.ttf");
+
+impl Font {
+    /// The font file this style is drawn from.
+    pub(crate) fn face(self) -> Face {
         match self {
-            Font::Helvetica => "Helvetica",
-            Font::HelveticaBold => "Helvetica-Bold",
-            Font::HelveticaOblique => "Helvetica-Oblique",
-            Font::HelveticaBoldOblique => "Helvetica-BoldOblique",
-            Font::TimesRoman => "Times-Roman",
-            Font::TimesBold => "Times-Bold",
-            Font::TimesItalic => "Times-Italic",
-            Font::TimesBoldItalic => "Times-BoldItalic",
-            Font::Courier => "Courier",
-            Font::CourierBold => "Courier-Bold",
-            Font::CourierOblique => "Courier-Oblique",
-            Font::CourierBoldOblique => "Courier-BoldOblique",
+            Font::Sans | Font::SansOblique => Face::Regular,
+            Font::SansBold | Font::SansBoldOblique => Face::Bold,
         }
     }
 
-    /// Position in [`Font::ALL`]; also the number in the resource name `/F{index}`.
-    pub(crate) fn index(self) -> usize {
-        Font::ALL.iter().position(|f| *f == self).unwrap_or(0)
+    /// Whether glyphs are slanted by [`OBLIQUE_SLANT`] when drawn.
+    pub(crate) fn oblique(self) -> bool {
+        matches!(self, Font::SansOblique | Font::SansBoldOblique)
     }
 
-    /// Advance width of one WinAnsi code, in 1/1000 em.
-    fn code_width(self, code: u8) -> u16 {
-        let table = match self {
-            Font::Helvetica | Font::HelveticaOblique => &widths::HELVETICA,
-            Font::HelveticaBold | Font::HelveticaBoldOblique => &widths::HELVETICA_BOLD,
-            Font::TimesRoman => &widths::TIMES_ROMAN,
-            Font::TimesBold => &widths::TIMES_BOLD,
-            Font::TimesItalic => &widths::TIMES_ITALIC,
-            Font::TimesBoldItalic => &widths::TIMES_BOLD_ITALIC,
-            Font::Courier | Font::CourierBold | Font::CourierOblique | Font::CourierBoldOblique => return 600,
-        };
-        // Codes below 32 are never emitted (see `winansi::encode`); measure them as a space.
-        table[usize::from(code.max(32)) - 32]
+    /// The PostScript name of the embedded face (`DejaVuSans`, `DejaVuSans-Bold`).
+    pub fn base_name(self) -> &'static str {
+        match self.face() {
+            Face::Regular => "DejaVuSans",
+            Face::Bold => "DejaVuSans-Bold",
+        }
     }
 }
 
-/// Width in points of `text` set in `font` at `size` points, exactly as it will be drawn.
-///
-/// Characters outside WinAnsi are measured as the `?` that replaces them. No kerning is applied, in
-/// measurement or in drawing, so the two always agree.
+impl Face {
+    /// The TrueType bytes, compiled into the binary so output never depends on installed fonts.
+    pub(crate) fn data(self) -> &'static [u8] {
+        match self {
+            Face::Regular => REGULAR,
+            Face::Bold => BOLD,
+        }
+    }
+
+    /// The parsed face for shaping, built once per process.
+    pub(crate) fn shaper(self) -> &'static rustybuzz::Face<'static> {
+        static FACES: [OnceLock<rustybuzz::Face<'static>>; 2] = [OnceLock::new(), OnceLock::new()];
+        let slot = match self {
+            Face::Regular => &FACES[0],
+            Face::Bold => &FACES[1],
+        };
+        slot.get_or_init(|| rustybuzz::Face::from_slice(self.data(), 0).expect("the bundled DejaVu font parses"))
+    }
+}
+
+/// Width in points of `text` set in `font` at `size` points, exactly as it will be drawn (shaped, with
+/// kerning and joining forms). Control characters are not drawn and measure nothing; tabs are spaces.
 pub fn text_width(font: Font, size: f32, text: &str) -> f32 {
-    let units: u32 = winansi::encode(text).iter().map(|&b| u32::from(font.code_width(b))).sum();
-    units as f32 * size / 1000.0
+    shape::line(font.face(), text).iter().map(|run| run.advance()).sum::<f32>() * size
 }
 
 #[cfg(test)]
@@ -95,25 +88,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn helvetica_widths_match_afm() {
-        // "Hello": H 722 + e 556 + l 222 + l 222 + o 556 = 2278 units.
-        assert!((text_width(Font::Helvetica, 10.0, "Hello") - 22.78).abs() < 1e-4);
-        // Bold: H 722 + e 556 + l 278 + l 278 + o 611 = 2445 units.
-        assert!((text_width(Font::HelveticaBold, 10.0, "Hello") - 24.45).abs() < 1e-4);
-        assert_eq!(text_width(Font::HelveticaOblique, 12.0, "AED"), text_width(Font::Helvetica, 12.0, "AED"));
+    fn widths_come_from_the_embedded_faces() {
+        // DejaVu Sans: "H" advances 1540/2048 em; bold is wider.
+        let h = text_width(Font::Sans, 10.0, "H");
+        assert!((h - 7.52).abs() < 0.01, "{h}");
+        assert!(text_width(Font::SansBold, 10.0, "Hello") > text_width(Font::Sans, 10.0, "Hello"));
+        assert_eq!(text_width(Font::SansOblique, 12.0, "AED"), text_width(Font::Sans, 12.0, "AED"));
+        assert_eq!(text_width(Font::Sans, 10.0, ""), 0.0);
     }
 
     #[test]
-    fn courier_is_monospaced_and_unknown_chars_measure_as_question_mark() {
-        assert_eq!(text_width(Font::Courier, 10.0, "iiii"), 24.0);
-        assert_eq!(text_width(Font::Helvetica, 10.0, "دبي"), text_width(Font::Helvetica, 10.0, "???"));
-        assert_eq!(text_width(Font::Helvetica, 10.0, ""), 0.0);
+    fn width_scales_with_size_and_tabs_are_spaces() {
+        let w10 = text_width(Font::Sans, 10.0, "Dubai Marina");
+        assert!((text_width(Font::Sans, 20.0, "Dubai Marina") - 2.0 * w10).abs() < 1e-3);
+        assert_eq!(text_width(Font::Sans, 10.0, "a\tb"), text_width(Font::Sans, 10.0, "a b"));
+        assert_eq!(text_width(Font::Sans, 10.0, "ab\u{7}"), text_width(Font::Sans, 10.0, "ab"));
     }
 
     #[test]
-    fn resource_indexes_are_distinct() {
-        for (i, f) in Font::ALL.iter().enumerate() {
-            assert_eq!(f.index(), i);
-        }
+    fn arabic_has_real_glyphs_and_width() {
+        let w = text_width(Font::Sans, 10.0, "دبي");
+        assert!(w > 5.0, "{w}");
+        let runs = shape::line(Face::Regular, "دبي");
+        assert!(runs[0].glyphs.iter().all(|g| g.id != 0), "no .notdef: {runs:?}");
     }
 }

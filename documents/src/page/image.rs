@@ -1,10 +1,9 @@
 //! Placing an embedded image on a page.
 //!
-//! The pixels are stored once in the document (see `Document::add_image`); a page only scales the unit
-//! square to the target rectangle and paints the XObject there.
+//! The pixels are stored once in the document (see `Document::add_image`); a page only records where the
+//! image goes, and the PDF holds one image object however often it is drawn.
 
-use super::Page;
-use crate::pdf::syntax::num;
+use super::{Op, Page};
 use crate::{ImageId, Rect};
 
 impl Page {
@@ -12,11 +11,6 @@ impl Page {
     ///
     /// `id` must come from the same [`crate::Document`]; `Document::finish` panics otherwise.
     pub fn image(&mut self, id: ImageId, rect: Rect) -> &mut Page {
-        if !self.images.contains(&id.0) {
-            self.images.push(id.0);
-        }
-        let line = format!("q {} 0 0 {} {} {} cm /Im{} Do Q", num(rect.w), num(rect.h), num(rect.x), num(rect.y), id.0);
-        self.op(&line);
-        self
+        self.push(Op::Image { index: id.0, rect })
     }
 }

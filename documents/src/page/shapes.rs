@@ -1,11 +1,10 @@
 //! Vector drawing on a page: lines, polylines, rectangles (plain and rounded), circles, module grids.
 //!
-//! Each call wraps its path in `q … Q`, sets its own colours and width, and picks the paint operator from
-//! what was asked: fill only (`f`), stroke only (`S`), both (`B`). Curves use the standard cubic Bézier
-//! approximation of a quarter circle.
+//! Each call records one path with its own colours and width, painted with what was asked: fill only,
+//! stroke only, or both; neither draws nothing. Curves use the standard cubic Bézier approximation of a
+//! quarter circle.
 
-use super::{color_op, Page};
-use crate::pdf::syntax::num;
+use super::{Op, Page, Segment};
 use crate::{Color, Point, Rect, Stroke};
 
 /// Control-point distance for a quarter circle of radius 1 drawn with one cubic Bézier.
@@ -23,17 +22,16 @@ impl Page {
         if points.len() < 2 {
             return self;
         }
-        let mut path = format!("{} m", pt(points[0]));
-        for p in &points[1..] {
-            path.push_str(&format!(" {} l", pt(*p)));
-        }
-        self.paint(&path, None, Some(stroke), "1 j 1 J")
+        let mut segments = vec![Segment::Move(points[0])];
+        segments.extend(points[1..].iter().map(|p| Segment::Line(*p)));
+        self.paint(segments, None, Some(stroke), true)
     }
 
     /// A rectangle, filled and/or stroked.
     pub fn rect(&mut self, rect: Rect, fill: Option<Color>, stroke: Option<Stroke>) -> &mut Page {
-        let path = format!("{} {} {} {} re", num(rect.x), num(rect.y), num(rect.w), num(rect.h));
-        self.paint(&path, fill, stroke, "")
+        let mut segments = Vec::with_capacity(5);
+        push_rect(&mut segments, rect);
+        self.paint(segments, fill, stroke, false)
     }
 
     /// A filled rectangle with no outline.
@@ -49,36 +47,36 @@ impl Page {
         }
         let (x0, y0, x1, y1) = (rect.x, rect.y, rect.right(), rect.top());
         let k = r * KAPPA;
-        let p = |x: f32, y: f32| format!("{} {}", num(x), num(y));
-        let path = [
-            format!("{} m", p(x0 + r, y0)),
-            format!("{} l", p(x1 - r, y0)),
-            format!("{} {} {} c", p(x1 - r + k, y0), p(x1, y0 + r - k), p(x1, y0 + r)),
-            format!("{} l", p(x1, y1 - r)),
-            format!("{} {} {} c", p(x1, y1 - r + k), p(x1 - r + k, y1), p(x1 - r, y1)),
-            format!("{} l", p(x0 + r, y1)),
-            format!("{} {} {} c", p(x0 + r - k, y1), p(x0, y1 - r + k), p(x0, y1 - r)),
-            format!("{} l", p(x0, y0 + r)),
-            format!("{} {} {} c h", p(x0, y0 + r - k), p(x0 + r - k, y0), p(x0 + r, y0)),
-        ]
-        .join(" ");
-        self.paint(&path, fill, stroke, "")
+        let p = Point::new;
+        let segments = vec![
+            Segment::Move(p(x0 + r, y0)),
+            Segment::Line(p(x1 - r, y0)),
+            Segment::Cubic(p(x1 - r + k, y0), p(x1, y0 + r - k), p(x1, y0 + r)),
+            Segment::Line(p(x1, y1 - r)),
+            Segment::Cubic(p(x1, y1 - r + k), p(x1 - r + k, y1), p(x1 - r, y1)),
+            Segment::Line(p(x0 + r, y1)),
+            Segment::Cubic(p(x0 + r - k, y1), p(x0, y1 - r + k), p(x0, y1 - r)),
+            Segment::Line(p(x0, y0 + r)),
+            Segment::Cubic(p(x0, y0 + r - k), p(x0 + r - k, y0), p(x0 + r, y0)),
+            Segment::Close,
+        ];
+        self.paint(segments, fill, stroke, false)
     }
 
     /// A circle around `center` (chart markers, bullets).
     pub fn circle(&mut self, center: Point, radius: f32, fill: Option<Color>, stroke: Option<Stroke>) -> &mut Page {
         let (cx, cy, r) = (center.x, center.y, radius.max(0.0));
         let k = r * KAPPA;
-        let p = |x: f32, y: f32| format!("{} {}", num(x), num(y));
-        let path = [
-            format!("{} m", p(cx + r, cy)),
-            format!("{} {} {} c", p(cx + r, cy + k), p(cx + k, cy + r), p(cx, cy + r)),
-            format!("{} {} {} c", p(cx - k, cy + r), p(cx - r, cy + k), p(cx - r, cy)),
-            format!("{} {} {} c", p(cx - r, cy - k), p(cx - k, cy - r), p(cx, cy - r)),
-            format!("{} {} {} c h", p(cx + k, cy - r), p(cx + r, cy - k), p(cx + r, cy)),
-        ]
-        .join(" ");
-        self.paint(&path, fill, stroke, "")
+        let p = Point::new;
+        let segments = vec![
+            Segment::Move(p(cx + r, cy)),
+            Segment::Cubic(p(cx + r, cy + k), p(cx + k, cy + r), p(cx, cy + r)),
+            Segment::Cubic(p(cx - k, cy + r), p(cx - r, cy + k), p(cx - r, cy)),
+            Segment::Cubic(p(cx - r, cy - k), p(cx - k, cy - r), p(cx, cy - r)),
+            Segment::Cubic(p(cx + k, cy - r), p(cx + r, cy - k), p(cx + r, cy)),
+            Segment::Close,
+        ];
+        self.paint(segments, fill, stroke, false)
     }
 
     /// A grid of square modules, e.g. a QR code: `dark` holds `columns`-wide rows from the top row down,
@@ -88,44 +86,37 @@ impl Page {
         if columns == 0 || module <= 0.0 {
             return self;
         }
-        let mut path = String::new();
+        let mut segments = Vec::new();
         for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
             let (row, col) = (i / columns, i % columns);
             let (mx, my) = (x + col as f32 * module, top - (row + 1) as f32 * module);
-            path.push_str(&format!("{} {} {} {} re ", num(mx), num(my), num(module), num(module)));
+            push_rect(&mut segments, Rect::new(mx, my, module, module));
         }
-        if path.is_empty() {
-            return self;
-        }
-        self.paint(path.trim_end(), Some(color), None, "")
+        self.paint(segments, Some(color), None, false)
     }
 
-    /// Emits `q [setup] [colours] path paint Q`; nothing when neither fill nor stroke is given.
-    fn paint(&mut self, path: &str, fill: Option<Color>, stroke: Option<Stroke>, setup: &str) -> &mut Page {
-        let operator = match (fill.is_some(), stroke.is_some()) {
-            (true, true) => "B",
-            (true, false) => "f",
-            (false, true) => "S",
-            (false, false) => return self,
-        };
-        let mut line = String::from("q ");
-        if !setup.is_empty() {
-            line.push_str(setup);
-            line.push(' ');
+    /// Records the path unless it is empty or neither fill nor stroke is given.
+    fn paint(
+        &mut self,
+        segments: Vec<Segment>,
+        fill: Option<Color>,
+        stroke: Option<Stroke>,
+        round_joins: bool,
+    ) -> &mut Page {
+        if segments.is_empty() || (fill.is_none() && stroke.is_none()) {
+            return self;
         }
-        if let Some(color) = fill {
-            line.push_str(&color_op(color, "rg"));
-            line.push(' ');
-        }
-        if let Some(s) = stroke {
-            line.push_str(&format!("{} w {} ", num(s.width.max(0.0)), color_op(s.color, "RG")));
-        }
-        line.push_str(&format!("{path} {operator} Q"));
-        self.op(&line);
-        self
+        self.push(Op::Path { segments, fill, stroke, round_joins })
     }
 }
 
-fn pt(p: Point) -> String {
-    format!("{} {}", num(p.x), num(p.y))
+/// A closed axis-aligned rectangle, counter-clockwise from the bottom-left like PDF's `re`.
+fn push_rect(segments: &mut Vec<Segment>, r: Rect) {
+    segments.extend([
+        Segment::Move(Point::new(r.x, r.y)),
+        Segment::Line(Point::new(r.right(), r.y)),
+        Segment::Line(Point::new(r.right(), r.top())),
+        Segment::Line(Point::new(r.x, r.top())),
+        Segment::Close,
+    ]);
 }

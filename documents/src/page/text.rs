@@ -1,13 +1,11 @@
 //! Drawing text on a page: single lines (left, right, centred) and wrapped paragraphs.
 //!
-//! Text is encoded to WinAnsi (unsupported characters become `?`), escaped, and placed with its
-//! baseline at the given y. Alignment uses the same metrics as [`crate::text_width`], so right-aligned
-//! columns line up exactly.
+//! Text is placed with its baseline at the given y and shaped when the document is rendered (any script
+//! DejaVu covers, Arabic right to left). Alignment uses the same shaping as [`crate::text_width`], so
+//! right-aligned columns line up exactly.
 
-use super::{color_op, Page};
-use crate::font::winansi;
-use crate::pdf::syntax::{num, push_literal};
-use crate::{text_width, wrap_text, Align, TextStyle};
+use super::{Op, Page};
+use crate::{text_width, wrap_text, Align, Point, TextStyle};
 
 impl Page {
     /// Draws `text` with its baseline starting at `(x, y)`.
@@ -15,21 +13,13 @@ impl Page {
         if text.is_empty() {
             return self;
         }
-        self.fonts[style.font.index()] = true;
-        let head = format!(
-            "BT /F{} {} Tf {} {} {} Td ",
-            style.font.index(),
-            num(style.size),
-            color_op(style.color, "rg"),
-            num(x),
-            num(y)
-        );
-        self.raw(head.as_bytes());
-        let mut literal = Vec::new();
-        push_literal(&mut literal, &winansi::encode(text));
-        self.raw(&literal);
-        self.op(" Tj ET");
-        self
+        self.push(Op::Text {
+            at: Point::new(x, y),
+            font: style.font,
+            size: style.size,
+            color: style.color,
+            text: text.to_string(),
+        })
     }
 
     /// Draws `text` on baseline `y`, aligned to the anchor `x`: starting there, centred on it, or

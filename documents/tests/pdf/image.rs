@@ -2,6 +2,7 @@
 //! QR-style module grids draw as filled squares.
 
 use crate::support::{info, parse};
+use documents::testing::{image_rects, images};
 use documents::{Color, Document, Image, PageSize, Rect};
 
 #[test]
@@ -15,24 +16,17 @@ fn embedded_image_is_an_rgb_xobject_with_its_dimensions() {
     doc.page(b).image(img, Rect::new(50.0, 600.0, 80.0, 60.0));
     let pdf = parse(&doc.finish());
 
-    let images = pdf.get_page_images(pdf.get_pages()[&1]).unwrap();
-    assert_eq!(images.len(), 1);
-    let image = &images[0];
+    let page_images = pdf.get_page_images(pdf.get_pages()[&1]).unwrap();
+    assert_eq!(page_images.len(), 1);
+    let image = &page_images[0];
     assert_eq!((image.width, image.height), (4, 3));
     assert_eq!(image.color_space.as_deref(), Some("DeviceRGB"));
     assert_eq!(image.bits_per_component, Some(8));
-    assert_eq!(image.content, pixels.as_slice());
 
-    let stored = pdf
-        .objects
-        .values()
-        .filter(|o| {
-            o.as_stream().is_ok_and(|s| s.dict.get(b"Subtype").is_ok_and(|t| t.as_name().ok() == Some(b"Image")))
-        })
-        .count();
-    assert_eq!(stored, 1, "one XObject shared by both pages");
-    let content = String::from_utf8_lossy(&pdf.get_page_content(pdf.get_pages()[&1])).to_string();
-    assert!(content.contains("160 0 0 120 50 600 cm /Im0 Do"), "{content}");
+    let stored = images(&pdf);
+    assert_eq!(stored, vec![(4, 3, pixels)], "one image object shared by both pages, pixels intact");
+    assert_eq!(image_rects(&pdf, 1), vec![Rect::new(50.0, 600.0, 160.0, 120.0)]);
+    assert_eq!(image_rects(&pdf, 2), vec![Rect::new(50.0, 600.0, 80.0, 60.0)]);
 }
 
 #[test]
@@ -44,10 +38,12 @@ fn module_grid_fills_only_dark_squares() {
     doc.page(p).modules(100.0, 700.0, 4.0, 3, &dark, Color::BLACK);
     let pdf = parse(&doc.finish());
     let content = String::from_utf8_lossy(&pdf.get_page_content(pdf.get_pages()[&1])).to_string();
-    assert_eq!(content.matches(" re").count(), 5, "{content}");
-    assert!(content.contains("100 696 4 4 re"), "top-left module: {content}");
-    assert!(content.contains("104 692 4 4 re"), "centre module: {content}");
-    assert!(content.contains("108 688 4 4 re"), "bottom-right module: {content}");
+    // One path of five squares; the page's content runs y down from the top (842 − y).
+    assert_eq!(content.matches(" m").count(), 5, "{content}");
+    assert_eq!(content.split_whitespace().filter(|t| *t == "f").count(), 1, "filled once: {content}");
+    assert!(content.contains("100 146 m"), "top-left module: {content}");
+    assert!(content.contains("104 150 m"), "centre module: {content}");
+    assert!(content.contains("108 154 m"), "bottom-right module: {content}");
 }
 
 #[test]

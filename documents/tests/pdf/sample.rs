@@ -27,9 +27,9 @@ fn build_sample() -> Vec<u8> {
     // Title block.
     {
         let p = doc.page(page);
-        let title = TextStyle::new(Font::HelveticaBold, 20.0).color(Color::NAVY);
-        let subtitle = TextStyle::new(Font::Helvetica, 11.0);
-        let muted = TextStyle::new(Font::Helvetica, 8.5).color(Color::MUTED);
+        let title = TextStyle::new(Font::SansBold, 20.0).color(Color::NAVY);
+        let subtitle = TextStyle::new(Font::Sans, 11.0);
+        let muted = TextStyle::new(Font::Sans, 8.5).color(Color::MUTED);
         p.text(body.x, y - 18.0, "Marina Gate 1, Apartment 2304", &title);
         p.text(body.x, y - 36.0, "2 bedrooms \u{b7} 1,312 sqft \u{b7} Dubai Marina", &subtitle);
         p.text(body.x, y - 50.0, "Prepared for Mr. & Mrs. Al Mansouri \u{b7} 7 March 2025", &muted);
@@ -50,14 +50,14 @@ fn build_sample() -> Vec<u8> {
         let p = doc.page(page);
         p.rounded_rect(card, 5.0, Some(Color::STRIPE), None);
         p.fill_rect(Rect::new(x, y - 50.0, 3.0, 50.0), if i == 0 { Color::GOLD } else { Color::NAVY });
-        p.text(x + 12.0, y - 17.0, label, &TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED));
-        p.text(x + 12.0, y - 37.0, value, &TextStyle::new(Font::HelveticaBold, 13.0).color(Color::NAVY));
+        p.text(x + 12.0, y - 17.0, label, &TextStyle::new(Font::Sans, 8.0).color(Color::MUTED));
+        p.text(x + 12.0, y - 37.0, value, &TextStyle::new(Font::SansBold, 13.0).color(Color::NAVY));
     }
     y -= 50.0 + 20.0;
 
     // Key figures table (left) and summary paragraph (right).
     let column_w = (body.w - 20.0) / 2.0;
-    let heading = TextStyle::new(Font::HelveticaBold, 10.5);
+    let heading = TextStyle::new(Font::SansBold, 10.5);
     doc.page(page).text(body.x, y - 10.0, "Key figures", &heading);
     doc.page(page).text(body.x + column_w + 20.0, y - 10.0, "Summary", &heading);
     y -= 18.0;
@@ -81,7 +81,7 @@ fn build_sample() -> Vec<u8> {
                    AED 2.48M over the last six months, at a median of AED 1,842 per sqft.\n\nWith its \
                    upgraded kitchen and view premium, we recommend listing at AED 2,450,000 and \
                    accepting offers from AED 2,380,000.";
-    let body_text = TextStyle::new(Font::Helvetica, 9.0).line_spacing(1.4);
+    let body_text = TextStyle::new(Font::Sans, 9.0).line_spacing(1.4);
     let used = doc.page(page).paragraph(body.x + column_w + 20.0, y, column_w, summary, &body_text);
     y = end.y.min(y - used) - 22.0;
 

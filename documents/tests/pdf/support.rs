@@ -7,15 +7,7 @@ pub fn info() -> DocInfo {
     DocInfo::new("Test report", "AURA tests", PdfDate::utc(2025, 3, 7, 9, 30, 0).with_offset_minutes(240))
 }
 
-/// Parses `bytes`, failing the test with the reader's error if they are not a valid PDF.
-pub fn parse(bytes: &[u8]) -> lopdf::Document {
-    lopdf::Document::load_mem(bytes).unwrap_or_else(|e| panic!("lopdf could not parse the PDF: {e}"))
-}
-
-/// The text of page `number` (1-based) as lopdf extracts it (one line per drawn string).
-pub fn page_text(doc: &lopdf::Document, number: u32) -> String {
-    doc.extract_text(&[number]).unwrap_or_else(|e| panic!("text extraction failed on page {number}: {e}"))
-}
+pub use documents::testing::{page_text, parse, runs};
 
 /// The page dictionary of page `number` (1-based).
 pub fn page_dict(doc: &lopdf::Document, number: u32) -> &lopdf::Dictionary {
@@ -33,8 +25,8 @@ pub fn page_box(doc: &lopdf::Document, number: u32, key: &[u8]) -> Option<[f32; 
 /// Checks the xref table by hand (lopdf silently repairs broken ones): every in-use entry's offset must
 /// point at `N 0 obj` for its own N, and `startxref` must point at `xref`.
 pub fn assert_xref_exact(bytes: &[u8]) {
-    assert!(bytes.starts_with(b"%PDF-1.4\n"), "header");
-    assert!(bytes.ends_with(b"%%EOF\n"), "trailer end");
+    assert!(bytes.starts_with(b"%PDF-1."), "header");
+    assert!(bytes.trim_ascii_end().ends_with(b"%%EOF"), "trailer end");
     let marker = b"startxref\n";
     let at = bytes.windows(marker.len()).rposition(|w| w == marker).expect("startxref");
     let tail = std::str::from_utf8(&bytes[at + marker.len()..]).expect("ASCII after startxref");
@@ -44,13 +36,16 @@ pub fn assert_xref_exact(bytes: &[u8]) {
     assert!(table.starts_with("xref\n"), "startxref points at xref");
     let mut lines = table.lines().skip(1);
     let count: usize = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    assert_eq!(lines.next().unwrap(), "0000000000 65535 f ");
+    assert_eq!(lines.next().unwrap().trim_end(), "0000000000 65535 f");
     for n in 1..count {
         let entry = lines.next().unwrap();
-        assert_eq!(entry.len(), 19, "entry {n} is 20 bytes with its newline");
+        assert_eq!(entry.trim_end().len(), 18, "entry {n} is 20 bytes with its end of line");
+        if entry.ends_with('f') || entry.trim_end().ends_with('f') {
+            continue;
+        }
         let offset: usize = entry[..10].parse().unwrap();
         let expected = format!("{n} 0 obj");
         assert!(bytes[offset..].starts_with(expected.as_bytes()), "xref entry {n} points at {offset}");
     }
-    assert!(table.contains(&format!("/Size {count} ")), "trailer /Size matches the table");
+    assert!(table.contains(&format!("/Size {count}")), "trailer /Size matches the table");
 }

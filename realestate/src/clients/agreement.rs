@@ -52,11 +52,11 @@ pub fn render(
     ));
     let body = layout.body();
     let page = layout.add_page(&mut doc);
-    let title = TextStyle::new(Font::HelveticaBold, 16.0).color(Color::NAVY);
-    let heading = TextStyle::new(Font::HelveticaBold, 10.5).color(Color::NAVY);
-    let label = TextStyle::new(Font::Helvetica, 8.0).color(Color::MUTED);
-    let value = TextStyle::new(Font::Helvetica, 10.0);
-    let text = TextStyle::new(Font::Helvetica, 9.0).line_spacing(1.35);
+    let title = TextStyle::new(Font::SansBold, 16.0).color(Color::NAVY);
+    let heading = TextStyle::new(Font::SansBold, 10.5).color(Color::NAVY);
+    let label = TextStyle::new(Font::Sans, 8.0).color(Color::MUTED);
+    let value = TextStyle::new(Font::Sans, 10.0);
+    let text = TextStyle::new(Font::Sans, 9.0).line_spacing(1.35);
     let mut y = body.top();
     {
         let p = doc.page(page);
@@ -203,8 +203,7 @@ mod tests {
             chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap(),
         );
         assert!(pdf.starts_with(b"%PDF-"));
-        let doc = lopdf::Document::load_mem(&pdf).unwrap();
-        let text = doc.extract_text(&[1]).unwrap();
+        let text = documents::testing::page_text(&documents::testing::parse(&pdf), 1);
         for needle in ["Form A", "Omar Haddad", "12345", "67890", "Marina Gate", "7112345678", "Exclusive"] {
             assert!(text.contains(needle), "{needle} missing in {text}");
         }
