@@ -30,6 +30,8 @@ pub struct Run {
     pub oblique: bool,
     /// The characters in the order they are printed, left to right: right-to-left text reads reversed.
     pub text: String,
+    /// The advance of the drawn glyphs in points, from the embedded font's widths.
+    pub width: f32,
 }
 
 impl Run {
@@ -43,7 +45,8 @@ impl Run {
         }
     }
 
-    /// The text in reading order: right-to-left runs turned back.
+    /// The text in reading order: right-to-left runs turned back (character by character, so a run with
+    /// Arabic vowel marks does not come back exactly).
     pub fn logical(&self) -> String {
         if self.text.chars().any(is_rtl) {
             self.text.chars().rev().collect()
@@ -52,8 +55,13 @@ impl Run {
         }
     }
 
-    /// Where the run ends, measured as the layout measures it.
+    /// Where the run ends, by the widths of the glyphs the file draws.
     pub fn right(&self) -> f32 {
+        self.x + self.width
+    }
+
+    /// Where the run would end if measured as the layout measures its text.
+    pub fn measured_right(&self) -> f32 {
         self.x + text_width(self.font(), self.size, &self.logical())
     }
 }
@@ -89,19 +97,20 @@ fn matrix(operands: &[Object]) -> Matrix {
 pub fn runs(doc: &Pdf, number: u32) -> Vec<Run> {
     let id = *doc.get_pages().get(&number).unwrap_or_else(|| panic!("no page {number}"));
     let fonts = doc.get_page_fonts(id).expect("page fonts");
-    let encodings: BTreeMap<Vec<u8>, (Encoding, bool)> = fonts
+    let encodings: BTreeMap<Vec<u8>, (Encoding, bool, Widths)> = fonts
         .iter()
         .map(|(name, font)| {
             let base = font.get(b"BaseFont").and_then(Object::as_name).unwrap_or(b"");
             let bold = String::from_utf8_lossy(base).contains("Bold");
-            (name.clone(), (font.get_font_encoding(doc).expect("a font encoding"), bold))
+            (name.clone(), (font.get_font_encoding(doc).expect("a font encoding"), bold, Widths::of(doc, font)))
         })
         .collect();
     let origin = trim_origin(doc, id);
     let content = Content::decode(&doc.get_page_content(id)).expect("a content stream");
     let mut ctm: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
     let mut stack = Vec::new();
-    let mut font: Option<&(Encoding, bool)> = None;
+    let mut font: Option<&(Encoding, bool, Widths)> = None;
+    let mut scale = 1.0;
     let mut size = 0.0;
     let mut current: Option<Run> = None;
     let mut out = Vec::new();
@@ -120,7 +129,7 @@ pub fn runs(doc: &Pdf, number: u32) -> Vec<Run> {
             "Tm" if current.is_some() => {}
             "Tm" => {
                 let m = concat(matrix(&op.operands), ctm);
-                let scale = (m[2] * m[2] + m[3] * m[3]).sqrt();
+                scale = (m[2] * m[2] + m[3] * m[3]).sqrt();
                 // A sheared matrix (x moving with y) is an oblique style.
                 let oblique = (m[2] / scale).abs() > 0.05;
                 current = Some(Run {
@@ -130,17 +139,25 @@ pub fn runs(doc: &Pdf, number: u32) -> Vec<Run> {
                     bold: font.is_some_and(|f| f.1),
                     oblique,
                     text: String::new(),
+                    width: 0.0,
                 });
             }
             "Tj" | "TJ" => {
-                let (Some(run), Some((encoding, _))) = (current.as_mut(), font) else { continue };
-                let strings: Vec<&[u8]> = match op.operands.first() {
-                    Some(Object::Array(items)) => items.iter().filter_map(|o| o.as_str().ok()).collect(),
-                    Some(o) => o.as_str().ok().into_iter().collect(),
+                let (Some(run), Some((encoding, _, widths))) = (current.as_mut(), font) else { continue };
+                let items: Vec<&Object> = match op.operands.first() {
+                    Some(Object::Array(items)) => items.iter().collect(),
+                    Some(o) => vec![o],
                     None => Vec::new(),
                 };
-                for bytes in strings {
-                    run.text.push_str(&Pdf::decode_text(encoding, bytes).expect("text decodes through ToUnicode"));
+                // Glyph widths and TJ adjustments are in thousandths of the font size.
+                let em = size * scale / 1000.0;
+                for item in items {
+                    if let Ok(bytes) = item.as_str() {
+                        run.text.push_str(&Pdf::decode_text(encoding, bytes).expect("text decodes through ToUnicode"));
+                        run.width += widths.of_codes(bytes) * em;
+                    } else if let Ok(adjust) = item.as_float() {
+                        run.width -= adjust * em;
+                    }
                 }
             }
             "ET" => out.extend(current.take()),
@@ -150,6 +167,73 @@ pub fn runs(doc: &Pdf, number: u32) -> Vec<Run> {
     out.extend(current);
     out.retain(|r| !r.text.is_empty());
     out
+}
+
+/// Glyph widths of a composite (Type0, Identity-H) font: two-byte codes, widths in 1/1000 em.
+struct Widths {
+    default: f32,
+    by_cid: BTreeMap<u32, f32>,
+}
+
+impl Widths {
+    fn of(doc: &Pdf, font: &lopdf::Dictionary) -> Widths {
+        let mut widths = Widths { default: 1000.0, by_cid: BTreeMap::new() };
+        let deref = |o: &Object| match o {
+            Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+            other => Some(other.clone()),
+        };
+        let Some(descendant) = font
+            .get(b"DescendantFonts")
+            .ok()
+            .and_then(deref)
+            .and_then(|a| a.as_array().ok().and_then(|a| a.first().cloned()))
+            .and_then(|d| deref(&d))
+            .and_then(|d| d.as_dict().ok().cloned())
+        else {
+            return widths;
+        };
+        if let Some(dw) = descendant.get(b"DW").ok().and_then(|o| o.as_float().ok()) {
+            widths.default = dw;
+        }
+        let Some(w) = descendant.get(b"W").ok().and_then(deref).and_then(|o| o.as_array().ok().cloned()) else {
+            return widths;
+        };
+        let number = |o: &Object| deref(o).and_then(|o| o.as_float().ok());
+        let mut i = 0;
+        while i < w.len() {
+            let Some(first) = number(&w[i]) else { break };
+            match w.get(i + 1).and_then(deref) {
+                Some(Object::Array(list)) => {
+                    for (k, v) in list.iter().enumerate() {
+                        if let Some(v) = number(v) {
+                            widths.by_cid.insert(first as u32 + k as u32, v);
+                        }
+                    }
+                    i += 2;
+                }
+                Some(last) => {
+                    let (Some(last), Some(v)) = (last.as_float().ok(), w.get(i + 2).and_then(number)) else { break };
+                    for cid in first as u32..=last as u32 {
+                        widths.by_cid.insert(cid, v);
+                    }
+                    i += 3;
+                }
+                None => break,
+            }
+        }
+        widths
+    }
+
+    /// The summed width of the two-byte codes in `bytes`.
+    fn of_codes(&self, bytes: &[u8]) -> f32 {
+        bytes
+            .chunks(2)
+            .map(|c| {
+                let cid = if c.len() == 2 { u32::from(c[0]) << 8 | u32::from(c[1]) } else { u32::from(c[0]) };
+                self.by_cid.get(&cid).copied().unwrap_or(self.default)
+            })
+            .sum()
+    }
 }
 
 /// Where page `number` (1-based) paints images: each `Do` of an image, as the rectangle it covers in

@@ -3,10 +3,16 @@
 //! of the forms: the parties, the broker's ORN and BRN, the property (seller) or the buyer's brief,
 //! commission, exclusivity and term, and signature blocks. AURA prepares the draft; the official
 //! form is signed in the Dubai REST/Trakheesi system, which this document says.
+//!
+//! Like the official forms, the draft is bilingual: every heading and field label is printed in English
+//! and, right-aligned opposite it, in Arabic. Names and addresses print as entered, in either script.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use documents::layout::ReportLayout;
 use documents::{Color, DocInfo, Document, Font, PdfDate, Point, Stroke, TextStyle};
+
+/// A label in English and in Arabic.
+type Label = (&'static str, &'static str);
 use serde_json::Value;
 
 /// Who the broker is on the agreement.
@@ -27,10 +33,10 @@ pub fn render(
     at: DateTime<Utc>,
 ) -> Vec<u8> {
     let seller = client["role"].as_str() == Some("seller");
-    let form = if seller {
-        "Form A \u{2013} Agreement between Owner and Broker"
+    let (form, form_ar) = if seller {
+        ("Form A \u{2013} Agreement between Owner and Broker", "النموذج أ \u{2013} اتفاقية بين المالك والوسيط")
     } else {
-        "Form B \u{2013} Agreement between Buyer and Broker"
+        ("Form B \u{2013} Agreement between Buyer and Broker", "النموذج ب \u{2013} اتفاقية بين المشتري والوسيط")
     };
     let layout = ReportLayout::a4(
         form,
@@ -61,42 +67,45 @@ pub fn render(
     {
         let p = doc.page(page);
         p.text(body.x, y - 16.0, form, &title);
-        p.text(body.x, y - 32.0, &format!("Dubai, {}", at.format("%-d %B %Y")), &label);
+        p.text_right(body.right(), y - 34.0, form_ar, &TextStyle::new(Font::SansBold, 12.0).color(Color::NAVY));
+        p.text(body.x, y - 34.0, &format!("Dubai, {}", at.format("%-d %B %Y")), &label);
     }
-    y -= 48.0;
+    y -= 50.0;
 
-    let field = |doc: &mut Document, y: &mut f32, rows: &[(&str, String)]| {
+    let field = |doc: &mut Document, y: &mut f32, rows: &[(Label, String)]| {
         let col = body.w / 2.0;
         for pair in rows.chunks(2) {
-            for (i, (k, v)) in pair.iter().enumerate() {
+            for (i, ((en, ar), v)) in pair.iter().enumerate() {
                 let x = body.x + i as f32 * col;
                 let p = doc.page(page);
-                p.text(x, *y - 9.0, k, &label);
+                p.text(x, *y - 9.0, en, &label);
+                p.text_right(x + col - 12.0, *y - 9.0, ar, &label);
                 p.text(x, *y - 22.0, if v.is_empty() { "-" } else { v }, &value);
             }
             *y -= 30.0;
         }
     };
-    let section = |doc: &mut Document, y: &mut f32, name: &str| {
+    let section = |doc: &mut Document, y: &mut f32, (en, ar): Label| {
         let p = doc.page(page);
-        p.text(body.x, *y - 12.0, name, &heading);
+        p.text(body.x, *y - 12.0, en, &heading);
+        p.text_right(body.right(), *y - 12.0, ar, &heading);
         p.line(Point::new(body.x, *y - 16.0), Point::new(body.x + body.w, *y - 16.0), Stroke::new(0.5, Color::RULE));
         *y -= 24.0;
     };
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
 
-    section(&mut doc, &mut y, "The broker");
+    section(&mut doc, &mut y, ("The broker", "الوسيط"));
     field(
         &mut doc,
         &mut y,
         &[
-            ("Brokerage", broker.brokerage.clone()),
-            ("Office registration number (ORN)", broker.orn.clone()),
-            ("Agent", broker.agent.clone()),
-            ("Broker registration number (BRN)", broker.brn.clone()),
+            (("Brokerage", "شركة الوساطة"), broker.brokerage.clone()),
+            (("Office registration number (ORN)", "رقم تسجيل المكتب"), broker.orn.clone()),
+            (("Agent", "الوكيل"), broker.agent.clone()),
+            (("Broker registration number (BRN)", "رقم تسجيل الوسيط"), broker.brn.clone()),
         ],
     );
-    section(&mut doc, &mut y, if seller { "The owner" } else { "The buyer" });
+    section(&mut doc, &mut y, if seller { ("The owner", "المالك") } else { ("The buyer", "المشتري") });
     let kind = match client["client_type"].as_str() {
         Some("resident") => "UAE resident",
         Some("non_resident") => "Non-resident",
@@ -106,44 +115,53 @@ pub fn render(
         &mut doc,
         &mut y,
         &[
-            ("Name", s(&client["name"])),
-            ("Client type", kind.to_string()),
-            ("E-mail", s(&client["email"])),
-            ("Phone", s(&client["phone"])),
-            ("Nationality", s(&client["nationality"])),
-            ("Company", s(&client["company_name"])),
+            (("Name", "الاسم"), s(&client["name"])),
+            (("Client type", "نوع العميل"), kind.to_string()),
+            (("E-mail", "البريد الإلكتروني"), s(&client["email"])),
+            (("Phone", "الهاتف"), s(&client["phone"])),
+            (("Nationality", "الجنسية"), s(&client["nationality"])),
+            (("Company", "الشركة"), s(&client["company_name"])),
         ],
     );
     let terms = &client["agreement"];
     if seller {
-        section(&mut doc, &mut y, "The property");
+        section(&mut doc, &mut y, ("The property", "العقار"));
         let p = property.cloned().unwrap_or(Value::Null);
         field(
             &mut doc,
             &mut y,
             &[
-                ("Community", s(&p["community"])),
-                ("Building / project", s(&p["building"])),
-                ("Unit", s(&p["unit"])),
-                ("Type", s(&p["property_type"]).replace('_', " ")),
-                ("Bedrooms", p["bedrooms"].as_i64().map(|b| b.to_string()).unwrap_or_default()),
-                ("Size (sqft)", p["size_sqft"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
-                ("Listing price (AED)", p["asking_price"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
-                ("Trakheesi permit", s(&p["permit_number"])),
+                (("Community", "المنطقة"), s(&p["community"])),
+                (("Building / project", "المبنى / المشروع"), s(&p["building"])),
+                (("Unit", "الوحدة"), s(&p["unit"])),
+                (("Type", "نوع العقار"), s(&p["property_type"]).replace('_', " ")),
+                (("Bedrooms", "غرف النوم"), p["bedrooms"].as_i64().map(|b| b.to_string()).unwrap_or_default()),
+                (
+                    ("Size (sqft)", "المساحة (قدم مربع)"),
+                    p["size_sqft"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
+                ),
+                (
+                    ("Listing price (AED)", "سعر العرض (درهم)"),
+                    p["asking_price"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
+                ),
+                (("Trakheesi permit", "تصريح تراخيصي"), s(&p["permit_number"])),
             ],
         );
     } else {
-        section(&mut doc, &mut y, "The buyer's brief");
+        section(&mut doc, &mut y, ("The buyer's brief", "متطلبات المشتري"));
         field(
             &mut doc,
             &mut y,
             &[
-                ("Budget (AED)", client["budget_aed"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default()),
-                ("Reference", reference.to_string()),
+                (
+                    ("Budget (AED)", "الميزانية (درهم)"),
+                    client["budget_aed"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
+                ),
+                (("Reference", "المرجع"), reference.to_string()),
             ],
         );
     }
-    section(&mut doc, &mut y, "Terms");
+    section(&mut doc, &mut y, ("Terms", "الشروط"));
     let commission = terms["commission_pct"].as_f64().unwrap_or(2.0);
     let term_days = terms["term_days"].as_i64().unwrap_or(90);
     let exclusive = terms["exclusive"].as_bool().unwrap_or(false);
@@ -153,12 +171,12 @@ pub fn render(
         &mut y,
         &[
             (
-                "Commission",
+                ("Commission", "العمولة"),
                 format!("{commission}% of the {} price, plus VAT", if seller { "sale" } else { "purchase" }),
             ),
-            ("Exclusivity", if exclusive { "Exclusive".into() } else { "Non-exclusive".into() }),
-            ("Term", format!("{term_days} days")),
-            ("Valid until", ends.format("%-d %B %Y").to_string()),
+            (("Exclusivity", "الحصرية"), if exclusive { "Exclusive".into() } else { "Non-exclusive".into() }),
+            (("Term", "المدة"), format!("{term_days} days")),
+            (("Valid until", "سارية حتى"), ends.format("%-d %B %Y").to_string()),
         ],
     );
     let clauses = if seller {
@@ -168,11 +186,18 @@ pub fn render(
     };
     let bottom = doc.page(page).paragraph(body.x, y - 4.0, body.w, clauses, &text);
     y = bottom - 40.0;
-    for (i, who) in [if seller { "Owner" } else { "Buyer" }, "Broker"].iter().enumerate() {
+    let client_signs = if seller {
+        ("Owner", "توقيع المالك والتاريخ")
+    } else {
+        ("Buyer", "توقيع المشتري والتاريخ")
+    };
+    for (i, (who, ar)) in [client_signs, ("Broker", "توقيع الوسيط والتاريخ")].iter().enumerate() {
         let x = body.x + i as f32 * (body.w / 2.0);
+        let end = x + body.w / 2.0 - 24.0;
         let p = doc.page(page);
-        p.line(Point::new(x, y), Point::new(x + body.w / 2.0 - 24.0, y), Stroke::new(0.6, Color::TEXT));
+        p.line(Point::new(x, y), Point::new(end, y), Stroke::new(0.6, Color::TEXT));
         p.text(x, y - 12.0, &format!("{who} signature and date"), &label);
+        p.text_right(end, y - 24.0, ar, &label);
     }
     layout.decorate(&mut doc);
     doc.finish()
@@ -207,5 +232,30 @@ mod tests {
         for needle in ["Form A", "Omar Haddad", "12345", "67890", "Marina Gate", "7112345678", "Exclusive"] {
             assert!(text.contains(needle), "{needle} missing in {text}");
         }
+    }
+
+    #[test]
+    fn arabic_names_and_labels_print_as_written() {
+        let broker = Broker {
+            brokerage: "AURA".into(),
+            orn: "12345".into(),
+            agent: "Sara Khan".into(),
+            brn: "67890".into(),
+            agent_email: String::new(),
+        };
+        let client = json!({ "name": "عمر حداد", "client_type": "resident", "role": "buyer", "budget_aed": 3000000.0 });
+        let pdf = render(&client, None, &broker, "C-2", chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap());
+        let _ = std::fs::write(std::env::temp_dir().join("aura_agreement_arabic.pdf"), &pdf);
+        let doc = documents::testing::parse(&pdf);
+        let runs = documents::testing::runs(&doc, 1);
+        // Right-to-left text is stored in printed order; read in reading order it is the name as entered.
+        let name = runs.iter().find(|r| r.logical() == "عمر حداد").expect("the client's Arabic name");
+        assert_eq!(name.text, "دادح رمع");
+        for label in ["المشتري", "رقم تسجيل المكتب", "الميزانية", "توقيع المشتري والتاريخ"]
+        {
+            assert!(runs.iter().any(|r| r.logical().contains(label)), "{label} missing in {runs:#?}");
+        }
+        let text = documents::testing::page_text(&doc, 1);
+        assert!(text.contains("Form B") && text.contains("3000000"), "{text}");
     }
 }

@@ -493,6 +493,11 @@ impl Block {
         lines_height(&self.lines, self.style.line_height())
     }
 
+    /// The widest line's width.
+    fn width(&self) -> f32 {
+        self.lines.iter().map(|l| text_width(self.style.font, self.style.size, l)).fold(0.0, f32::max)
+    }
+
     /// Draws the lines from `top` down, aligned within `x..x + width`; returns the height used.
     fn draw(&self, page: &mut Page, x: f32, top: f32, width: f32, align: Align) -> f32 {
         let lh = self.style.line_height();
@@ -516,7 +521,8 @@ impl Block {
 
 /// The baseline that puts a line of `style` in a line box whose top is `top` (as documents' paragraphs do).
 fn baseline(top: f32, style: &TextStyle) -> f32 {
-    top - style.line_height() / 2.0 - 0.359 * style.size
+    // DejaVu Sans's capitals are 0.729 em high: centre them in the line box.
+    top - style.line_height() / 2.0 - 0.3645 * style.size
 }
 
 fn lines_height(lines: &[String], line_height: f32) -> f32 {
@@ -939,13 +945,19 @@ impl Brochure<'_> {
         at.y -= 8.0;
     }
 
-    /// A section heading with a short gold rule; `keep` more points must fit below it on the page.
+    /// A section heading with a short gold rule; `keep` more points must fit below it on the page. Known
+    /// sections carry their Arabic name on the right, as bilingual brochures in Dubai do.
     fn heading(&self, doc: &mut Document, layout: &ReportLayout, at: &mut Cursor, text: &str, keep: f32) {
         let style = TextStyle::new(Font::SansBold, 12.0).color(Color::NAVY);
         ensure_space(doc, layout, at, 24.0 + keep);
         let body = layout.body();
-        let block = fit_line(text, style, 9.0, body.w);
+        let arabic = arabic_heading(text).map(|ar| fit_line(ar, style, 9.0, body.w / 3.0));
+        let room = body.w - arabic.as_ref().map_or(0.0, |a| a.width() + 16.0);
+        let block = fit_line(text, style, 9.0, room);
         let p = doc.page(at.page);
+        if let Some(ar) = &arabic {
+            ar.draw(p, body.x, at.y, body.w, Align::Right);
+        }
         at.y -= block.draw(p, body.x, at.y, body.w, Align::Left) + 2.0;
         p.fill_rect(Rect::new(body.x, at.y - 1.5, 24.0, 1.5), Color::GOLD);
         at.y -= 8.0;
@@ -984,9 +996,13 @@ impl Brochure<'_> {
         let orn = if c.orn.is_empty() { String::new() } else { format!("RERA ORN {}", c.orn) };
         let hint = if qr_side > 0.0 { "Scan the code to check the permit." } else { "" };
         let columns = [
-            column("AGENT", &c.agent, &[brn, c.phone.clone(), c.email.clone()]),
-            column("BROKERAGE", &c.brokerage, &[orn]),
-            column("TRAKHEESI PERMIT", if self.facts.permit.is_empty() { "-" } else { &self.facts.permit }, &[]),
+            column("AGENT \u{b7} الوكيل", &c.agent, &[brn, c.phone.clone(), c.email.clone()]),
+            column("BROKERAGE \u{b7} الوساطة", &c.brokerage, &[orn]),
+            column(
+                "TRAKHEESI PERMIT \u{b7} تصريح تراخيصي",
+                if self.facts.permit.is_empty() { "-" } else { &self.facts.permit },
+                &[],
+            ),
         ];
         let hint =
             fit(hint, TextStyle::new(Font::Sans, 7.5).color(Color::MUTED).line_spacing(1.3), 6.0, col_w, 40.0, 3);
@@ -997,9 +1013,10 @@ impl Brochure<'_> {
         let h = (copy_h + columns_h).max(qr_side) + 2.0 * pad;
 
         let note = "Advertised under the Trakheesi permit shown, issued by the Dubai Land Department. Details are as provided by the seller and may change; please verify them before you buy.";
-        let note =
-            fit(note, TextStyle::new(Font::Sans, 7.0).color(Color::MUTED).line_spacing(1.35), 6.0, body.w, 40.0, 3);
-        ensure_space(doc, layout, at, h + 10.0 + note.height());
+        let note_style = TextStyle::new(Font::Sans, 7.0).color(Color::MUTED).line_spacing(1.35);
+        let note = fit(note, note_style, 6.0, body.w, 40.0, 3);
+        let note_ar = fit(NOTE_AR, note_style, 6.0, body.w, 40.0, 3);
+        ensure_space(doc, layout, at, h + 10.0 + note.height() + 2.0 + note_ar.height());
         let p = doc.page(at.page);
         let panel = Rect::new(body.x, at.y - h, body.w, h);
         p.rounded_rect(panel, 6.0, Some(Color::STRIPE), None);
@@ -1025,8 +1042,27 @@ impl Brochure<'_> {
         }
         at.y = panel.y - 10.0;
         note.draw(p, body.x, at.y, body.w, Align::Left);
-        at.y -= note.height();
+        at.y -= note.height() + 2.0;
+        note_ar.draw(p, body.x, at.y, body.w, Align::Right);
+        at.y -= note_ar.height();
     }
+}
+
+/// The permit note in Arabic, printed under the English one.
+const NOTE_AR: &str = "يُعلن عن هذا العقار بموجب تصريح تراخيصي المبين، الصادر عن دائرة الأراضي والأملاك في دبي. التفاصيل كما قدّمها البائع وقد تتغير، يرجى التحقق منها قبل الشراء.";
+
+/// The Arabic name of a brochure section heading, for the sections the generator writes.
+fn arabic_heading(english: &str) -> Option<&'static str> {
+    Some(match english.to_ascii_lowercase().as_str() {
+        "overview" => "نظرة عامة",
+        "location" => "الموقع",
+        "features" => "المزايا",
+        "investment" => "الاستثمار",
+        "lifestyle" => "أسلوب الحياة",
+        "amenities" => "المرافق",
+        "description" => "الوصف",
+        _ => return None,
+    })
 }
 
 /// Relative width of a key-facts column: enough for its header and value on one line where possible.
