@@ -85,6 +85,31 @@ fn concat(m: Matrix, n: Matrix) -> Matrix {
     ]
 }
 
+/// The current transformation matrix with its `q`/`Q` save stack.
+struct GraphicsState {
+    ctm: Matrix,
+    saved: Vec<Matrix>,
+}
+
+impl Default for GraphicsState {
+    fn default() -> GraphicsState {
+        GraphicsState { ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], saved: Vec::new() }
+    }
+}
+
+impl GraphicsState {
+    /// Applies `op` if it is `q`, `Q` or `cm`; says whether it was.
+    fn apply(&mut self, op: &lopdf::content::Operation) -> bool {
+        match op.operator.as_str() {
+            "q" => self.saved.push(self.ctm),
+            "Q" => self.ctm = self.saved.pop().unwrap_or(self.ctm),
+            "cm" => self.ctm = concat(matrix(&op.operands), self.ctm),
+            _ => return false,
+        }
+        true
+    }
+}
+
 fn matrix(operands: &[Object]) -> Matrix {
     let mut m = [0.0; 6];
     for (slot, o) in m.iter_mut().zip(operands) {
@@ -107,18 +132,18 @@ pub fn runs(doc: &Pdf, number: u32) -> Vec<Run> {
         .collect();
     let origin = trim_origin(doc, id);
     let content = Content::decode(&doc.get_page_content(id)).expect("a content stream");
-    let mut ctm: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
-    let mut stack = Vec::new();
+    let mut gs = GraphicsState::default();
     let mut font: Option<&(Encoding, bool, Widths)> = None;
     let mut scale = 1.0;
     let mut size = 0.0;
     let mut current: Option<Run> = None;
     let mut out = Vec::new();
     for op in &content.operations {
+        if gs.apply(op) {
+            continue;
+        }
+        let ctm = gs.ctm;
         match op.operator.as_str() {
-            "q" => stack.push(ctm),
-            "Q" => ctm = stack.pop().unwrap_or(ctm),
-            "cm" => ctm = concat(matrix(&op.operands), ctm),
             "Tf" => {
                 font = op.operands[0].as_name().ok().and_then(|n| encodings.get(n));
                 size = op.operands[1].as_float().expect("a font size");
@@ -242,14 +267,14 @@ pub fn image_rects(doc: &Pdf, number: u32) -> Vec<Rect> {
     let id = *doc.get_pages().get(&number).unwrap_or_else(|| panic!("no page {number}"));
     let origin = trim_origin(doc, id);
     let content = Content::decode(&doc.get_page_content(id)).expect("a content stream");
-    let mut ctm: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
-    let mut stack = Vec::new();
+    let mut gs = GraphicsState::default();
     let mut out = Vec::new();
     for op in &content.operations {
+        if gs.apply(op) {
+            continue;
+        }
+        let ctm = gs.ctm;
         match op.operator.as_str() {
-            "q" => stack.push(ctm),
-            "Q" => ctm = stack.pop().unwrap_or(ctm),
-            "cm" => ctm = concat(matrix(&op.operands), ctm),
             "Do" => {
                 // Images fill the unit square of the current matrix.
                 let corners = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]

@@ -208,15 +208,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn agreements_are_pdfs_with_the_forms_fields() {
-        let broker = Broker {
+    fn broker() -> Broker {
+        Broker {
             brokerage: "AURA".into(),
             orn: "12345".into(),
             agent: "Sara Khan".into(),
             brn: "67890".into(),
             agent_email: String::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn agreements_are_pdfs_with_the_forms_fields() {
+        let broker = broker();
         let client = json!({ "name": "Omar Haddad", "email": "omar@example.com", "client_type": "resident", "role": "seller",
             "agreement": { "commission_pct": 2.0, "exclusive": true, "term_days": 90 } });
         let property = json!({ "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment", "asking_price": 2400000.0, "permit_number": "7112345678" });
@@ -236,13 +240,7 @@ mod tests {
 
     #[test]
     fn arabic_names_and_labels_print_as_written() {
-        let broker = Broker {
-            brokerage: "AURA".into(),
-            orn: "12345".into(),
-            agent: "Sara Khan".into(),
-            brn: "67890".into(),
-            agent_email: String::new(),
-        };
+        let broker = broker();
         let client = json!({ "name": "عمر حداد", "client_type": "resident", "role": "buyer", "budget_aed": 3000000.0 });
         let pdf = render(&client, None, &broker, "C-2", chrono::DateTime::from_timestamp(1_771_150_000, 0).unwrap());
         let _ = std::fs::write(std::env::temp_dir().join("aura_agreement_arabic.pdf"), &pdf);
