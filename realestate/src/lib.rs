@@ -105,16 +105,16 @@ impl Services {
     async fn add_demo_properties(&self) -> Result<(), store::Error> {
         let now = self.now();
         for input in seed::demo_properties() {
-            let body = match property::validate(&input, &|c| self.market.resolve(c), true) {
-                Ok(b) => b,
+            let listing = match property::validate(&input, &|c| self.market.resolve(c), true) {
+                Ok(p) => p,
                 Err(e) => return Err(store::Error::Corrupt(format!("demo property: {e:?}"))),
             };
             let record = store::domain::PropertyRecord {
                 id: uuid::Uuid::now_v7(),
                 owner_id: "system".into(),
                 team_id: None,
-                reference: body["reference"].as_str().unwrap_or_default().to_string(),
-                body,
+                reference: listing.reference().to_string(),
+                body: listing.to_body(),
                 created_at: now,
                 updated_at: now,
             };

@@ -84,7 +84,7 @@ async fn subject_from(
             let input: PropertyInput = serde_json::from_value(v)
                 .map_err(|e| field_errors(vec![FieldError::new("subject_property", e.to_string())]))?;
             let market = &s.estate.market;
-            Ok((None, property::validate(&input, &|t| market.resolve(t), false).map_err(field_errors)?))
+            Ok((None, property::validate(&input, &|t| market.resolve(t), false).map_err(field_errors)?.to_body()))
         }
         (None, None) => Err(field_errors(vec![FieldError::new("property_id", "give property_id or subject_property")])),
     }

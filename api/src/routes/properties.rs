@@ -104,14 +104,14 @@ async fn create(
 ) -> Result<(StatusCode, Json<PropertyView>), ApiError> {
     let input: PropertyInput = body::parse(&bytes)?;
     let market = &s.estate.market;
-    let normalised = property::validate(&input, &|t| market.resolve(t), true).map_err(field_errors)?;
+    let listing = property::validate(&input, &|t| market.resolve(t), true).map_err(field_errors)?;
     let now = s.rt.clock.now();
     let record = PropertyRecord {
         id: Uuid::now_v7(),
         owner_id: caller.id().to_string(),
         team_id: caller.user.team_id.map(|t| t.to_string()),
-        reference: normalised["reference"].as_str().unwrap_or_default().to_string(),
-        body: normalised,
+        reference: listing.reference().to_string(),
+        body: listing.to_body(),
         created_at: now,
         updated_at: now,
     };
@@ -157,9 +157,10 @@ async fn update(
     let existing = find(&s, &caller, &id).await?;
     let patch: Value = body::parse(&bytes)?;
     let market = &s.estate.market;
-    let normalised = property::patch(&existing.body, &patch, &|t| market.resolve(t)).map_err(field_errors)?;
-    let reference = normalised["reference"].as_str().unwrap_or(&existing.reference).to_string();
-    let updated = s.estate.domain.update_property(existing.id, &reference, &normalised, s.rt.clock.now()).await?;
+    let listing = property::patch(&existing.body, &patch, &|t| market.resolve(t)).map_err(field_errors)?;
+    let reference = listing.reference.clone().unwrap_or_else(|| existing.reference.clone());
+    let updated =
+        s.estate.domain.update_property(existing.id, &reference, &listing.to_body(), s.rt.clock.now()).await?;
     Ok(Json(PropertyView::from(&updated)))
 }
 

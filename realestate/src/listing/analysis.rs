@@ -122,7 +122,7 @@ async fn create_inline(
     }
     let input: PropertyInput =
         serde_json::from_value(inline).map_err(|e| StepError::permanent(format!("property: {e}")))?;
-    let body = property::validate(&input, &|t| s.market.resolve(t), true).map_err(|errors| {
+    let listing = property::validate(&input, &|t| s.market.resolve(t), true).map_err(|errors| {
         StepError::permanent(format!(
             "property: {}",
             errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
@@ -133,8 +133,8 @@ async fn create_inline(
         id,
         owner_id: requester.owner_id.clone(),
         team_id: requester.team_id.clone(),
-        reference: body["reference"].as_str().unwrap_or_default().to_string(),
-        body,
+        reference: listing.reference().to_string(),
+        body: listing.to_body(),
         created_at: now,
         updated_at: now,
     };
