@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use valuation::{Market, Options, PropertyType, Subject, ValuationError};
 
+use crate::property::{CompletionStatus, Property};
+
 /// The analysis options of the seed's `analysis_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,41 +71,41 @@ impl AnalysisOptions {
     }
 }
 
-/// The subject of a valuation from a normalised property body (see `property::validate`).
-pub fn subject(body: &Value, valuation_date: NaiveDate) -> Result<Subject, ValuationError> {
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
-    let property_type = text("property_type").as_deref().and_then(PropertyType::parse).ok_or_else(|| {
-        ValuationError::InvalidInput { field: "property_type", message: "missing or not valued by the engine".into() }
+/// The subject of a valuation: a validated listing in the engine's terms.
+pub fn subject(p: &Property, valuation_date: NaiveDate) -> Result<Subject, ValuationError> {
+    let property_type = PropertyType::parse(p.property_type.as_str()).ok_or_else(|| ValuationError::InvalidInput {
+        field: "property_type",
+        message: format!("{} is not valued by the engine", p.property_type.as_str()),
     })?;
     Ok(Subject {
-        community: text("community").unwrap_or_default(),
-        building: text("building"),
+        community: p.community.clone(),
+        building: p.building.clone(),
         property_type,
-        bedrooms: body.get("bedrooms").and_then(Value::as_u64).and_then(|b| u8::try_from(b).ok()),
-        bathrooms: body.get("bathrooms").and_then(Value::as_f64).map(|b| b.round().clamp(0.0, 255.0) as u8),
-        size_sqft: body.get("size_sqft").and_then(Value::as_f64).unwrap_or(0.0),
-        latitude: body.get("latitude").and_then(Value::as_f64),
-        longitude: body.get("longitude").and_then(Value::as_f64),
+        bedrooms: u8::try_from(p.bedrooms).ok(),
+        bathrooms: p.bathrooms.map(|b| b.round().clamp(0.0, 255.0) as u8),
+        size_sqft: p.size_sqft,
+        latitude: p.latitude,
+        longitude: p.longitude,
         valuation_date,
-        offplan: text("completion_status").map(|s| s == "off_plan"),
+        offplan: Some(p.completion_status == CompletionStatus::OffPlan),
     })
 }
 
 /// Values the subject and assembles the report's result section.
 pub fn generate(
     market: &Market,
-    subject_body: &Value,
+    listing: &Property,
     options: &AnalysisOptions,
     valuation_date: NaiveDate,
 ) -> Result<Value, ValuationError> {
-    let subject = subject(subject_body, valuation_date)?;
+    let subject = subject(listing, valuation_date)?;
     let engine_options = Options {
         comparable_count: options.comparable_count,
         radius_km: options.radius_km,
         time_frame_months: options.time_frame_months,
     };
     let v = market.value(&subject, &engine_options)?;
-    let asking = subject_body.get("asking_price").and_then(Value::as_f64);
+    let asking = listing.asking_price;
     let pricing = market.pricing(&v, asking);
     let trends = if options.include_market_trends {
         market.trends(&v.community, subject.property_type, options.forecast_months).ok()
@@ -111,7 +113,7 @@ pub fn generate(
         None
     };
     Ok(json!({
-        "subject": subject_body,
+        "subject": listing.to_body(),
         "valuation_date": valuation_date,
         "valuation": {
             "estimated_value": v.estimated_value.round(),

@@ -343,10 +343,11 @@ mod tests {
         let (txns, _) = valuation::parse_transactions(include_str!("../../seeds/transactions.csv"));
         let (communities, _) = valuation::parse_communities(include_str!("../../seeds/communities.csv"));
         let market = valuation::Market::new(txns, communities);
-        let subject = serde_json::json!({
+        let subject = crate::property::Property::from_body(&serde_json::json!({
             "reference": "test_prop_123", "community": "Dubai Marina", "building": "Marina Heights Tower",
             "property_type": "apartment", "bedrooms": 2, "size_sqft": 1250.0, "asking_price": 2_400_000.0,
-        });
+        }))
+        .unwrap();
         let date = chrono::NaiveDate::from_ymd_opt(2026, 2, 15).unwrap();
         let result = crate::cma::generate(&market, &subject, &crate::cma::AnalysisOptions::default(), date).unwrap();
         assert!(result["valuation"]["estimated_value"].as_f64().unwrap() > 500_000.0);

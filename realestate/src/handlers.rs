@@ -9,6 +9,7 @@ use store::domain::Artifact;
 use uuid::Uuid;
 
 use crate::cma::{self, AnalysisOptions};
+use crate::property::Property;
 use crate::Services;
 
 /// Every handler this crate registers, for validating package files without a database.
@@ -101,7 +102,8 @@ impl Handler for CmaGeneration {
             .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .unwrap_or_else(|| report.created_at.date_naive());
         let market = s.market.market();
-        let subject = report.request["subject"].clone();
+        let subject = Property::from_body(&report.request["subject"])
+            .map_err(|e| StepError::permanent(format!("the report's subject is not a valid property: {e}")))?;
         let result = match tokio::task::spawn_blocking(move || cma::generate(&market, &subject, &options, date)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(fail(s, id, format!("valuation failed: {e}")).await),

@@ -733,8 +733,9 @@ pub mod api_cases {
         assert!(text.contains("Amir One"), "the agents table");
 
         // CMA report export: a completed report as XLSX; the PDF only once rendered.
-        let subject = json!({ "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment",
-                              "bedrooms": 2, "size_sqft": 1250.0 });
+        let subject = realestate::property::Property::from_body(&json!({ "community": "Dubai Marina",
+            "building": "Marina Gate", "property_type": "apartment", "bedrooms": 2, "size_sqft": 1250.0 }))
+        .unwrap();
         let result = realestate::cma::generate(
             &app.estate.market.market(),
             &subject,

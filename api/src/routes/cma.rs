@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use realestate::cma::AnalysisOptions;
-use realestate::property::{self, FieldError, PropertyInput};
+use realestate::property::{self, FieldError, Property, PropertyInput};
 
 use realestate::seed::ImportReport;
 use schemars::JsonSchema;
@@ -74,17 +74,21 @@ async fn subject_from(
     caller: &Caller,
     property_id: Option<&str>,
     inline: Option<Value>,
-) -> Result<(Option<Uuid>, Value), ApiError> {
+) -> Result<(Option<Uuid>, Property), ApiError> {
     match (property_id, inline) {
         (Some(id), _) => {
             let p = find(s, caller, id).await?;
-            Ok((Some(p.id), p.body))
+            let listing = Property::from_body(&p.body).map_err(|e| {
+                tracing::error!(property = %p.id, error = %e, "a stored property does not read back");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            })?;
+            Ok((Some(p.id), listing))
         }
         (None, Some(v)) => {
             let input: PropertyInput = serde_json::from_value(v)
                 .map_err(|e| field_errors(vec![FieldError::new("subject_property", e.to_string())]))?;
             let market = &s.estate.market;
-            Ok((None, property::validate(&input, &|t| market.resolve(t), false).map_err(field_errors)?.to_body()))
+            Ok((None, property::validate(&input, &|t| market.resolve(t), false).map_err(field_errors)?))
         }
         (None, None) => Err(field_errors(vec![FieldError::new("property_id", "give property_id or subject_property")])),
     }
@@ -251,7 +255,7 @@ async fn create_report(
         property_id,
         execution_id: None,
         status: "processing".into(),
-        request: json!({ "subject": subject, "analysis_options": options, "valuation_date": date, "prepared_by": caller.user.name }),
+        request: json!({ "subject": subject.to_body(), "analysis_options": options, "valuation_date": date, "prepared_by": caller.user.name }),
         result: None,
         error: None,
         pdf_artifact_id: None,
