@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::compliance::{self, Channel, Context};
 use crate::content::{Agent, ContentError, ContentKind, ContentRequest, ContentStyle, Platform};
+use crate::property::Property;
 use crate::Services;
 
 /// Who the campaign is for, as captured when it was requested.
@@ -81,14 +82,18 @@ pub async fn generate_assets(
     let settings = s.settings().await?;
     let (orn, brn) = settings.registration()?;
     let brokerage_name = settings.display_name();
-    let style = style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
+    let listing = Property::from_record(property).map_err(CampaignError::Internal)?;
+    let style = style.unwrap_or_else(|| ContentStyle::for_price(listing.asking_price));
     let generator = s.generator().await?;
     let mut files: Vec<(String, String, &'static str, Vec<u8>)> = Vec::new();
-    // The print renderers read the agent and brokerage from the property document.
-    let mut print_property = property.body.clone();
-    print_property["agent"] =
-        json!({ "name": requester.name, "brn": brn, "phone": requester.phone, "email": requester.email });
-    print_property["brokerage"] = json!({ "name": brokerage_name, "orn": orn });
+    let contact = crate::print::Contact {
+        agent: requester.name.clone(),
+        brn: brn.clone(),
+        phone: requester.phone.clone(),
+        email: requester.email.clone(),
+        brokerage: brokerage_name.clone(),
+        orn: orn.clone(),
+    };
     // The listing's photos, decoded once: the first is the social images' hero, the brochure shows
     // as many as it has room for.
     let photos =
@@ -158,11 +163,11 @@ pub async fn generate_assets(
         // Print assets: the permit number is printed and encoded as a QR code on each.
         match kind {
             ContentKind::Postcard => {
-                let pdf = crate::print::postcard_pdf(&print_property, &generated, &generated, "", info("Postcard"));
+                let pdf = crate::print::postcard_pdf(&listing, &contact, &generated, &generated, "", info("Postcard"));
                 files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
             }
             ContentKind::Brochure => {
-                let pdf = crate::print::brochure_pdf(&print_property, &generated, "", &photos, info("Brochure"));
+                let pdf = crate::print::brochure_pdf(&listing, &contact, &generated, "", &photos, info("Brochure"));
                 files.push((generated.channel.clone(), format!("{stem}.pdf"), "application/pdf", pdf));
             }
             // Each network gets its feed image, with the same permit QR as the print assets.
@@ -170,7 +175,7 @@ pub async fn generate_assets(
                 let size = crate::social_image::size_for(platform);
                 let (w, h) = size.dimensions();
                 let png = crate::social_image::listing_image_png(
-                    &property.body,
+                    &listing,
                     &generated.title,
                     &advertiser(requester, &brn, &orn, &brokerage_name),
                     "",

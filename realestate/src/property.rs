@@ -130,6 +130,12 @@ impl Property {
         Property::deserialize(body)
     }
 
+    /// A stored listing's body. The error names the listing and the field that did not read back.
+    pub fn from_record(record: &store::domain::PropertyRecord) -> Result<Property, String> {
+        Property::from_body(&record.body)
+            .map_err(|e| format!("the stored property {} does not read back: {e}", record.reference))
+    }
+
     /// The reference, or `""` for a valuation subject that has none.
     pub fn reference(&self) -> &str {
         self.reference.as_deref().unwrap_or("")

@@ -118,7 +118,8 @@ pub async fn generate_posts(
     let settings = s.settings().await?;
     let (orn, brn) = settings.registration()?;
     let brokerage_name = settings.display_name();
-    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
+    let listing = crate::property::Property::from_record(property).map_err(SocialError::Internal)?;
+    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(listing.asking_price));
     let generator = s.generator().await?;
     let advertiser = crate::campaign::advertiser(requester, &brn, &orn, &brokerage_name);
     // The main photo is decoded once for every network's image.
@@ -167,7 +168,7 @@ pub async fn generate_posts(
                 let size = crate::social_image::size_for(p);
                 let (w, h) = size.dimensions();
                 let png = crate::social_image::listing_image_png(
-                    &property.body,
+                    &listing,
                     &generated.title,
                     &advertiser,
                     "",

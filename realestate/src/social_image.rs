@@ -5,11 +5,10 @@
 //!
 //! The layout itself is the `raster` crate's listing card; this module only decides what goes on it.
 
-use raster::{Canvas, CardSize, ListingCard, Rgb};
-use serde_json::Value;
-
 use crate::content::Platform;
 use crate::print::{qr_modules, Facts};
+use crate::property::Property;
+use raster::{Canvas, CardSize, ListingCard, Rgb};
 
 /// Gold on navy: the brand accent of every AURA asset (the print assets use the same pair).
 const ACCENT: Rgb = Rgb(0xE0, 0xB2, 0x4C);
@@ -36,7 +35,7 @@ pub struct Advertiser {
 /// QR encodes `permit_qr_payload`, or the permit number when that is empty; `photo` (the listing's
 /// main photo, see `photos::listing_photos`) fills the image behind the text when there is one.
 pub fn listing_image_png(
-    property: &Value,
+    property: &Property,
     headline: &str,
     advertiser: &Advertiser,
     permit_qr_payload: &str,
@@ -47,8 +46,8 @@ pub fn listing_image_png(
     raster::listing_card_png(&card, size)
 }
 
-fn listing_card(property: &Value, headline: &str, advertiser: &Advertiser, permit_qr_payload: &str) -> ListingCard {
-    let facts = Facts::read(property, &[]);
+fn listing_card(property: &Property, headline: &str, advertiser: &Advertiser, permit_qr_payload: &str) -> ListingCard {
+    let facts = Facts::of(property, &[]);
     let mut chips = Vec::new();
     match facts.beds.as_str() {
         "-" => {}
@@ -91,6 +90,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn property(body: serde_json::Value) -> Property {
+        Property::from_body(&body).expect("a valid property body")
+    }
+
     fn advertiser() -> Advertiser {
         Advertiser {
             agent_name: "Sara Khan".into(),
@@ -103,11 +106,11 @@ mod tests {
 
     #[test]
     fn cards_carry_price_facts_and_permit() {
-        let p = json!({ "bedrooms": 2, "size_sqft": 1250.0, "property_type": "apartment", "asking_price": 2450000.0,
-            "community": "Dubai Marina", "permit_number": "7123456789" });
+        let p = property(json!({ "bedrooms": 2, "size_sqft": 1250.0, "property_type": "apartment",
+            "asking_price": 2450000.0, "community": "Dubai Marina", "permit_number": "7123456789" }));
         let card = listing_card(&p, "Marina views", &advertiser(), "");
         assert_eq!(card.price, "AED 2,450,000");
-        assert_eq!(card.facts, vec!["2 BR", "1,250 sqft", "Apartment"]);
+        assert_eq!(card.facts, vec!["2 BR", "1,250 sqft", "Apartment", "Ready to move in"]);
         assert_eq!(card.permit_line, "Trakheesi Permit 7123456789");
         assert!(card.agent_line.contains("BRN 12345") && card.brokerage_line.contains("ORN 54321"));
         assert!(card.qr.0 > 0, "the permit is encoded as a QR code");
@@ -115,7 +118,8 @@ mod tests {
 
     #[test]
     fn images_have_each_networks_size() {
-        let p = json!({ "bedrooms": 0, "asking_price": 900000.0, "community": "JVC", "permit_number": "7000000001" });
+        let p = property(json!({ "bedrooms": 0, "size_sqft": 420.0, "property_type": "apartment",
+            "asking_price": 900000.0, "community": "Jumeirah Village Circle (JVC)", "permit_number": "7000000001" }));
         for (platform, dims) in [(Platform::Instagram, (1080, 1080)), (Platform::Linkedin, (1200, 628))] {
             let png = listing_image_png(&p, "", &advertiser(), "", None, size_for(platform));
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

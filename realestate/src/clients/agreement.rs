@@ -10,10 +10,12 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use documents::layout::ReportLayout;
 use documents::{Color, DocInfo, Document, Font, PdfDate, Point, Stroke, TextStyle};
+use serde_json::Value;
+
+use crate::property::Property;
 
 /// A label in English and in Arabic.
 type Label = (&'static str, &'static str);
-use serde_json::Value;
 
 /// Who the broker is on the agreement.
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ pub struct Broker {
 
 pub fn render(
     client: &Value,
-    property: Option<&Value>,
+    property: Option<&Property>,
     broker: &Broker,
     reference: &str,
     at: DateTime<Utc>,
@@ -126,25 +128,20 @@ pub fn render(
     let terms = &client["agreement"];
     if seller {
         section(&mut doc, &mut y, ("The property", "العقار"));
-        let p = property.cloned().unwrap_or(Value::Null);
+        // No linked property: the fields stay blank, to be filled in on the official form.
+        let text = |f: fn(&Property) -> Option<String>| property.and_then(f).unwrap_or_default();
         field(
             &mut doc,
             &mut y,
             &[
-                (("Community", "المنطقة"), s(&p["community"])),
-                (("Building / project", "المبنى / المشروع"), s(&p["building"])),
-                (("Unit", "الوحدة"), s(&p["unit"])),
-                (("Type", "نوع العقار"), s(&p["property_type"]).replace('_', " ")),
-                (("Bedrooms", "غرف النوم"), p["bedrooms"].as_i64().map(|b| b.to_string()).unwrap_or_default()),
-                (
-                    ("Size (sqft)", "المساحة (قدم مربع)"),
-                    p["size_sqft"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
-                ),
-                (
-                    ("Listing price (AED)", "سعر العرض (درهم)"),
-                    p["asking_price"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
-                ),
-                (("Trakheesi permit", "تصريح تراخيصي"), s(&p["permit_number"])),
+                (("Community", "المنطقة"), text(|p| Some(p.community.clone()))),
+                (("Building / project", "المبنى / المشروع"), text(|p| p.building.clone())),
+                (("Unit", "الوحدة"), text(|p| p.unit.clone())),
+                (("Type", "نوع العقار"), text(|p| Some(p.property_type.as_str().replace('_', " ")))),
+                (("Bedrooms", "غرف النوم"), text(|p| Some(p.bedrooms.to_string()))),
+                (("Size (sqft)", "المساحة (قدم مربع)"), text(|p| Some(format!("{:.0}", p.size_sqft)))),
+                (("Listing price (AED)", "سعر العرض (درهم)"), text(|p| p.asking_price.map(|v| format!("{v:.0}")))),
+                (("Trakheesi permit", "تصريح تراخيصي"), text(|p| p.permit_number.clone())),
             ],
         );
     } else {
@@ -223,7 +220,10 @@ mod tests {
         let broker = broker();
         let client = json!({ "name": "Omar Haddad", "email": "omar@example.com", "client_type": "resident", "role": "seller",
             "agreement": { "commission_pct": 2.0, "exclusive": true, "term_days": 90 } });
-        let property = json!({ "community": "Dubai Marina", "building": "Marina Gate", "property_type": "apartment", "asking_price": 2400000.0, "permit_number": "7112345678" });
+        let property = Property::from_body(&json!({ "community": "Dubai Marina", "building": "Marina Gate",
+            "property_type": "apartment", "bedrooms": 2, "size_sqft": 1250.0, "asking_price": 2400000.0,
+            "permit_number": "7112345678" }))
+        .unwrap();
         let pdf = render(
             &client,
             Some(&property),

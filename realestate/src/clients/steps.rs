@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{required_documents, APPROVED_SIGNAL, REJECTED_SIGNAL};
 use crate::artifacts::{file_json, put_once, NewFile};
 use crate::listing::{derived_id, requester};
+use crate::property::Property;
 use crate::Services;
 
 async fn client(s: &Services, ctx: &StepContext) -> Result<Record, StepError> {
@@ -71,7 +72,10 @@ impl Handler for Agreement {
         let settings = s.settings().await?;
         let (orn, brn) = settings.registration()?;
         let property = match c.body["property_id"].as_str().and_then(|p| Uuid::parse_str(p).ok()) {
-            Some(id) => s.domain.property(id).await.map_err(StepError::retryable)?.map(|p| p.body),
+            Some(id) => match s.domain.property(id).await.map_err(StepError::retryable)? {
+                Some(record) => Some(Property::from_record(&record).map_err(StepError::permanent)?),
+                None => None,
+            },
             None => None,
         };
         let broker = super::agreement::Broker {

@@ -13,6 +13,7 @@ use store::records::{Record, Table};
 
 use super::{analysed_property, derived_id, output, requester};
 use crate::compliance::{self, Channel, Context};
+use crate::property::{CompletionStatus, Property};
 use crate::Services;
 
 /// Field limits of the major Dubai portals as we apply them. Not published as one standard: these
@@ -40,19 +41,17 @@ fn type_label(t: &str) -> String {
 }
 
 /// The longest title of the candidate parts that fits [`TITLE_MAX`] (parts dropped from the end).
-pub fn title(p: &Value) -> String {
-    let beds = match p["bedrooms"].as_i64() {
-        Some(0) => "Studio".to_string(),
-        Some(b) => format!("{b} BR"),
-        None => String::new(),
+pub fn title(p: &Property) -> String {
+    let beds = match p.bedrooms {
+        0 => "Studio".to_string(),
+        b => format!("{b} BR"),
     };
-    let kind = type_label(p["property_type"].as_str().unwrap_or("property"));
+    let kind = type_label(p.property_type.as_str());
     let mut parts: Vec<String> = vec![format!("{beds} {kind}").trim().to_string()];
-    for key in ["view", "building", "community"] {
-        if let Some(v) = p[key].as_str().filter(|v| !v.is_empty()) {
-            parts.push(if key == "view" { format!("{v} View") } else { v.to_string() });
-        }
-    }
+    let view = p.view.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{v} View"));
+    let building = p.building.clone().filter(|b| !b.is_empty());
+    let community = Some(p.community.clone()).filter(|c| !c.is_empty());
+    parts.extend([view, building, community].into_iter().flatten());
     // Keep the community (last) if anything must go: drop from the middle first.
     while parts.join(" | ").chars().count() > TITLE_MAX && parts.len() > 2 {
         parts.remove(1);
@@ -77,25 +76,22 @@ pub fn fit_description(text: &str, max: usize) -> String {
     }
 }
 
-pub fn build(p: &Value, copy: &str, compliance_block: &str) -> PortalListing {
-    let mut features: Vec<String> =
-        p["features"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(str::to_string)).collect();
-    if let Some(b) = p["bathrooms"].as_f64() {
+pub fn build(p: &Property, copy: &str, compliance_block: &str) -> PortalListing {
+    let mut features = p.features.clone();
+    if let Some(b) = p.bathrooms {
         features.push(format!("{b} bathrooms"));
     }
-    if let Some(s) = p["size_sqft"].as_f64() {
-        features.push(format!("{s:.0} sqft built-up area"));
-    }
-    if p["completion_status"].as_str() == Some("ready") {
+    features.push(format!("{:.0} sqft built-up area", p.size_sqft));
+    if p.completion_status == CompletionStatus::Ready {
         features.push("Ready to move in".into());
     }
     let mut keywords = Vec::new();
     for k in [
-        p["community"].as_str().map(str::to_string),
-        p["building"].as_str().map(str::to_string),
-        p["property_type"].as_str().map(|t| format!("{} for sale Dubai", t.replace('_', " "))),
-        p["bedrooms"].as_i64().map(|b| if b == 0 { "studio".into() } else { format!("{b} bedroom") }),
-        p["view"].as_str().map(|v| format!("{v} view")),
+        Some(p.community.clone()),
+        p.building.clone(),
+        Some(format!("{} for sale Dubai", p.property_type.as_str().replace('_', " "))),
+        Some(if p.bedrooms == 0 { "studio".into() } else { format!("{} bedroom", p.bedrooms) }),
+        p.view.as_ref().map(|v| format!("{v} view")),
     ]
     .into_iter()
     .flatten()
@@ -112,8 +108,8 @@ pub fn build(p: &Value, copy: &str, compliance_block: &str) -> PortalListing {
         description,
         features,
         keywords,
-        price_aed: p["asking_price"].as_f64().unwrap_or_default(),
-        permit_number: p["permit_number"].as_str().unwrap_or_default().to_string(),
+        price_aed: p.asking_price.unwrap_or_default(),
+        permit_number: p.permit_number.clone().unwrap_or_default(),
     }
 }
 
@@ -124,6 +120,7 @@ impl Handler for ListingOptimization {
     async fn run(&self, ctx: StepContext, _input: Value) -> Result<Value, StepError> {
         let s = &self.0;
         let property = analysed_property(s, &ctx).await?;
+        let listing_property = Property::from_record(&property).map_err(StepError::permanent)?;
         let requester = requester(s, &ctx).await?;
         let settings = s.settings().await?;
         let (orn, brn) = settings.registration()?;
@@ -147,11 +144,11 @@ impl Handler for ListingOptimization {
         let copy: String = copy.lines().skip(1).collect::<Vec<_>>().join("\n");
         let block = format!(
             "Trakheesi Permit {} | {}, ORN {orn} | Agent {}, BRN {brn}",
-            property.body["permit_number"].as_str().unwrap_or("-"),
+            listing_property.permit_number.as_deref().unwrap_or("-"),
             settings.display_name(),
             requester.name
         );
-        let listing = build(&property.body, &copy, &block);
+        let listing = build(&listing_property, &copy, &block);
         let text = format!("{}\n{}", listing.title, listing.description);
         let ctx_c = Context::new(Channel::Portal, &settings.config)
             .with_property(&property.body)
@@ -200,15 +197,21 @@ impl Handler for ListingOptimization {
 mod tests {
     use super::*;
 
+    fn property(body: Value) -> Property {
+        Property::from_body(&body).expect("a valid property body")
+    }
+
     #[test]
     fn titles_fit_the_limit_and_keep_the_community() {
-        let p = json!({ "bedrooms": 3, "property_type": "penthouse", "view": "Full Sea and Palm Jumeirah",
-            "building": "The Residences at Marina Gate Tower 2", "community": "Dubai Marina" });
+        let p = property(json!({ "bedrooms": 3, "property_type": "penthouse", "view": "Full Sea and Palm Jumeirah",
+            "building": "The Residences at Marina Gate Tower 2", "community": "Dubai Marina", "size_sqft": 4200.0 }));
         let t = title(&p);
         assert!(t.chars().count() <= TITLE_MAX, "{t}");
         assert!(t.starts_with("3 BR Penthouse") && t.ends_with("Dubai Marina"), "{t}");
         assert_eq!(
-            title(&json!({ "bedrooms": 0, "property_type": "apartment", "community": "JVC" })),
+            title(&property(
+                json!({ "bedrooms": 0, "property_type": "apartment", "community": "JVC", "size_sqft": 410.0 })
+            )),
             "Studio Apartment | JVC"
         );
     }
@@ -217,7 +220,7 @@ mod tests {
     fn descriptions_keep_the_disclosures_whatever_the_copy() {
         let copy = "A bright home. ".repeat(400);
         let l = build(
-            &json!({ "bedrooms": 1, "property_type": "apartment", "community": "JVC" }),
+            &property(json!({ "bedrooms": 1, "property_type": "apartment", "community": "JVC", "size_sqft": 700.0 })),
             &copy,
             "Permit 123 | ORN 1 | BRN 2",
         );

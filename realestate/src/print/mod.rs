@@ -3,14 +3,12 @@
 //! number as text and as a QR code, and the agent's BRN and the brokerage's ORN.
 //!
 //! Where things come from:
-//! - facts (bedrooms, size, price, community, features, permit) from the normalised property JSON
-//!   (`property::validate`'s output);
+//! - facts (bedrooms, size, price, community, features, permit) from the validated [`Property`];
 //! - text from the content generators (`content::ContentKind::Postcard` / `Brochure`): postcard front and
 //!   back are the `front` / `back` sections (the same `GeneratedContent` may be passed twice), brochure
 //!   sections are drawn as headed paragraphs;
-//! - the agent and brokerage from optional `agent` `{name, brn, phone, email}` and `brokerage`
-//!   `{name, orn}` objects in the property JSON (the shapes of `content::Agent` / `content::Brokerage`);
-//!   missing fields are read from the disclosure and contact lines every generator writes
+//! - the agent and brokerage from the caller's [`Contact`] (the requesting agent and the brokerage settings);
+//!   fields it leaves empty are read from the disclosure and contact lines every generator writes
 //!   (`… | ORN 54321 | BRN 12345 | Trakheesi Permit …`), and the agent's name falls back to
 //!   [`PrintInfo::author`]. Those disclosure lines are printed as a structured block, not repeated as prose.
 //!
@@ -20,6 +18,8 @@
 //! shrinks its running text until it fits two pages. Output is deterministic: no clock is read (the
 //! creation date is [`PrintInfo::created`]).
 
+use crate::content::GeneratedContent;
+use crate::property::{CompletionStatus, Property};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use documents::format::thousands;
 use documents::layout::ReportLayout;
@@ -29,9 +29,6 @@ use documents::{
     TextStyle,
 };
 use qrcode::{EcLevel, QrCode};
-use serde_json::Value;
-
-use crate::content::GeneratedContent;
 
 mod photos;
 pub use photos::BROCHURE_PHOTOS_MAX;
@@ -90,7 +87,8 @@ pub fn qr_modules(payload: &str) -> (usize, Vec<bool>) {
 /// Trakheesi permit number beside its QR code (0.75 in plus quiet zone), a postage box and a mailing-
 /// address area. The QR encodes `permit_qr_payload`, or the permit number when it is empty.
 pub fn postcard_pdf(
-    property: &Value,
+    property: &Property,
+    contact: &Contact,
     front: &GeneratedContent,
     back: &GeneratedContent,
     permit_qr_payload: &str,
@@ -98,8 +96,8 @@ pub fn postcard_pdf(
 ) -> Vec<u8> {
     let texts = content_texts(&[front, back]);
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let facts = Facts::read(property, &texts);
-    let contact = Contact::read(property, &texts, &info.author);
+    let facts = Facts::of(property, &texts);
+    let contact = contact.clone().completed(&texts, &info.author);
     let payload = if permit_qr_payload.trim().is_empty() { facts.permit.as_str() } else { permit_qr_payload };
     let qr = qr_modules(payload);
 
@@ -133,7 +131,8 @@ pub fn postcard_pdf(
 /// `photos` (the listing's, in order) are shown under the title block: the first across the page,
 /// up to two more in a row beneath it.
 pub fn brochure_pdf(
-    property: &Value,
+    property: &Property,
+    contact: &Contact,
     content: &GeneratedContent,
     permit_qr_payload: &str,
     photos: &[raster::Canvas],
@@ -141,8 +140,8 @@ pub fn brochure_pdf(
 ) -> Vec<u8> {
     let texts = content_texts(&[content]);
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let facts = Facts::read(property, &texts);
-    let contact = Contact::read(property, &texts, &info.author);
+    let facts = Facts::of(property, &texts);
+    let contact = contact.clone().completed(&texts, &info.author);
     let payload = if permit_qr_payload.trim().is_empty() { facts.permit.as_str() } else { permit_qr_payload };
     let qr = qr_modules(payload);
     let brochure = Brochure { content, facts: &facts, contact: &contact, qr: &qr, photos, info: &info };
@@ -193,27 +192,17 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    pub(crate) fn read(p: &Value, texts: &[&str]) -> Facts {
-        let text = |key: &str| p[key].as_str().map(str::trim).unwrap_or("").to_string();
-        let bedrooms = p["bedrooms"].as_i64().filter(|b| *b >= 0);
-        let size_sqft = p["size_sqft"]
-            .as_f64()
-            .or_else(|| p["size_sqm"].as_f64().map(|m| m * 10.763_910_4))
-            .filter(|s| s.is_finite() && *s > 0.0);
-        let price = p["asking_price"].as_f64().filter(|v| v.is_finite() && *v > 0.0);
-        let permit = match text("permit_number") {
+    /// The facts of a validated listing; the permit falls back to a "Permit …" label in `texts`.
+    pub(crate) fn of(p: &Property, texts: &[&str]) -> Facts {
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+        let bedrooms = Some(p.bedrooms).filter(|b| *b >= 0);
+        let size_sqft = Some(p.size_sqft).filter(|s| s.is_finite() && *s > 0.0);
+        let price = p.asking_price.filter(|v| v.is_finite() && *v > 0.0);
+        let permit = match text(&p.permit_number) {
             p if p.is_empty() => texts.iter().find_map(|t| labelled_value(t, "Permit")).unwrap_or_default(),
             p => p,
         };
-        let features = p["features"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .map(str::to_string)
-            .collect();
+        let features = p.features.iter().map(|f| f.trim()).filter(|f| !f.is_empty()).map(str::to_string).collect();
         Facts {
             beds: match bedrooms {
                 Some(0) => "Studio".into(),
@@ -225,27 +214,25 @@ impl Facts {
                 Some(b) => format!("{b}-bedroom"),
                 None => String::new(),
             },
-            property_type: sentence_case(&text("property_type").replace('_', " ")),
+            property_type: sentence_case(&p.property_type.as_str().replace('_', " ")),
             size: size_sqft.map_or("-".into(), |s| format!("{} sqft", thousands(s, 0))),
             price: price.map_or("Price on request".into(), |v| format!("AED {}", thousands(v, 0))),
             price_per_sqft: price.zip(size_sqft).map(|(v, s)| format!("AED {}", thousands(v / s, 0))),
-            bathrooms: p["bathrooms"].as_f64().filter(|b| *b > 0.0).map(|b| {
+            bathrooms: p.bathrooms.filter(|b| *b > 0.0).map(|b| {
                 if b.fract() == 0.0 {
                     format!("{b:.0}")
                 } else {
                     format!("{b}")
                 }
             }),
-            community: text("community"),
-            building: text("building"),
-            view: text("view"),
-            status: match text("completion_status").as_str() {
-                "" => String::new(),
-                "off_plan" => "Off-plan".into(),
-                "ready" => "Ready to move in".into(),
-                other => sentence_case(&other.replace('_', " ")),
+            community: p.community.trim().to_string(),
+            building: text(&p.building),
+            view: text(&p.view),
+            status: match p.completion_status {
+                CompletionStatus::OffPlan => "Off-plan".into(),
+                CompletionStatus::Ready => "Ready to move in".into(),
             },
-            reference: text("reference"),
+            reference: p.reference().trim().to_string(),
             permit,
             features,
         }
@@ -272,28 +259,29 @@ impl Facts {
     }
 }
 
-/// Who advertises: the agent (BRN) and the brokerage (ORN).
-#[derive(Debug, Default)]
-struct Contact {
-    agent: String,
-    brn: String,
-    phone: String,
-    email: String,
-    brokerage: String,
-    orn: String,
+/// Who advertises: the agent (BRN) and the brokerage (ORN). The caller knows them (the requesting agent
+/// and the brokerage settings); [`Contact::completed`] fills what it left empty from the copy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contact {
+    pub agent: String,
+    pub brn: String,
+    pub phone: String,
+    pub email: String,
+    pub brokerage: String,
+    pub orn: String,
 }
 
 impl Contact {
-    /// From the property's `agent` / `brokerage` objects, else the generated lines, else `author`.
-    fn read(property: &Value, texts: &[&str], author: &str) -> Contact {
-        let field = |obj: &str, key: &str| property[obj][key].as_str().map(str::trim).unwrap_or("").to_string();
+    /// Empty fields filled from the generated lines (`… | ORN 54321 | BRN 12345 | …`, "Call: Name | +971 …"),
+    /// and the agent's name, last of all, from `author`.
+    pub fn completed(self, texts: &[&str], author: &str) -> Contact {
         let mut c = Contact {
-            agent: field("agent", "name"),
-            brn: field("agent", "brn"),
-            phone: field("agent", "phone"),
-            email: field("agent", "email"),
-            brokerage: field("brokerage", "name"),
-            orn: field("brokerage", "orn"),
+            agent: self.agent.trim().to_string(),
+            brn: self.brn.trim().to_string(),
+            phone: self.phone.trim().to_string(),
+            email: self.email.trim().to_string(),
+            brokerage: self.brokerage.trim().to_string(),
+            orn: self.orn.trim().to_string(),
         };
         let set = |slot: &mut String, value: &str| {
             if slot.is_empty() && !value.is_empty() {
@@ -1175,23 +1163,38 @@ fn bullet_columns(doc: &mut Document, layout: &ReportLayout, at: &mut Cursor, it
 mod tests {
     use super::*;
     use crate::content::{Agent, Brokerage, ContentKind, ContentRequest, ContentStyle, Section, TemplateGenerator};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn marina() -> Value {
-        json!({
+    fn marina() -> Property {
+        property(json!({
             "reference": "MAR-2BR-1204", "community": "Dubai Marina", "building": "Marina Gate 1", "unit": "1204",
             "property_type": "apartment", "bedrooms": 2, "bathrooms": 2.5, "size_sqft": 1250.0,
             "asking_price": 2_450_000.0, "permit_number": "7123456789", "view": "Marina",
             "features": ["Balcony with marina views", "Built-in wardrobes", "Covered parking", "Gym and pool",
                 "Concierge and 24-hour security", "Walk to Dubai Marina Mall and the tram"],
             "completion_status": "ready"
-        })
+        }))
     }
 
-    fn generate(kind: ContentKind, property: &Value) -> GeneratedContent {
+    fn property(body: Value) -> Property {
+        Property::from_body(&body).expect("a valid property body")
+    }
+
+    fn contact() -> Contact {
+        Contact {
+            agent: "Layla Haddad".into(),
+            brn: "12345".into(),
+            phone: "+971 50 123 4567".into(),
+            email: "layla@example.com".into(),
+            brokerage: "Palm & Co Real Estate".into(),
+            orn: "54321".into(),
+        }
+    }
+
+    fn generate(kind: ContentKind, property: &Property) -> GeneratedContent {
         let req = ContentRequest {
             kind,
-            property: property.clone(),
+            property: property.to_body(),
             content_style: ContentStyle::Luxury,
             agent: Agent {
                 name: "Layla Haddad".into(),
@@ -1239,9 +1242,9 @@ mod tests {
         }
     }
 
-    fn postcard_for(property: &Value) -> Vec<u8> {
+    fn postcard_for(property: &Property) -> Vec<u8> {
         let card = generate(ContentKind::Postcard, property);
-        postcard_pdf(property, &card, &card, PAYLOAD, info("Postcard - Marina Gate 1"))
+        postcard_pdf(property, &contact(), &card, &card, PAYLOAD, info("Postcard - Marina Gate 1"))
     }
 
     #[test]
@@ -1299,12 +1302,17 @@ mod tests {
             generator: "template".into(),
         };
         let mut property2 = property.clone();
-        property2["community"] = json!("Jumeirah Village Circle (JVC) District Twelve and Beyond");
-        property2["asking_price"] = json!(123_456_789_012.0);
-        property2["agent"] = json!({"name": "Dr. Alexandra Montgomery-Fitzwilliam Al Maktoum", "brn": "99999", "phone": "+971 4 000 0000"});
-        property2["brokerage"] =
-            json!({"name": "An Extraordinarily Long Brokerage Name Real Estate Brokers LLC", "orn": "11111"});
-        let pdf = postcard_pdf(&property2, &content, &content, "", info("Long"));
+        property2.community = "Jumeirah Village Circle (JVC) District Twelve and Beyond".into();
+        property2.asking_price = Some(123_456_789_012.0);
+        let long_contact = Contact {
+            agent: "Dr. Alexandra Montgomery-Fitzwilliam Al Maktoum".into(),
+            brn: "99999".into(),
+            phone: "+971 4 000 0000".into(),
+            email: String::new(),
+            brokerage: "An Extraordinarily Long Brokerage Name Real Estate Brokers LLC".into(),
+            orn: "11111".into(),
+        };
+        let pdf = postcard_pdf(&property2, &long_contact, &content, &content, "", info("Long"));
         let _ = std::fs::write(std::env::temp_dir().join("aura_postcard_long.pdf"), &pdf);
         let doc = parse(&pdf);
         let safe = Rect::new(POSTCARD_SAFE, POSTCARD_SAFE, 432.0 - 2.0 * POSTCARD_SAFE, 288.0 - 2.0 * POSTCARD_SAFE);
@@ -1377,7 +1385,7 @@ mod tests {
     fn brochure_is_one_or_two_a4_pages_with_permit_and_page_numbers() {
         let property = marina();
         let content = generate(ContentKind::Brochure, &property);
-        let pdf = brochure_pdf(&property, &content, PAYLOAD, &[], info("Brochure - Marina Gate 1"));
+        let pdf = brochure_pdf(&property, &contact(), &content, PAYLOAD, &[], info("Brochure - Marina Gate 1"));
         let doc = parse(&pdf);
         let pages = doc.get_pages().len() as u32;
         assert!((1..=2).contains(&pages), "{pages} pages");
@@ -1414,7 +1422,7 @@ mod tests {
         let content = generate(ContentKind::Brochure, &property);
         let terracotta = raster::Rgb(196, 98, 52);
         let photos = [raster::Canvas::new(120, 80, terracotta), raster::Canvas::new(90, 60, raster::Rgb(40, 80, 200))];
-        let pdf = brochure_pdf(&property, &content, PAYLOAD, &photos, info("Brochure with photos"));
+        let pdf = brochure_pdf(&property, &contact(), &content, PAYLOAD, &photos, info("Brochure with photos"));
         let _ = std::fs::write(std::env::temp_dir().join("aura_brochure_photos.pdf"), &pdf);
         let doc = parse(&pdf);
         let mut images = documents::testing::images(&doc);
@@ -1435,7 +1443,7 @@ mod tests {
         for s in content.sections.iter_mut().filter(|s| s.name == "overview" || s.name == "location") {
             s.text = format!("{long}\n\n{long}");
         }
-        let pdf = brochure_pdf(&property, &content, "", &[], info("Long brochure"));
+        let pdf = brochure_pdf(&property, &contact(), &content, "", &[], info("Long brochure"));
         let _ = std::fs::write(std::env::temp_dir().join("aura_brochure_long.pdf"), &pdf);
         let doc = parse(&pdf);
         let pages = doc.get_pages().len() as u32;
@@ -1447,8 +1455,8 @@ mod tests {
 
     #[test]
     fn sparse_inputs_still_render_with_the_permit() {
-        let property = json!({"community": "Jumeirah Village Circle (JVC)", "property_type": "villa",
-            "bedrooms": 0, "permit_number": "6543210987"});
+        let property = property(json!({"community": "Jumeirah Village Circle (JVC)", "property_type": "villa",
+            "bedrooms": 0, "size_sqft": 900.0, "permit_number": "6543210987"}));
         let empty = GeneratedContent {
             kind: ContentKind::Brochure,
             channel: "brochure".into(),
@@ -1460,13 +1468,13 @@ mod tests {
             sections: Vec::new(),
             generator: "template".into(),
         };
-        let card = postcard_pdf(&property, &empty, &empty, "", info("Sparse"));
+        let card = postcard_pdf(&property, &Contact::default(), &empty, &empty, "", info("Sparse"));
         let doc = parse(&card);
         assert_eq!(doc.get_pages().len(), 2);
         assert!(all_text(&runs(&doc, 1)).contains("Price on request"));
         assert!(all_text(&runs(&doc, 1)).contains("Studio"));
         assert!(all_text(&runs(&doc, 2)).contains("6543210987"));
-        let brochure = brochure_pdf(&property, &empty, "", &[], info("Sparse"));
+        let brochure = brochure_pdf(&property, &Contact::default(), &empty, "", &[], info("Sparse"));
         let doc = parse(&brochure);
         assert_eq!(doc.get_pages().len(), 1);
         assert!(all_text(&runs(&doc, 1)).contains("6543210987"));
@@ -1476,13 +1484,13 @@ mod tests {
     fn output_is_deterministic_and_contact_is_read_from_the_copy() {
         let property = marina();
         let card = generate(ContentKind::Postcard, &property);
-        let a = postcard_pdf(&property, &card, &card, PAYLOAD, info("P"));
-        let b = postcard_pdf(&property, &card, &card, PAYLOAD, info("P"));
+        let a = postcard_pdf(&property, &contact(), &card, &card, PAYLOAD, info("P"));
+        let b = postcard_pdf(&property, &contact(), &card, &card, PAYLOAD, info("P"));
         assert_eq!(a, b);
         let brochure = generate(ContentKind::Brochure, &property);
         let texts = content_texts(&[&brochure]);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let c = Contact::read(&property, &texts, "fallback");
+        let c = Contact::default().completed(&texts, "fallback");
         assert_eq!(
             (c.agent.as_str(), c.brn.as_str(), c.phone.as_str(), c.email.as_str()),
             ("Layla Haddad", "12345", "+971 50 123 4567", "layla@example.com")
@@ -1490,8 +1498,10 @@ mod tests {
         assert_eq!((c.brokerage.as_str(), c.orn.as_str()), ("Palm & Co Real Estate", "54321"));
         let texts = content_texts(&[&card]);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let c = Contact::read(&property, &texts, "fallback");
+        let c = Contact::default().completed(&texts, "fallback");
         assert_eq!((c.agent.as_str(), c.brn.as_str(), c.orn.as_str()), ("Layla Haddad", "12345", "54321"));
-        assert_eq!(Contact::read(&json!({}), &[], "Sara Khan").agent, "Sara Khan");
+        assert_eq!(Contact::default().completed(&[], "Sara Khan").agent, "Sara Khan");
+        let given = Contact { agent: "Omar".into(), ..Contact::default() };
+        assert_eq!(given.completed(&texts, "fallback").agent, "Omar", "the caller's contact comes first");
     }
 }
