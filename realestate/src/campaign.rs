@@ -106,7 +106,7 @@ pub async fn generate_assets(
     for kind in kinds {
         let request = ContentRequest {
             kind,
-            property: property.body.clone(),
+            property: listing.clone(),
             content_style: style,
             agent: Agent {
                 name: requester.name.clone(),

@@ -132,7 +132,7 @@ pub async fn generate_posts(
         }
         let request = ContentRequest {
             kind: ContentKind::Social(p),
-            property: property.body.clone(),
+            property: listing.clone(),
             content_style: style,
             agent: Agent {
                 name: requester.name.clone(),

@@ -20,7 +20,7 @@ use valuation::{ComparableUsed, Estimator, Forecast, Method, MonthPoint, Propert
 
 use crate::auth::Caller;
 use crate::contract::{Answer, Contract};
-use crate::routes::properties::{field_errors, find};
+use crate::routes::properties::{field_errors, find, listing_of};
 use crate::{json as body, ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
@@ -78,11 +78,7 @@ async fn subject_from(
     match (property_id, inline) {
         (Some(id), _) => {
             let p = find(s, caller, id).await?;
-            let listing = Property::from_body(&p.body).map_err(|e| {
-                tracing::error!(property = %p.id, error = %e, "a stored property does not read back");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
-            })?;
-            Ok((Some(p.id), listing))
+            Ok((Some(p.id), listing_of(&p)?))
         }
         (None, Some(v)) => {
             let input: PropertyInput = serde_json::from_value(v)

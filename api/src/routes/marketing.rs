@@ -16,7 +16,7 @@ use store::domain::TemplateRecord;
 
 use crate::auth::Caller;
 use crate::contract::Contract;
-use crate::routes::properties::find;
+use crate::routes::properties::{find, listing_of};
 use crate::{json as body, ApiError, AppState};
 
 pub(crate) static CONTRACTS: &[Contract] = &[
@@ -262,12 +262,13 @@ async fn generate(
     use realestate::content::{Agent, ContentError, ContentRequest, ContentStyle};
     let req: GenerateRequest = body::parse(&bytes)?;
     let property = find(&s, &caller, &req.property_id).await?;
+    let listing = listing_of(&property)?;
     let settings = s.estate.settings().await?;
     let (_, brn) = settings.registration()?;
-    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(property.body["asking_price"].as_f64()));
+    let style = req.content_style.unwrap_or_else(|| ContentStyle::for_price(listing.asking_price));
     let content_request = ContentRequest {
         kind: req.kind,
-        property: property.body.clone(),
+        property: listing,
         content_style: style,
         agent: Agent {
             name: caller.user.name.clone(),

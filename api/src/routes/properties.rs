@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
-use realestate::property::{self, FieldError, PropertyInput};
+use realestate::property::{self, FieldError, Property, PropertyInput};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -95,6 +95,15 @@ pub(crate) async fn find(s: &AppState, caller: &Caller, id_or_reference: &str) -
     realestate::access::find_property(&s.estate, Some(&caller.viewer()), id_or_reference)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("property `{id_or_reference}`")))
+}
+
+/// A stored property as the validated listing it was saved from. One that does not read back was
+/// edited outside AURA: a server fault, logged with the reason, never a half-rendered asset.
+pub(crate) fn listing_of(p: &PropertyRecord) -> Result<Property, ApiError> {
+    Property::from_record(p).map_err(|e| {
+        tracing::error!(property = %p.id, error = %e, "a stored property does not read back");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+    })
 }
 
 async fn create(

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::limits::{trim_at_word, LISTING_TITLE_MAX};
 use super::{prohibited_claim, ContentError, ContentKind, ContentRequest, Phrasing};
+use crate::property::CompletionStatus;
 
 const FEATURES_MAX: usize = 10;
 const FEATURE_CHARS_MAX: usize = 80;
@@ -21,28 +22,14 @@ const NAME_MAX: usize = 120;
 /// `seeds/templates/README.md`).
 pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
     let invalid = |m: &str| ContentError::InvalidRequest(m.to_string());
-    let prop = req.property.as_object().ok_or_else(|| invalid("property must be a JSON object"))?;
-    let text = |key: &str| prop.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("").to_string();
-
-    let community = text("community");
-    if community.is_empty() {
-        return Err(invalid("property.community is required"));
-    }
-    let property_type = text("property_type");
-    if property_type.is_empty() {
-        return Err(invalid("property.property_type is required"));
-    }
-    let bedrooms = prop
-        .get("bedrooms")
-        .and_then(Value::as_i64)
-        .filter(|b| (0..=20).contains(b))
-        .ok_or_else(|| invalid("property.bedrooms is required (0 for a studio)"))?;
-    let size_sqft = prop
-        .get("size_sqft")
-        .and_then(Value::as_f64)
-        .filter(|s| *s > 0.0)
-        .ok_or_else(|| invalid("property.size_sqft is required"))?;
-    let permit = text("permit_number");
+    // Community, type, bedrooms and size are there by construction (a `Property` is validated); the
+    // permit is optional on a listing but every advertisement must show it.
+    let prop = &req.property;
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+    let community = prop.community.trim().to_string();
+    let property_type = prop.property_type.as_str();
+    let (bedrooms, size_sqft) = (prop.bedrooms, prop.size_sqft);
+    let permit = text(&prop.permit_number);
     if permit.is_empty() {
         return Err(invalid("property.permit_number is required: advertisements must show the Trakheesi permit"));
     }
@@ -66,33 +53,28 @@ pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
 
     let custom = customizations(&req.customizations)?;
     let style = Phrasing::of(req.content_style);
-    let seed = format!("{}|{}|{}", text("reference"), community, text("building"));
+    let seed = format!("{}|{}|{}", prop.reference().trim(), community, text(&prop.building));
 
     let (area, area_full) = area_names(&community);
-    let type_label = type_label(&property_type);
+    let type_label = type_label(property_type);
     let beds = if bedrooms == 0 { "Studio".to_string() } else { format!("{bedrooms}-Bedroom") };
-    let price = prop.get("asking_price").and_then(Value::as_f64).filter(|p| *p > 0.0);
+    let price = prop.asking_price.filter(|p| *p > 0.0);
     let features: Vec<String> = prop
-        .get("features")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .map(|f| trim_at_word(f, FEATURE_CHARS_MAX))
-                .filter(|f| !f.is_empty())
-                .take(FEATURES_MAX)
-                .collect()
-        })
-        .unwrap_or_default();
+        .features
+        .iter()
+        .map(|f| trim_at_word(f, FEATURE_CHARS_MAX))
+        .filter(|f| !f.is_empty())
+        .take(FEATURES_MAX)
+        .collect();
     let top_features: Vec<String> = features.iter().take(TOP_FEATURES).cloned().collect();
-    let off_plan = text("completion_status") == "off_plan";
+    let off_plan = prop.completion_status == CompletionStatus::OffPlan;
 
     let headline = match custom.get("headline").and_then(Value::as_str) {
         Some(h) => h.to_string(),
         None => default_headline(style.title_word, &beds, type_label, &area),
     };
     let cta = custom.get("call_to_action").and_then(Value::as_str).unwrap_or(style.call_to_action).to_string();
-    let reference = text("reference");
+    let reference = prop.reference().trim().to_string();
     let contact_href = if email.is_empty() {
         format!("tel:{}", phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())
     } else {
@@ -120,14 +102,14 @@ pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
             "community": community,
             "area": area,
             "area_full": area_full,
-            "building": text("building"),
-            "unit": text("unit"),
+            "building": text(&prop.building),
+            "unit": text(&prop.unit),
             "type": type_label,
             "type_plural": format!("{type_label}s"),
             "bedrooms": bedrooms,
             "beds": beds,
             "bedrooms_text": if bedrooms == 0 { "Studio".to_string() } else { bedrooms.to_string() },
-            "bathrooms": prop.get("bathrooms").and_then(Value::as_f64).map(format_count).unwrap_or_default(),
+            "bathrooms": prop.bathrooms.map(format_count).unwrap_or_default(),
             "size": format!("{} sq ft", group_thousands(size_sqft.round() as i64)),
             "size_sqft": group_thousands(size_sqft.round() as i64),
             "price": price.map(|p| format!("AED {}", group_thousands(p.round() as i64))).unwrap_or_else(|| "Price on request".into()),
@@ -136,7 +118,7 @@ pub fn template_context(req: &ContentRequest) -> Result<Value, ContentError> {
             "permit": permit,
             "features": features,
             "top_features": top_features,
-            "view": text("view"),
+            "view": text(&prop.view),
             "status": if off_plan { "Off-plan" } else { "Ready to move in" },
             "off_plan": off_plan,
         },

@@ -1,27 +1,22 @@
 //! Hashtags: community- and type-derived tags first, then the style's, then a small curated Dubai set;
 //! deduplicated (case-insensitively) and cut to the platform's limit.
 
-use serde_json::Value;
-
 use super::{ContentStyle, Phrasing, Platform};
+use crate::property::{CompletionStatus, Property};
 
 /// Curated, broad Dubai real-estate tags, in order of preference.
 pub const CURATED: &[&str] =
     &["#DubaiRealEstate", "#DubaiProperty", "#Dubai", "#UAERealEstate", "#DubaiHomes", "#PropertyForSale"];
 
-/// Hashtags for a normalised property, at most `platform`'s limit.
-pub fn hashtags(property: &Value, style: ContentStyle, platform: Platform) -> Vec<String> {
+/// Hashtags for a listing, at most `platform`'s limit.
+pub fn hashtags(property: &Property, style: ContentStyle, platform: Platform) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
-    if let Some(community) = property.get("community").and_then(Value::as_str) {
-        tags.extend(community_tags(community));
-    }
-    if let Some(t) = property.get("property_type").and_then(Value::as_str) {
-        tags.push(type_tag(t).to_string());
-    }
+    tags.extend(community_tags(&property.community));
+    tags.push(type_tag(property.property_type.as_str()).to_string());
     let style_tags = Phrasing::of(style).hashtags;
     tags.extend(style_tags.iter().take(1).map(|s| s.to_string()));
     tags.extend(CURATED.iter().take(2).map(|s| s.to_string()));
-    if property.get("completion_status").and_then(Value::as_str) == Some("off_plan") {
+    if property.completion_status == CompletionStatus::OffPlan {
         tags.push("#DubaiOffPlan".into());
     }
     tags.extend(style_tags.iter().skip(1).map(|s| s.to_string()));
@@ -87,7 +82,10 @@ mod tests {
 
     #[test]
     fn tags_are_deduplicated_and_limited() {
-        let p = json!({ "community": "Dubai Marina", "property_type": "apartment" });
+        let p = Property::from_body(
+            &json!({ "community": "Dubai Marina", "property_type": "apartment", "bedrooms": 1, "size_sqft": 800.0 }),
+        )
+        .unwrap();
         let x = hashtags(&p, ContentStyle::Luxury, Platform::X);
         assert_eq!(x, ["#DubaiMarina", "#DubaiApartments", "#LuxuryRealEstate"]);
         let ig = hashtags(&p, ContentStyle::Luxury, Platform::Instagram);

@@ -26,6 +26,8 @@ mod tests;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 pub use context::template_context;
 pub use generator::TemplateGenerator;
 pub use hashtags::hashtags;
@@ -134,8 +136,8 @@ pub struct Brokerage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentRequest {
     pub kind: ContentKind,
-    /// A normalised property (`property::validate`'s output).
-    pub property: Value,
+    /// The listing, as `property::validate` made it.
+    pub property: Property,
     #[serde(default)]
     pub content_style: ContentStyle,
     pub agent: Agent,

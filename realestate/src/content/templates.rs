@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{html::check_html, prohibited_claim, template_context, Agent, Brokerage, ContentKind, ContentRequest};
+use crate::property::Property;
 
 /// Where a template is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -109,12 +110,13 @@ pub fn validate_template(content: &str, sample: &Value) -> Result<(), String> {
 pub fn sample_context() -> Value {
     let req = ContentRequest {
         kind: ContentKind::Email,
-        property: json!({
+        property: Property::from_body(&json!({
             "reference": "SAMPLE-001", "community": "Dubai Marina", "building": "Marina Gate 1", "unit": "1204",
             "property_type": "apartment", "bedrooms": 2, "bathrooms": 2.5, "size_sqft": 1250.0,
             "asking_price": 2_450_000.0, "permit_number": "7123456789", "view": "Marina",
             "features": ["Balcony", "Built-in wardrobes", "Covered parking"], "completion_status": "ready",
-        }),
+        }))
+        .expect("the sample listing is a valid property"),
         content_style: super::ContentStyle::Standard,
         agent: Agent {
             name: "Sample Agent".into(),

@@ -6,26 +6,30 @@ use serde_json::{json, Value};
 
 use super::*;
 
-pub(crate) fn marina_apartment() -> Value {
-    json!({
+pub(crate) fn marina_apartment() -> Property {
+    listing(json!({
         "reference": "MAR-2BR-1204", "community": "Dubai Marina", "building": "Marina Gate 1", "unit": "1204",
         "property_type": "apartment", "bedrooms": 2, "bathrooms": 2.5, "size_sqft": 1250.0,
         "asking_price": 2_450_000.0, "permit_number": "7123456789", "view": "Marina",
         "features": ["Balcony with marina views", "Built-in wardrobes", "Covered parking", "Gym and pool"],
         "completion_status": "ready"
-    })
+    }))
 }
 
-pub(crate) fn jvc_villa() -> Value {
-    json!({
+fn listing(body: Value) -> Property {
+    Property::from_body(&body).expect("a valid property body")
+}
+
+pub(crate) fn jvc_villa() -> Property {
+    listing(json!({
         "reference": "JVC-V-88", "community": "Jumeirah Village Circle (JVC)", "property_type": "villa",
         "bedrooms": 4, "bathrooms": 5.0, "size_sqft": 3400.4, "asking_price": 3_900_000.0,
         "permit_number": "6543210987", "features": ["Private garden", "Maid's room", "Two covered parking spaces"],
         "completion_status": "off_plan"
-    })
+    }))
 }
 
-pub(crate) fn request(kind: ContentKind, property: Value, style: ContentStyle) -> ContentRequest {
+pub(crate) fn request(kind: ContentKind, property: Property, style: ContentStyle) -> ContentRequest {
     ContentRequest {
         kind,
         property,
@@ -52,7 +56,7 @@ const KINDS: [ContentKind; 8] = [
     ContentKind::Brochure,
 ];
 
-fn samples() -> [(Value, &'static str); 2] {
+fn samples() -> [(Property, &'static str); 2] {
     [(marina_apartment(), "7123456789"), (jvc_villa(), "6543210987")]
 }
 
@@ -222,10 +226,10 @@ fn hashtags_come_from_community_type_and_style() {
 #[test]
 fn long_text_is_trimmed_at_words_keeping_the_disclosure() {
     let mut property = marina_apartment();
-    property["building"] = json!("The Residences at Marina Gate Tower One East Wing");
-    property["features"] = json!((0..40)
+    property.building = Some("The Residences at Marina Gate Tower One East Wing".into());
+    property.features = (0..40)
         .map(|i| format!("Feature number {i} with a long description of the finishes and the fittings"))
-        .collect::<Vec<_>>());
+        .collect::<Vec<_>>();
     let mut req = request(ContentKind::Social(Platform::X), property.clone(), ContentStyle::Luxury);
     req.customizations = json!({
         "headline": "Extraordinary waterfront residence with panoramic marina skyline views and private terrace living",
@@ -265,7 +269,7 @@ fn long_text_is_trimmed_at_words_keeping_the_disclosure() {
 fn bad_requests_are_refused_with_reasons() {
     let generator = TemplateGenerator::new();
     let mut no_permit = marina_apartment();
-    no_permit.as_object_mut().unwrap().remove("permit_number");
+    no_permit.permit_number = None;
     let err = generator.write(&request(ContentKind::Listing, no_permit, ContentStyle::Standard)).unwrap_err();
     assert!(matches!(&err, ContentError::InvalidRequest(m) if m.contains("permit")), "{err}");
 

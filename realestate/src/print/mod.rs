@@ -1194,7 +1194,7 @@ mod tests {
     fn generate(kind: ContentKind, property: &Property) -> GeneratedContent {
         let req = ContentRequest {
             kind,
-            property: property.to_body(),
+            property: property.clone(),
             content_style: ContentStyle::Luxury,
             agent: Agent {
                 name: "Layla Haddad".into(),
