@@ -195,7 +195,6 @@ impl PgStore {
         }
         let mut claimed = Vec::with_capacity(rows.len());
         let mut pending_ids = Vec::new();
-        let mut needs_outputs = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
@@ -205,9 +204,15 @@ impl PgStore {
             if row.try_get::<&str, _>("execution_status")? == "pending" {
                 pending_ids.push(execution_id);
             }
-            if !package.dag.predecessors(step).is_empty() {
-                needs_outputs.push(execution_id);
-            }
+            // The claim returns the execution's saved outputs with each step (one round trip, not a
+            // second SELECT); a step without dependencies is given none, whatever else has run.
+            let outputs = if package.dag.predecessors(step).is_empty() {
+                serde_json::Map::new()
+            } else {
+                row.try_get::<Option<Json<serde_json::Map<String, Value>>>, _>("outputs")?
+                    .map(|j| j.0)
+                    .unwrap_or_default()
+            };
             events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
             claimed.push(ClaimedStep {
                 attempt: StepAttempt { execution_id, step, attempt },
@@ -215,7 +220,7 @@ impl PgStore {
                 reclaimed: i >= fresh,
                 package,
                 params: row.try_get::<Json<Value>, _>("params")?.0,
-                outputs: serde_json::Map::new(),
+                outputs,
                 created_by: row.try_get("created_by")?,
                 team_id: row.try_get("team_id")?,
             });
@@ -226,21 +231,6 @@ impl PgStore {
                 .bind(&pending_ids)
                 .execute(&mut *tx)
                 .await?;
-        }
-        if !needs_outputs.is_empty() {
-            let rows: Vec<(Uuid, String, Json<Value>)> = sqlx::query_as(
-                "SELECT execution_id, step_id, output FROM steps WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL",
-            )
-            .bind(&needs_outputs)
-            .fetch_all(&mut *tx)
-            .await?;
-            for c in claimed.iter_mut().filter(|c| !c.package.dag.predecessors(c.attempt.step).is_empty()) {
-                for (id, step_id, output) in &rows {
-                    if *id == c.attempt.execution_id {
-                        c.outputs.insert(step_id.clone(), output.0.clone());
-                    }
-                }
-            }
         }
         Ok(claimed)
     }
@@ -339,7 +329,9 @@ impl PgStore {
                 started_at_us = $1, finished_at_us = NULL \
              FROM picked JOIN executions e ON e.id = picked.execution_id \
              WHERE s.execution_id = picked.execution_id AND s.idx = picked.idx \
-             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status, e.created_by, e.team_id"
+             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status, e.created_by, e.team_id, \
+                (SELECT jsonb_object_agg(d.step_id, d.output) FROM steps d \
+                  WHERE d.execution_id = s.execution_id AND d.status = 'succeeded' AND d.output IS NOT NULL) AS outputs"
         );
         Ok(sqlx::query(&sql)
             .bind(now_us)
@@ -933,10 +925,18 @@ impl Store for PgStore {
         let ids: Vec<Uuid> = held.iter().map(|a| a.execution_id).collect();
         let idxs: Vec<i16> = held.iter().map(|a| a.step.0 as i16).collect();
         let attempts: Vec<i32> = held.iter().map(|a| a.attempt).collect();
-        let kept: Vec<(Uuid, i16, i32)> = sqlx::query_as(
-            "UPDATE steps s SET lease_expires_at_us = $1 FROM unnest($2::uuid[], $3::int2[], $4::int4[]) AS u(id, idx, attempt) \
-             WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' AND s.lease_owner = $5 \
-             RETURNING s.execution_id, s.idx, s.attempt",
+        // Rows another transaction holds are skipped, not waited for: the completer locks the same
+        // rows in its own order, and waiting made deadlocks that cost a second each (PostgreSQL's
+        // deadlock_timeout) under load. A skipped row is being finished or taken right now; the next
+        // heartbeat renews it if it is still ours. What is lost is read from the committed state.
+        let lost: Vec<(Uuid, i16, i32)> = sqlx::query_as(
+            "WITH u AS (SELECT * FROM unnest($2::uuid[], $3::int2[], $4::int4[]) AS u(id, idx, attempt)), \
+             mine AS (SELECT s.execution_id, s.idx FROM steps s JOIN u ON s.execution_id = u.id AND s.idx = u.idx \
+                AND s.attempt = u.attempt WHERE s.status = 'running' AND s.lease_owner = $5 FOR UPDATE OF s SKIP LOCKED), \
+             renewed AS (UPDATE steps s SET lease_expires_at_us = $1 FROM mine \
+                WHERE s.execution_id = mine.execution_id AND s.idx = mine.idx RETURNING 1) \
+             SELECT u.id, u.idx, u.attempt FROM u WHERE NOT EXISTS (SELECT 1 FROM steps s WHERE s.execution_id = u.id \
+                AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' AND s.lease_owner = $5)",
         )
         .bind(to_us(now) + lease.as_micros() as i64)
         .bind(&ids)
@@ -945,8 +945,8 @@ impl Store for PgStore {
         .bind(worker)
         .fetch_all(&self.pool)
         .await?;
-        let kept: std::collections::HashSet<(Uuid, i16, i32)> = kept.into_iter().collect();
-        Ok(held.iter().filter(|a| !kept.contains(&(a.execution_id, a.step.0 as i16, a.attempt))).copied().collect())
+        let lost: std::collections::HashSet<(Uuid, i16, i32)> = lost.into_iter().collect();
+        Ok(held.iter().filter(|a| lost.contains(&(a.execution_id, a.step.0 as i16, a.attempt))).copied().collect())
     }
 
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
