@@ -1306,8 +1306,8 @@ impl Store for PgStore {
     async fn delete_finished_before(&self, cutoff: Timestamp, limit: u32) -> Result<u64, Error> {
         let mut tx = self.pool.begin().await?;
         let ids: Vec<Uuid> = sqlx::query_scalar(
-            "DELETE FROM executions WHERE id IN (SELECT id FROM executions WHERE finished_at_us < $1 \
-             AND status IN ('completed', 'failed', 'cancelled') ORDER BY finished_at_us LIMIT $2) RETURNING id",
+            "DELETE FROM executions WHERE id IN (SELECT id FROM executions WHERE created_at_us < $1 AND finished_at_us < $1 \
+             AND status IN ('completed', 'failed', 'cancelled') ORDER BY created_at_us LIMIT $2) RETURNING id",
         )
         .bind(to_us(cutoff))
         .bind(limit as i64)

@@ -718,7 +718,7 @@ impl Store for SqliteStore {
     async fn delete_finished_before(&self, cutoff: Timestamp, limit: u32) -> Result<u64, Error> {
         let mut tx = self.begin_write().await?;
         let ids: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM executions WHERE finished_at_us < ? AND status IN ('completed', 'failed', 'cancelled') ORDER BY finished_at_us LIMIT ?",
+            "SELECT id FROM executions WHERE created_at_us < ?1 AND finished_at_us < ?1 AND status IN ('completed', 'failed', 'cancelled') ORDER BY created_at_us LIMIT ?2",
         )
         .bind(to_us(cutoff))
         .bind(limit as i64)
