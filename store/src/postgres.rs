@@ -26,6 +26,9 @@ use crate::{Backend, Error, PackageCache, Store};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 const CHANNEL: &str = "aura_work";
+/// Added to the `ready_at_us` of a ready step whose execution is paused (2^60 µs, about 36,000
+/// years), which takes it out of the range claims scan; resume subtracts it, and reads hide it.
+const PARKED_US: i64 = 1 << 60;
 /// Deadlocks between concurrent completion batches are resolved by PostgreSQL aborting one; the
 /// batch is then simply retried.
 const DEADLOCK_RETRIES_MAX: u32 = 8;
@@ -182,28 +185,33 @@ impl PgStore {
         now: Timestamp,
         reclaim: bool,
     ) -> Result<Vec<ClaimedStep>, Error> {
-        let mut rows =
-            self.claim_where(&mut *tx, "s.status = 'ready' AND s.ready_at_us <= $1", worker, max, lease, now).await?;
+        let ready = "s.status = 'ready' AND s.ready_at_us <= $1";
+        let mut rows = Vec::new();
+        loop {
+            let (claimed, parked) =
+                self.claim_where(&mut *tx, ready, true, worker, max - rows.len(), lease, now).await?;
+            rows.extend(claimed);
+            // Parked steps took places in the batch: look again behind them.
+            if parked == 0 || rows.len() >= max {
+                break;
+            }
+        }
         let fresh = rows.len();
         // Expired leases are the claim loop's to reclaim; a hand-off takes ready steps only.
         if reclaim && rows.len() < max {
             let expired = "s.status = 'running' AND s.lease_expires_at_us <= $1 AND s.attempt < s.max_attempts";
-            rows.extend(self.claim_where(&mut *tx, expired, worker, max - rows.len(), lease, now).await?);
+            rows.extend(self.claim_where(&mut *tx, expired, false, worker, max - rows.len(), lease, now).await?.0);
         }
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let mut claimed = Vec::with_capacity(rows.len());
-        let mut pending_ids = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
             let attempt: i32 = row.try_get("attempt")?;
             let package =
                 self.load_package(&mut *tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
-            if row.try_get::<&str, _>("execution_status")? == "pending" {
-                pending_ids.push(execution_id);
-            }
             // The claim returns the execution's saved outputs with each step (one round trip, not a
             // second SELECT); a step without dependencies is given none, whatever else has run.
             let outputs = if package.dag.predecessors(step).is_empty() {
@@ -224,13 +232,6 @@ impl PgStore {
                 created_by: row.try_get("created_by")?,
                 team_id: row.try_get("team_id")?,
             });
-        }
-        if !pending_ids.is_empty() {
-            sqlx::query("UPDATE executions SET status = 'running', started_at_us = $1, updated_at_us = $1 WHERE id = ANY($2) AND status = 'pending'")
-                .bind(to_us(now))
-                .bind(&pending_ids)
-                .execute(&mut *tx)
-                .await?;
         }
         Ok(claimed)
     }
@@ -310,36 +311,83 @@ impl PgStore {
         Ok(Some(execution_view(&row, steps)?))
     }
 
+    /// Claims up to `max` steps matching `filter`. Returns the claimed rows and how many ready
+    /// steps of paused executions were parked on the way (the caller claims again for those).
+    ///
+    /// Fresh claims lock steps by the ready index alone and look at their executions only after
+    /// the lock: under load most candidates are rows another claimer holds right now, and joining
+    /// each of them to `executions` before `SKIP LOCKED` drops it was most of the claim's work.
+    /// A ready step whose execution is paused is parked (`ready_at_us` + [`PARKED_US`]) so that it
+    /// leaves the index range every claim scans; resuming the execution takes the offset off.
+    /// Reclaims of expired leases are rare and keep the join before the lock.
     async fn claim_where(
         &self,
         conn: &mut PgConnection,
         filter: &str,
+        lock_first: bool,
         worker: &str,
         max: usize,
         lease: Duration,
         now: Timestamp,
-    ) -> Result<Vec<PgRow>, Error> {
+    ) -> Result<(Vec<PgRow>, usize), Error> {
         let now_us = to_us(now);
+        let picked = if lock_first {
+            format!(
+                "picked AS ( \
+                    SELECT s.execution_id, s.idx FROM steps s WHERE {filter} \
+                    ORDER BY s.priority DESC, s.ready_at_us LIMIT $2 FOR UPDATE SKIP LOCKED), \
+                 live AS MATERIALIZED ( \
+                    SELECT p.execution_id, p.idx, e.package_name, e.package_version, e.params, \
+                        e.status AS execution_status, e.created_by, e.team_id \
+                    FROM picked p JOIN executions e ON e.id = p.execution_id), \
+                 parked AS ( \
+                    UPDATE steps s SET ready_at_us = s.ready_at_us + {PARKED_US} FROM live \
+                    WHERE s.execution_id = live.execution_id AND s.idx = live.idx \
+                        AND live.execution_status NOT IN ('pending', 'running') AND s.status = 'ready' \
+                    RETURNING s.execution_id)"
+            )
+        } else {
+            format!(
+                "live AS MATERIALIZED ( \
+                    SELECT s.execution_id, s.idx, e.package_name, e.package_version, e.params, \
+                        e.status AS execution_status, e.created_by, e.team_id \
+                    FROM steps s JOIN executions e ON e.id = s.execution_id \
+                    WHERE {filter} AND e.status IN ('pending', 'running') \
+                    ORDER BY s.priority DESC, s.ready_at_us LIMIT $2 FOR UPDATE OF s SKIP LOCKED), \
+                 parked AS (SELECT NULL::uuid AS execution_id WHERE false)"
+            )
+        };
         let sql = format!(
-            "WITH picked AS ( \
-                SELECT s.execution_id, s.idx FROM steps s JOIN executions e ON e.id = s.execution_id \
-                WHERE {filter} AND e.status IN ('pending', 'running') \
-                ORDER BY s.priority DESC, s.ready_at_us LIMIT $2 FOR UPDATE OF s SKIP LOCKED) \
-             UPDATE steps s SET status = 'running', attempt = s.attempt + 1, lease_owner = $3, lease_expires_at_us = $4, \
-                started_at_us = $1, finished_at_us = NULL \
-             FROM picked JOIN executions e ON e.id = picked.execution_id \
-             WHERE s.execution_id = picked.execution_id AND s.idx = picked.idx \
-             RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, e.package_name, e.package_version, e.params, e.status AS execution_status, e.created_by, e.team_id, \
-                (SELECT jsonb_object_agg(d.step_id, d.output) FROM steps d \
-                  WHERE d.execution_id = s.execution_id AND d.status = 'succeeded' AND d.output IS NOT NULL) AS outputs"
+            "WITH {picked}, \
+             started AS ( \
+                UPDATE executions e SET status = 'running', started_at_us = $1, updated_at_us = $1 \
+                FROM live WHERE e.id = live.execution_id AND live.execution_status = 'pending' AND e.status = 'pending'), \
+             claimed AS ( \
+                UPDATE steps s SET status = 'running', attempt = s.attempt + 1, lease_owner = $3, lease_expires_at_us = $4, \
+                    started_at_us = $1, finished_at_us = NULL \
+                FROM live \
+                WHERE s.execution_id = live.execution_id AND s.idx = live.idx \
+                    AND live.execution_status IN ('pending', 'running') \
+                RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, live.package_name, live.package_version, \
+                    live.params, live.execution_status, live.created_by, live.team_id, \
+                    (SELECT jsonb_object_agg(d.step_id, d.output) FROM steps d \
+                      WHERE d.execution_id = s.execution_id AND d.status = 'succeeded' AND d.output IS NOT NULL) AS outputs) \
+             SELECT claimed.*, false AS parked FROM claimed \
+             UNION ALL \
+             SELECT execution_id, NULL::int2, NULL::text, NULL::int4, NULL::int4, NULL::text, NULL::int4, NULL::jsonb, \
+                NULL::text, NULL::text, NULL::text, NULL::jsonb, true FROM parked"
         );
-        Ok(sqlx::query(&sql)
+        let mut rows = sqlx::query(&sql)
             .bind(now_us)
             .bind(max as i64)
             .bind(worker)
             .bind(now_us + lease.as_micros() as i64)
             .fetch_all(&mut *conn)
-            .await?)
+            .await?;
+        let before = rows.len();
+        rows.retain(|r| !r.try_get::<bool, _>("parked").unwrap_or(false));
+        let parked = before - rows.len();
+        Ok((rows, parked))
     }
 
     async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
@@ -634,7 +682,9 @@ fn step_view(row: &PgRow) -> Result<StepView, Error> {
         status: step_status(row.try_get("status")?)?,
         attempt: row.try_get("attempt")?,
         max_attempts: row.try_get("max_attempts")?,
-        ready_at: row.try_get::<Option<i64>, _>("ready_at_us")?.map(from_us),
+        ready_at: row
+            .try_get::<Option<i64>, _>("ready_at_us")?
+            .map(|us| from_us(if us >= PARKED_US { us - PARKED_US } else { us })),
         started_at: row.try_get::<Option<i64>, _>("started_at_us")?.map(from_us),
         finished_at: row.try_get::<Option<i64>, _>("finished_at_us")?.map(from_us),
         output: row.try_get::<Option<Json<Value>>, _>("output")?.map(|j| j.0),
@@ -1450,6 +1500,15 @@ impl PgStore {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if control == Control::Resume {
+            sqlx::query(
+                "UPDATE steps SET ready_at_us = ready_at_us - $2 WHERE execution_id = $1 AND status = 'ready' AND ready_at_us >= $2",
+            )
+            .bind(id)
+            .bind(PARKED_US)
+            .execute(&mut *tx)
+            .await?;
+        }
         let mut events = Events::default();
         events.push(id, event::for_control(control), None, None, reason.map(|r| serde_json::json!({ "reason": r })));
         events.insert(&mut tx, now).await?;

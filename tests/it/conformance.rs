@@ -941,6 +941,32 @@ depends_on = ["a"]
         assert_eq!(claimed_keys(&claimed), [(fresh, "a".into())]);
     }
 
+    pub async fn paused_ready_steps_do_not_hold_back_others(store: Arc<dyn Store>) {
+        let now = now();
+        let pkg = register(&store, &single("job"), now).await;
+        let paused = start(&store, &pkg, 3, now).await;
+        for id in &paused {
+            store.control(*id, Control::Pause, None, now + s(1)).await.unwrap();
+        }
+        let other = start_one(&store, &pkg, now + s(2)).await;
+
+        // The paused executions' steps are first in the queue; a claim of one still finds the other's.
+        let claimed = store.claim("w", 1, LEASE, now + s(3)).await.unwrap();
+        assert_eq!(claimed_keys(&claimed), [(other, "only".into())]);
+        assert!(claim_all(&store, "w", now + s(3)).await.is_empty());
+        // Being passed over changes nothing a reader sees.
+        for id in &paused {
+            let v = view(&store, *id).await;
+            assert_eq!(step(&v, "only").status, StepStatus::Ready);
+            assert_eq!(step(&v, "only").ready_at, Some(now));
+        }
+
+        store.control(paused[1], Control::Resume, None, now + s(4)).await.unwrap();
+        assert_eq!(step(&view(&store, paused[1]).await, "only").ready_at, Some(now));
+        let claimed = claim_all(&store, "w", now + s(5)).await;
+        assert_eq!(claimed_keys(&claimed), [(paused[1], "only".into())]);
+    }
+
     pub async fn cancel_cancels_open_steps_and_fences(store: Arc<dyn Store>) {
         let now = now();
         let pkg = register(&store, diamond(), now).await;
@@ -1557,6 +1583,7 @@ crate::store_test!(cases::duplicate_completions_in_a_batch_apply_once);
 crate::store_test!(cases::heartbeat_extends_lease_and_reports_lost);
 crate::store_test!(cases::release_returns_the_step_without_spending_the_attempt);
 crate::store_test!(cases::pause_stops_claims_until_resume);
+crate::store_test!(cases::paused_ready_steps_do_not_hold_back_others);
 crate::store_test!(cases::cancel_cancels_open_steps_and_fences);
 crate::store_test!(cases::controls_are_idempotent);
 crate::store_test!(cases::illegal_controls_are_rejected);
