@@ -319,6 +319,10 @@ impl PgStore {
     /// each of them to `executions` before `SKIP LOCKED` drops it was most of the claim's work.
     /// A ready step whose execution is paused is parked (`ready_at_us` + [`PARKED_US`]) so that it
     /// leaves the index range every claim scans; resuming the execution takes the offset off.
+    /// Parking re-reads the execution under a share lock (the latest committed version, after any
+    /// control in flight): a resume that committed after this statement's snapshot, having found
+    /// nothing to unpark, must not see its step parked from the stale status. A step left unparked
+    /// that way stays ready for the next claim, which the resume's NOTIFY wakes.
     /// Reclaims of expired leases are rare and keep the join before the lock.
     async fn claim_where(
         &self,
@@ -340,10 +344,13 @@ impl PgStore {
                     SELECT p.execution_id, p.idx, e.package_name, e.package_version, e.params, \
                         e.status AS execution_status, e.created_by, e.team_id \
                     FROM picked p JOIN executions e ON e.id = p.execution_id), \
+                 held AS ( \
+                    SELECT live.execution_id, live.idx FROM live JOIN executions e ON e.id = live.execution_id \
+                    WHERE live.execution_status NOT IN ('pending', 'running') AND e.status NOT IN ('pending', 'running') \
+                    FOR SHARE OF e), \
                  parked AS ( \
-                    UPDATE steps s SET ready_at_us = s.ready_at_us + {PARKED_US} FROM live \
-                    WHERE s.execution_id = live.execution_id AND s.idx = live.idx \
-                        AND live.execution_status NOT IN ('pending', 'running') AND s.status = 'ready' \
+                    UPDATE steps s SET ready_at_us = s.ready_at_us + {PARKED_US} FROM held \
+                    WHERE s.execution_id = held.execution_id AND s.idx = held.idx AND s.status = 'ready' \
                     RETURNING s.execution_id)"
             )
         } else {
@@ -377,17 +384,23 @@ impl PgStore {
              SELECT execution_id, NULL::int2, NULL::text, NULL::int4, NULL::int4, NULL::text, NULL::int4, NULL::jsonb, \
                 NULL::text, NULL::text, NULL::text, NULL::jsonb, true FROM parked"
         );
-        let mut rows = sqlx::query(&sql)
+        let rows = sqlx::query(&sql)
             .bind(now_us)
             .bind(max as i64)
             .bind(worker)
             .bind(now_us + lease.as_micros() as i64)
             .fetch_all(&mut *conn)
             .await?;
-        let before = rows.len();
-        rows.retain(|r| !r.try_get::<bool, _>("parked").unwrap_or(false));
-        let parked = before - rows.len();
-        Ok((rows, parked))
+        let mut claimed = Vec::with_capacity(rows.len());
+        let mut parked = 0;
+        for row in rows {
+            if row.try_get::<bool, _>("parked")? {
+                parked += 1;
+            } else {
+                claimed.push(row);
+            }
+        }
+        Ok((claimed, parked))
     }
 
     async fn complete_once(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
