@@ -32,6 +32,14 @@ const PARKED_US: i64 = 1 << 60;
 /// Deadlocks between concurrent completion batches are resolved by PostgreSQL aborting one; the
 /// batch is then simply retried.
 const DEADLOCK_RETRIES_MAX: u32 = 8;
+/// An execution's start as read (`e` is the execution): a claim writes only the step, so until the
+/// execution finishes and stores it, its start is the earliest first start of its steps
+/// (migrations/postgres/0025_started_from_steps.sql).
+const STARTED_AT: &str =
+    "COALESCE(e.started_at_us, (SELECT min(d.first_started_at_us) FROM steps d WHERE d.execution_id = e.id))";
+/// An execution's status as read: a 'pending' execution one of whose steps has started is running.
+const STATUS: &str = "CASE WHEN e.status = 'pending' AND EXISTS \
+    (SELECT 1 FROM steps d WHERE d.execution_id = e.id AND d.first_started_at_us IS NOT NULL) THEN 'running' ELSE e.status END";
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -288,14 +296,12 @@ impl PgStore {
     }
 
     async fn read_execution(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<ExecutionView>, Error> {
-        let sql = if lock {
-            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, team_id, \
-             created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1 FOR UPDATE"
-        } else {
-            "SELECT id, package_name, package_version, status, params, priority, idempotency_key, created_by, team_id, \
-             created_at_us, started_at_us, finished_at_us, error FROM executions WHERE id = $1"
-        };
-        let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await? else {
+        let sql = format!(
+            "SELECT id, package_name, package_version, {STATUS} AS status, params, priority, idempotency_key, created_by, team_id, \
+             created_at_us, {STARTED_AT} AS started_at_us, finished_at_us, error FROM executions e WHERE id = $1{}",
+            if lock { " FOR UPDATE" } else { "" }
+        );
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? else {
             return Ok(None);
         };
         let steps = sqlx::query(
@@ -366,12 +372,9 @@ impl PgStore {
         };
         let sql = format!(
             "WITH {picked}, \
-             started AS ( \
-                UPDATE executions e SET status = 'running', started_at_us = $1, updated_at_us = $1 \
-                FROM live WHERE e.id = live.execution_id AND live.execution_status = 'pending' AND e.status = 'pending'), \
              claimed AS ( \
                 UPDATE steps s SET status = 'running', attempt = s.attempt + 1, lease_owner = $3, lease_expires_at_us = $4, \
-                    started_at_us = $1, finished_at_us = NULL \
+                    started_at_us = $1, first_started_at_us = COALESCE(s.first_started_at_us, $1), finished_at_us = NULL \
                 FROM live \
                 WHERE s.execution_id = live.execution_id AND s.idx = live.idx \
                     AND live.execution_status IN ('pending', 'running') \
@@ -581,11 +584,14 @@ impl PgStore {
             let e_ids: Vec<Uuid> = per_execution.keys().copied().collect();
             let e_n: Vec<i32> = per_execution.values().copied().collect();
             let completed: Vec<Uuid> = sqlx::query_scalar::<_, Option<Uuid>>(
-                "UPDATE executions e SET steps_remaining = e.steps_remaining - u.n, updated_at_us = $1, \
-                    status = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN 'completed' ELSE e.status END, \
-                    finished_at_us = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN $1 ELSE e.finished_at_us END \
-                 FROM unnest($2::uuid[], $3::int4[]) AS u(id, n) WHERE e.id = u.id \
-                 RETURNING CASE WHEN e.status = 'completed' AND e.finished_at_us = $1 THEN e.id END",
+                &format!(
+                    "UPDATE executions e SET steps_remaining = e.steps_remaining - u.n, updated_at_us = $1, \
+                        status = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN 'completed' ELSE e.status END, \
+                        started_at_us = CASE WHEN e.steps_remaining - u.n <= 0 THEN {STARTED_AT} ELSE e.started_at_us END, \
+                        finished_at_us = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN $1 ELSE e.finished_at_us END \
+                     FROM unnest($2::uuid[], $3::int4[]) AS u(id, n) WHERE e.id = u.id \
+                     RETURNING CASE WHEN e.status = 'completed' AND e.finished_at_us = $1 THEN e.id END"
+                ),
             )
             .bind(now_us)
             .bind(&e_ids)
@@ -743,10 +749,10 @@ async fn fail_execution(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    let changed = sqlx::query(
-        "UPDATE executions SET status = 'failed', error = $1, finished_at_us = $2, updated_at_us = $2 \
-         WHERE id = $3 AND status IN ('pending', 'running', 'paused')",
-    )
+    let changed = sqlx::query(&format!(
+        "UPDATE executions e SET status = 'failed', error = $1, started_at_us = {STARTED_AT}, finished_at_us = $2, updated_at_us = $2 \
+         WHERE id = $3 AND status IN ('pending', 'running', 'paused')"
+    ))
     .bind(format!("step `{step_id}` failed: {error}"))
     .bind(now_us)
     .bind(id)
@@ -1127,12 +1133,12 @@ impl Store for PgStore {
     }
 
     async fn list_executions(&self, f: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, Error> {
-        let rows = sqlx::query(
-            "SELECT id, package_name, package_version, status, created_by, team_id, created_at_us, finished_at_us FROM executions \
-             WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
+        let rows = sqlx::query(&format!(
+            "SELECT id, package_name, package_version, {STATUS} AS status, created_by, team_id, created_at_us, finished_at_us FROM executions e \
+             WHERE ($1::text IS NULL OR {STATUS} = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
              AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::uuid IS NULL OR id < $6) \
-             AND ($8::text IS NULL OR team_id = $8) AND ($9::text IS NULL OR params ->> $9 = $10) ORDER BY id DESC LIMIT $7",
-        )
+             AND ($8::text IS NULL OR team_id = $8) AND ($9::text IS NULL OR params ->> $9 = $10) ORDER BY id DESC LIMIT $7"
+        ))
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
         .bind(&f.created_by)
@@ -1422,14 +1428,14 @@ impl Store for PgStore {
     }
 
     async fn step_records(&self, f: &ExecutionFilter) -> Result<Vec<StepRecord>, Error> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT e.id AS execution_id, e.package_name, e.status AS execution_status, e.created_at_us, e.finished_at_us AS execution_finished_at_us, \
              s.step_id, s.status, s.attempt, s.started_at_us, s.finished_at_us, s.error \
-             FROM (SELECT id, package_name, status, created_at_us, finished_at_us FROM executions \
-                   WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
+             FROM (SELECT id, package_name, {STATUS} AS status, created_at_us, finished_at_us FROM executions e \
+                   WHERE ($1::text IS NULL OR {STATUS} = $1) AND ($2::text IS NULL OR package_name = $2) AND ($3::text IS NULL OR created_by = $3) \
                    AND ($4::int8 IS NULL OR created_at_us >= $4) AND ($5::int8 IS NULL OR created_at_us < $5) AND ($6::text IS NULL OR team_id = $6) \
-                   AND ($8::text IS NULL OR params ->> $8 = $9) ORDER BY id DESC LIMIT $7) e JOIN steps s ON s.execution_id = e.id",
-        )
+                   AND ($8::text IS NULL OR params ->> $8 = $9) ORDER BY id DESC LIMIT $7) e JOIN steps s ON s.execution_id = e.id"
+        ))
         .bind(f.status.map(|s| s.as_str()))
         .bind(&f.package_name)
         .bind(&f.created_by)
@@ -1462,7 +1468,9 @@ impl Store for PgStore {
 
     async fn execution_counts(&self) -> Result<Vec<(ExecutionStatus, u64)>, Error> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM executions GROUP BY status").fetch_all(&self.pool).await?;
+            sqlx::query_as(&format!("SELECT {STATUS}, COUNT(*) FROM executions e GROUP BY 1"))
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter().map(|(s, n)| Ok((execution_status(&s)?, n as u64))).collect()
     }
 }
@@ -1503,7 +1511,7 @@ impl PgStore {
             .await?;
         }
         sqlx::query(
-            "UPDATE executions SET status = $1, steps_remaining = $2, updated_at_us = $3, \
+            "UPDATE executions SET status = $1, steps_remaining = $2, updated_at_us = $3, started_at_us = $6, \
              finished_at_us = CASE WHEN $4 THEN $3 ELSE NULL END, error = CASE WHEN $4 THEN error ELSE NULL END WHERE id = $5",
         )
         .bind(plan.status.as_str())
@@ -1511,6 +1519,7 @@ impl PgStore {
         .bind(now_us)
         .bind(plan.finished)
         .bind(id)
+        .bind(view.started_at.map(to_us))
         .execute(&mut *tx)
         .await?;
         if control == Control::Resume {

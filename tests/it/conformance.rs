@@ -941,6 +941,63 @@ depends_on = ["a"]
         assert_eq!(claimed_keys(&claimed), [(fresh, "a".into())]);
     }
 
+    /// An execution starts when its first step first starts, whatever the store writes at a claim
+    /// (PostgreSQL writes only the step and reads the execution's start from its steps).
+    pub async fn execution_start_is_its_first_step_start(store: Arc<dyn Store>) {
+        let now = now();
+        let pkg = register(&store, &single("flaky"), now).await;
+        let id = start_one(&store, &pkg, now).await;
+        let waiting = start_one(&store, &pkg, now + s(1)).await;
+        let first = store.claim("w1", 1, LEASE, now + s(2)).await.unwrap();
+        assert_eq!(first[0].attempt.execution_id, id);
+
+        let v = view(&store, id).await;
+        assert_eq!((v.status, v.started_at), (ExecutionStatus::Running, Some(now + s(2))));
+        assert_eq!(
+            (view(&store, waiting).await.status, view(&store, waiting).await.started_at),
+            (ExecutionStatus::Pending, None)
+        );
+        let with = |status| ExecutionFilter { status: Some(status), limit: 100, ..Default::default() };
+        assert_eq!(list(&store, with(ExecutionStatus::Running)).await, [id]);
+        assert_eq!(list(&store, with(ExecutionStatus::Pending)).await, [waiting]);
+        assert_eq!(counts(&store).await, count_map(&[("pending", 1), ("running", 1)]));
+        let records = store.step_records(&with(ExecutionStatus::Running)).await.unwrap();
+        assert_eq!(
+            records.iter().map(|r| (r.execution_id, r.execution_status)).collect::<Vec<_>>(),
+            [(id, ExecutionStatus::Running)]
+        );
+
+        // A retry starts the step again; the execution's start stays the first attempt's.
+        let retry = Outcome::Retry { at: now + s(10), error: "boom".into() };
+        assert!(complete(&store, first[0].attempt, retry, now + s(3)).await);
+        let v = view(&store, id).await;
+        assert_eq!((v.status, v.started_at), (ExecutionStatus::Running, Some(now + s(2))));
+        let second = store.claim("w1", 1, LEASE, now + s(10)).await.unwrap();
+        assert_eq!(second[0].attempt.execution_id, waiting, "the waiting execution was ready first");
+        let third = store.claim("w1", 1, LEASE, now + s(11)).await.unwrap();
+        assert_eq!(third[0].attempt.attempt, 2);
+        assert_eq!(step(&view(&store, id).await, "only").started_at, Some(now + s(11)));
+        assert_eq!(view(&store, id).await.started_at, Some(now + s(2)));
+
+        // Finishing (completing, failing, cancelling) keeps the start it read.
+        let done = Outcome::Succeeded { output: json!({}) };
+        assert!(complete(&store, third[0].attempt, done, now + s(12)).await);
+        let v = view(&store, id).await;
+        assert_eq!(
+            (v.status, v.started_at, v.finished_at),
+            (ExecutionStatus::Completed, Some(now + s(2)), Some(now + s(12)))
+        );
+        assert!(complete(&store, second[0].attempt, Outcome::Failed { error: "bad".into() }, now + s(13)).await);
+        let v = view(&store, waiting).await;
+        assert_eq!((v.status, v.started_at), (ExecutionStatus::Failed, Some(now + s(10))));
+        let cancelled = start_one(&store, &pkg, now + s(20)).await;
+        assert_eq!(store.claim("w1", 1, LEASE, now + s(21)).await.unwrap().len(), 1);
+        store.control(cancelled, Control::Cancel, None, now + s(22)).await.unwrap();
+        let v = view(&store, cancelled).await;
+        assert_eq!((v.status, v.started_at), (ExecutionStatus::Cancelled, Some(now + s(21))));
+        assert_eq!(counts(&store).await, count_map(&[("cancelled", 1), ("completed", 1), ("failed", 1)]));
+    }
+
     pub async fn paused_ready_steps_do_not_hold_back_others(store: Arc<dyn Store>) {
         let now = now();
         let pkg = register(&store, &single("job"), now).await;
@@ -1584,6 +1641,7 @@ crate::store_test!(cases::heartbeat_extends_lease_and_reports_lost);
 crate::store_test!(cases::release_returns_the_step_without_spending_the_attempt);
 crate::store_test!(cases::pause_stops_claims_until_resume);
 crate::store_test!(cases::paused_ready_steps_do_not_hold_back_others);
+crate::store_test!(cases::execution_start_is_its_first_step_start);
 crate::store_test!(cases::cancel_cancels_open_steps_and_fences);
 crate::store_test!(cases::controls_are_idempotent);
 crate::store_test!(cases::illegal_controls_are_rejected);

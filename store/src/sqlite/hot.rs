@@ -194,7 +194,7 @@ fn claim_sql(filter: &str) -> String {
     // execution and all its steps and sorts them: a claim that costs O(backlog).
     format!(
         "UPDATE steps SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at_us = ?2, \
-         started_at_us = ?3, finished_at_us = NULL \
+         started_at_us = ?3, first_started_at_us = COALESCE(first_started_at_us, ?3), finished_at_us = NULL \
          WHERE (execution_id, idx) IN ( \
             SELECT s.execution_id, s.idx FROM steps s CROSS JOIN executions e ON e.id = s.execution_id \
             WHERE e.status IN ('pending', 'running') AND {filter} \
