@@ -131,6 +131,7 @@ async fn run(args: &BenchAnalyticsArgs, url: &str) -> anyhow::Result<std::proces
                 .filter(|(i, _)| i % 4 == class)
                 .map(|(i, c)| Completion {
                     attempt: c.attempt,
+                    package: c.package.clone(),
                     outcome: if i % 20 == 7 {
                         Outcome::Failed { error: "portal down".into() }
                     } else {

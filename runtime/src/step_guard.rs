@@ -13,6 +13,7 @@ use crate::worker::{failure, InFlight, StepResult};
 
 pub(crate) struct StepGuard {
     attempt: StepAttempt,
+    package: Arc<engine::Package>,
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
     tx: mpsc::Sender<StepResult>,
@@ -23,12 +24,13 @@ pub(crate) struct StepGuard {
 impl StepGuard {
     pub(crate) fn new(
         attempt: StepAttempt,
+        package: Arc<engine::Package>,
         policy: RetryPolicy,
         clock: Arc<dyn Clock>,
         tx: mpsc::Sender<StepResult>,
         in_flight: InFlight,
     ) -> StepGuard {
-        StepGuard { attempt, policy, clock, tx, in_flight, reported: false }
+        StepGuard { attempt, package, policy, clock, tx, in_flight, reported: false }
     }
 
     /// Hands the task's result to the completer; from then on the guard has nothing to do.
@@ -49,7 +51,8 @@ impl Drop for StepGuard {
         let why = if std::thread::panicking() { "step task panicked" } else { "step task ended without a result" };
         let a = self.attempt;
         tracing::error!(execution = %a.execution_id, step = a.step.0, attempt = a.attempt, "{why}");
-        let completion = failure(a, &self.policy, FailureKind::Retryable, why.to_string(), self.clock.now());
+        let completion =
+            failure(a, self.package.clone(), &self.policy, FailureKind::Retryable, why.to_string(), self.clock.now());
         // Drop cannot wait for room in the channel. When it is full (or the completer is gone),
         // forgetting the attempt stops its heartbeats: the lease runs out and the step is
         // reclaimed with a higher attempt, which is slower but just as safe.
@@ -81,7 +84,14 @@ mod tests {
             .insert(attempt, Held { cancel: CancellationToken::new(), renewed: tokio::time::Instant::now() });
         let (tx, rx) = mpsc::channel(1);
         let policy = RetryPolicy { max_attempts: 3, ..RetryPolicy::default() };
-        (StepGuard::new(attempt, policy, Arc::new(SystemClock), tx, in_flight.clone()), rx, in_flight)
+        let package =
+            engine::Package::parse("name = \"p\"\n\n[[steps]]\nid = \"only\"\nhandler = \"work\"\n", &|_| true)
+                .expect("a valid package");
+        (
+            StepGuard::new(attempt, Arc::new(package), policy, Arc::new(SystemClock), tx, in_flight.clone()),
+            rx,
+            in_flight,
+        )
     }
 
     fn is_retry(r: StepResult) -> bool {

@@ -325,6 +325,7 @@ impl Launch {
                 .insert(step.attempt, Held { cancel: token.clone(), renewed: claimed.sent });
             let guard = StepGuard::new(
                 step.attempt,
+                step.package.clone(),
                 retry_policy(&step),
                 self.clock.clone(),
                 self.results_tx.clone(),
@@ -376,6 +377,7 @@ fn retry_policy(step: &ClaimedStep) -> RetryPolicy {
 /// The completion of a failed attempt: retried after the policy's backoff, or failed for good.
 pub(crate) fn failure(
     attempt: StepAttempt,
+    package: Arc<engine::Package>,
     policy: &RetryPolicy,
     kind: FailureKind,
     error: String,
@@ -387,7 +389,7 @@ pub(crate) fn failure(
         }
         AfterFailure::Fail => Outcome::Failed { error },
     };
-    Completion { attempt, outcome }
+    Completion { attempt, package, outcome }
 }
 
 async fn run_step(
@@ -401,7 +403,7 @@ async fn run_step(
 ) -> StepResult {
     let attempt = step.attempt;
     let def = step.package.step(attempt.step);
-    let done = |outcome| StepResult::Done(Completion { attempt, outcome });
+    let done = |outcome| StepResult::Done(Completion { attempt, package: step.package.clone(), outcome });
 
     if let Some(when) = &def.when {
         if !when.eval(&engine::package::condition_context(&step.params, &step.outputs)) {
@@ -470,7 +472,7 @@ async fn run_step(
         Err(StepError::Retryable(e)) => (FailureKind::Retryable, e),
         Err(StepError::Permanent(e)) => (FailureKind::Permanent, e),
     };
-    StepResult::Done(failure(attempt, &retry_policy(&step), kind, error, clock.now()))
+    StepResult::Done(failure(attempt, step.package.clone(), &retry_policy(&step), kind, error, clock.now()))
 }
 
 async fn completer(

@@ -497,9 +497,8 @@ impl PgStore {
                 max_attempts = s.max_attempts + CASE WHEN u.waiting THEN 1 ELSE 0 END \
              FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::bool[]) \
                 WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, waiting, n) \
-             JOIN executions e ON e.id = u.id \
              WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
-             RETURNING u.n, s.execution_id, s.step_id, e.package_name, e.package_version",
+             RETURNING u.n, s.step_id",
         )
         .bind(now_us)
         .bind(&ids)
@@ -519,15 +518,10 @@ impl PgStore {
         let mut step_ids = std::collections::HashMap::new();
         let mut packages = std::collections::HashMap::new();
         for row in &rows {
-            let id: Uuid = row.try_get("execution_id")?;
             let item = row.try_get::<i64, _>("n")? as usize - 1;
             step_ids.insert(item, row.try_get::<String, _>("step_id")?);
-            let name: String = row.try_get("package_name")?;
-            let version: i32 = row.try_get("package_version")?;
-            if let std::collections::hash_map::Entry::Vacant(e) = packages.entry(id) {
-                let p = self.load_package(&mut *tx, &name, version).await?;
-                e.insert(p);
-            }
+            let c = &batch[item];
+            packages.entry(c.attempt.execution_id).or_insert_with(|| c.package.clone());
         }
         let mut done = Vec::new();
         let mut failed = Vec::new();

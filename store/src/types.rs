@@ -80,9 +80,12 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Completion {
     pub attempt: StepAttempt,
+    /// The package the claim returned with the step (the execution's pinned version): the store
+    /// plans the successors from it instead of reading the execution again.
+    pub package: Arc<Package>,
     pub outcome: Outcome,
 }
 

@@ -58,7 +58,10 @@ async fn execution(engine: &Arc<dyn Store>, package: &str, user: Option<&User>, 
     assert_eq!(claimed.len(), 1);
     let outcome = if ok { Outcome::Succeeded { output: json!({}) } } else { Outcome::Failed { error: "boom".into() } };
     let done = engine
-        .complete(&[Completion { attempt: claimed[0].attempt, outcome }], start + chrono::Duration::seconds(secs))
+        .complete(
+            &[Completion { attempt: claimed[0].attempt, package: claimed[0].package.clone(), outcome }],
+            start + chrono::Duration::seconds(secs),
+        )
         .await
         .unwrap();
     assert_eq!(done, vec![true]);

@@ -127,8 +127,15 @@ fn claimed_keys(claimed: &[ClaimedStep]) -> Vec<(Uuid, String)> {
     keys
 }
 
+/// The package an execution runs on, as its claim would carry it in a completion.
+async fn package_of(store: &Arc<dyn Store>, execution_id: Uuid) -> Arc<Package> {
+    let v = view(store, execution_id).await;
+    store.package(&v.package_name, Some(v.package_version)).await.expect("package").expect("a stored package").1
+}
+
 async fn complete(store: &Arc<dyn Store>, attempt: StepAttempt, outcome: Outcome, now: Timestamp) -> bool {
-    let accepted = store.complete(&[Completion { attempt, outcome }], now).await.expect("complete");
+    let package = package_of(store, attempt.execution_id).await;
+    let accepted = store.complete(&[Completion { attempt, package, outcome }], now).await.expect("complete");
     assert_eq!(accepted.len(), 1);
     accepted[0]
 }
@@ -139,6 +146,7 @@ async fn succeed(store: &Arc<dyn Store>, claimed: &[ClaimedStep], now: Timestamp
         .iter()
         .map(|c| Completion {
             attempt: c.attempt,
+            package: c.package.clone(),
             outcome: Outcome::Succeeded { output: json!({ "step": step_id(c) }) },
         })
         .collect();
@@ -773,7 +781,11 @@ depends_on = ["p", "q", "r"]
         // The first worker's late result writes nothing.
         let before = view(&store, id).await;
         let log_before = events(&store, id).await;
-        let late = Completion { attempt: first[0].attempt, outcome: Outcome::Succeeded { output: json!("stale") } };
+        let late = Completion {
+            attempt: first[0].attempt,
+            package: first[0].package.clone(),
+            outcome: Outcome::Succeeded { output: json!("stale") },
+        };
         assert_eq!(store.complete(std::slice::from_ref(&late), now + s(31)).await.unwrap(), [false]);
         assert_eq!(view(&store, id).await, before);
         assert_eq!(events(&store, id).await, log_before);
@@ -782,7 +794,11 @@ depends_on = ["p", "q", "r"]
         assert_eq!((only.status, only.attempt), (StepStatus::Running, 2));
 
         // Per item in one batch: the stale one rejected, the current one accepted.
-        let current = Completion { attempt: second[0].attempt, outcome: Outcome::Succeeded { output: json!("fresh") } };
+        let current = Completion {
+            attempt: second[0].attempt,
+            package: second[0].package.clone(),
+            outcome: Outcome::Succeeded { output: json!("fresh") },
+        };
         assert_eq!(store.complete(&[late, current.clone()], now + s(32)).await.unwrap(), [false, true]);
         let v = view(&store, id).await;
         assert_eq!(v.status, ExecutionStatus::Completed);
@@ -1553,6 +1569,7 @@ handler = "work"
             .iter()
             .map(|r| Completion {
                 attempt: r.attempt,
+                package: r.package.clone(),
                 outcome: Outcome::Succeeded {
                     output: json!({ "from": "a", "exec": r.attempt.execution_id.to_string() }),
                 },
@@ -1592,7 +1609,11 @@ handler = "work"
         let id = start_one(&store, &pkg, now).await;
         let a = claim_all(&store, "w", now).await;
         assert_eq!(a.len(), 1);
-        let done = Completion { attempt: a[0].attempt, outcome: Outcome::Succeeded { output: json!({ "a": 1 }) } };
+        let done = Completion {
+            attempt: a[0].attempt,
+            package: a[0].package.clone(),
+            outcome: Outcome::Succeeded { output: json!({ "a": 1 }) },
+        };
         let (accepted, handed) =
             store.complete_and_claim(std::slice::from_ref(&done), "w", 1, LEASE, now + s(1)).await.unwrap();
         assert_eq!(accepted, [true]);
@@ -1613,7 +1634,11 @@ handler = "work"
         let batch: Vec<Completion> = handed
             .iter()
             .chain(&rest)
-            .map(|c| Completion { attempt: c.attempt, outcome: Outcome::Succeeded { output: json!({}) } })
+            .map(|c| Completion {
+                attempt: c.attempt,
+                package: c.package.clone(),
+                outcome: Outcome::Succeeded { output: json!({}) },
+            })
             .collect();
         let (accepted, none) = store.complete_and_claim(&batch, "w", 0, LEASE, now + s(3)).await.unwrap();
         assert_eq!((accepted, none.len()), (vec![true, true], 0));

@@ -324,12 +324,7 @@ fn execution_context(
 }
 
 /// Returns which completions applied and whether any step became ready (a wake-up is due).
-pub(crate) fn complete(
-    conn: &Connection,
-    cache: &PackageCache,
-    batch: &[Completion],
-    now: Timestamp,
-) -> Result<(Vec<bool>, bool), Error> {
+pub(crate) fn complete(conn: &Connection, batch: &[Completion], now: Timestamp) -> Result<(Vec<bool>, bool), Error> {
     let now_us = to_us(now);
     let mut accepted = Vec::with_capacity(batch.len());
     let mut done = Vec::new();
@@ -347,14 +342,13 @@ pub(crate) fn complete(
         let waiting = matches!(c.outcome, Outcome::Wait { .. });
         let status = outcome_status(&c.outcome).as_str();
         let finished_at = (status != "ready").then_some(now_us);
-        let row: Option<(String, String, i32)> = conn
+        let step_id: Option<String> = conn
             .prepare_cached(
                 "UPDATE steps SET status = ?1, output = ?2, error = ?3, ready_at_us = COALESCE(?4, ready_at_us), \
                  finished_at_us = ?5, lease_owner = NULL, lease_expires_at_us = NULL, \
                  waiting = ?6, max_attempts = max_attempts + ?6 \
                  WHERE execution_id = ?7 AND idx = ?8 AND attempt = ?9 AND status = 'running' \
-                 RETURNING step_id, (SELECT package_name FROM executions WHERE id = execution_id), \
-                 (SELECT package_version FROM executions WHERE id = execution_id)",
+                 RETURNING step_id",
             )?
             .query_row(
                 params![
@@ -368,10 +362,10 @@ pub(crate) fn complete(
                     a.step.0 as i64,
                     a.attempt
                 ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.get(0),
             )
             .optional()?;
-        let Some((step_id, name, version)) = row else {
+        let Some(step_id) = step_id else {
             accepted.push(false);
             continue;
         };
@@ -387,9 +381,7 @@ pub(crate) fn complete(
             detail.as_ref(),
         )?;
         match &c.outcome {
-            Outcome::Succeeded { .. } | Outcome::Skipped => {
-                done.push((a.execution_id, load_package(conn, cache, &name, version)?, a.step))
-            }
+            Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, c.package.clone(), a.step)),
             Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
             Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
         }

@@ -356,8 +356,8 @@ impl Store for SqliteStore {
     }
 
     async fn complete(&self, batch: &[Completion], now: Timestamp) -> Result<Vec<bool>, Error> {
-        let (cache, batch) = (self.cache.clone(), batch.to_vec());
-        let (accepted, woke) = self.hot.run(move |conn| hot::complete(conn, &cache, &batch, now)).await?;
+        let batch = batch.to_vec();
+        let (accepted, woke) = self.hot.run(move |conn| hot::complete(conn, &batch, now)).await?;
         if woke {
             self.wakeup.notify_waiters();
         }
@@ -376,7 +376,7 @@ impl Store for SqliteStore {
         let (accepted, woke, claimed) = self
             .hot
             .run(move |conn| {
-                let (accepted, woke) = hot::complete(conn, &cache, &batch, now)?;
+                let (accepted, woke) = hot::complete(conn, &batch, now)?;
                 let claimed =
                     if max > 0 { hot::claim(conn, &cache, &worker, max, lease, now, false)? } else { Vec::new() };
                 Ok((accepted, woke, claimed))
