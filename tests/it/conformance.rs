@@ -282,7 +282,11 @@ pub mod cases {
         }
         // Completions and heartbeats of unknown attempts are simply not accepted.
         let ghost = StepAttempt { execution_id: id, step: engine::StepIdx(0), attempt: 1 };
-        assert!(!complete(&store, ghost, Outcome::Skipped, now).await);
+        let package = register(&store, &single("real"), now).await.package;
+        assert_eq!(
+            store.complete(&[Completion { attempt: ghost, package, outcome: Outcome::Skipped }], now).await.unwrap(),
+            [false]
+        );
         let lost = store.heartbeat("w", &[ghost], LEASE, now).await.unwrap();
         assert_eq!(lost, [ghost]);
         store.release("w", &[ghost], now).await.unwrap();
