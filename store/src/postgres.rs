@@ -214,21 +214,16 @@ impl PgStore {
             return Ok(Vec::new());
         }
         let mut claimed = Vec::with_capacity(rows.len());
+        let mut with_dependencies = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let execution_id: Uuid = row.try_get("execution_id")?;
             let step = StepIdx(row.try_get::<i16, _>("idx")? as u16);
             let attempt: i32 = row.try_get("attempt")?;
             let package =
                 self.load_package(&mut *tx, row.try_get("package_name")?, row.try_get("package_version")?).await?;
-            // The claim returns the execution's saved outputs with each step (one round trip, not a
-            // second SELECT); a step without dependencies is given none, whatever else has run.
-            let outputs = if package.dag.predecessors(step).is_empty() {
-                serde_json::Map::new()
-            } else {
-                row.try_get::<Option<Json<serde_json::Map<String, Value>>>, _>("outputs")?
-                    .map(|j| j.0)
-                    .unwrap_or_default()
-            };
+            if !package.dag.predecessors(step).is_empty() {
+                with_dependencies.push(claimed.len());
+            }
             events.push(execution_id, event::STEP_STARTED, Some(row.try_get("step_id")?), Some(attempt), None);
             claimed.push(ClaimedStep {
                 attempt: StepAttempt { execution_id, step, attempt },
@@ -236,10 +231,30 @@ impl PgStore {
                 reclaimed: i >= fresh,
                 package,
                 params: row.try_get::<Json<Value>, _>("params")?.0,
-                outputs,
+                outputs: serde_json::Map::new(),
                 created_by: row.try_get("created_by")?,
                 team_id: row.try_get("team_id")?,
             });
+        }
+        // Steps with dependencies get their execution's saved outputs, in one statement for the
+        // batch; a step without any is given none (whatever else has run), and reading them per
+        // claimed row, as the claim once did, was wasted work for every root step.
+        if !with_dependencies.is_empty() {
+            let ids: Vec<Uuid> = with_dependencies.iter().map(|&i| claimed[i].attempt.execution_id).collect();
+            let saved: std::collections::HashMap<Uuid, Json<serde_json::Map<String, Value>>> = sqlx::query_as(
+                "SELECT execution_id, jsonb_object_agg(step_id, output) FROM steps \
+                 WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL GROUP BY execution_id",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            for i in with_dependencies {
+                if let Some(outputs) = saved.get(&claimed[i].attempt.execution_id) {
+                    claimed[i].outputs = outputs.0.clone();
+                }
+            }
         }
         Ok(claimed)
     }
@@ -379,13 +394,11 @@ impl PgStore {
                 WHERE s.execution_id = live.execution_id AND s.idx = live.idx \
                     AND live.execution_status IN ('pending', 'running') \
                 RETURNING s.execution_id, s.idx, s.step_id, s.attempt, s.max_attempts, live.package_name, live.package_version, \
-                    live.params, live.execution_status, live.created_by, live.team_id, \
-                    (SELECT jsonb_object_agg(d.step_id, d.output) FROM steps d \
-                      WHERE d.execution_id = s.execution_id AND d.status = 'succeeded' AND d.output IS NOT NULL) AS outputs) \
+                    live.params, live.execution_status, live.created_by, live.team_id) \
              SELECT claimed.*, false AS parked FROM claimed \
              UNION ALL \
              SELECT execution_id, NULL::int2, NULL::text, NULL::int4, NULL::int4, NULL::text, NULL::int4, NULL::jsonb, \
-                NULL::text, NULL::text, NULL::text, NULL::jsonb, true FROM parked"
+                NULL::text, NULL::text, NULL::text, true FROM parked"
         );
         let rows = sqlx::query(&sql)
             .bind(now_us)
