@@ -130,6 +130,12 @@ struct Events {
 }
 
 impl Events {
+    /// Appends the collected events in order; `$1` is the time, `$2`-`$6` the columns.
+    const INSERT: &'static str = "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) \
+         SELECT u.id, $1, u.kind, u.step, u.attempt, u.detail::jsonb \
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[]) WITH ORDINALITY AS u(id, kind, step, attempt, detail, n) \
+         ORDER BY u.n";
+
     fn push(
         &mut self,
         id: Uuid,
@@ -149,21 +155,65 @@ impl Events {
         if self.ids.is_empty() {
             return Ok(());
         }
-        sqlx::query(
-            "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) \
-             SELECT u.id, $1, u.kind, u.step, u.attempt, u.detail::jsonb \
-             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[]) WITH ORDINALITY AS u(id, kind, step, attempt, detail, n) \
-             ORDER BY u.n",
-        )
-        .bind(to_us(now))
-        .bind(&self.ids)
-        .bind(&self.kinds)
-        .bind(&self.steps)
-        .bind(&self.attempts)
-        .bind(&self.details)
-        .execute(conn)
-        .await?;
+        sqlx::query(Self::INSERT)
+            .bind(to_us(now))
+            .bind(&self.ids)
+            .bind(&self.kinds)
+            .bind(&self.steps)
+            .bind(&self.attempts)
+            .bind(&self.details)
+            .execute(conn)
+            .await?;
         Ok(())
+    }
+}
+
+/// Claimed steps whose saved outputs are still to be read: those with dependencies (a step
+/// without any is given none, whatever else has run).
+#[derive(Default)]
+struct Claimed {
+    steps: Vec<ClaimedStep>,
+    with_dependencies: Vec<usize>,
+}
+
+impl Claimed {
+    /// Inserts the transaction's events and reads the outputs the claimed steps need, in one
+    /// statement: once per batch, not a sub-select per claimed row (roots included) as the claim
+    /// once did, and without a round trip of its own, which an idle hand-off would wait for.
+    async fn finish(
+        mut self,
+        conn: &mut PgConnection,
+        events: Events,
+        now: Timestamp,
+    ) -> Result<Vec<ClaimedStep>, Error> {
+        if self.with_dependencies.is_empty() {
+            events.insert(conn, now).await?;
+            return Ok(self.steps);
+        }
+        let ids: Vec<Uuid> = self.with_dependencies.iter().map(|&i| self.steps[i].attempt.execution_id).collect();
+        let saved: std::collections::HashMap<Uuid, Json<serde_json::Map<String, Value>>> = sqlx::query_as(&format!(
+            "WITH inserted AS ({}) \
+             SELECT execution_id, jsonb_object_agg(step_id, output) FROM steps \
+             WHERE execution_id = ANY($7) AND status = 'succeeded' AND output IS NOT NULL GROUP BY execution_id",
+            Events::INSERT
+        ))
+        .bind(to_us(now))
+        .bind(&events.ids)
+        .bind(&events.kinds)
+        .bind(&events.steps)
+        .bind(&events.attempts)
+        .bind(&events.details)
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        for i in self.with_dependencies {
+            if let Some(outputs) = saved.get(&self.steps[i].attempt.execution_id) {
+                self.steps[i].outputs = outputs.0.clone();
+            }
+        }
+        Ok(self.steps)
     }
 }
 
@@ -192,7 +242,7 @@ impl PgStore {
         lease: Duration,
         now: Timestamp,
         reclaim: bool,
-    ) -> Result<Vec<ClaimedStep>, Error> {
+    ) -> Result<Claimed, Error> {
         let ready = "s.status = 'ready' AND s.ready_at_us <= $1";
         let mut rows = Vec::new();
         loop {
@@ -211,7 +261,7 @@ impl PgStore {
             rows.extend(self.claim_where(&mut *tx, expired, false, worker, max - rows.len(), lease, now).await?.0);
         }
         if rows.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Claimed::default());
         }
         let mut claimed = Vec::with_capacity(rows.len());
         let mut with_dependencies = Vec::new();
@@ -236,27 +286,7 @@ impl PgStore {
                 team_id: row.try_get("team_id")?,
             });
         }
-        // Steps with dependencies get their execution's saved outputs, in one statement for the
-        // batch; a step without any is given none (whatever else has run), and reading them per
-        // claimed row, as the claim once did, was wasted work for every root step.
-        if !with_dependencies.is_empty() {
-            let ids: Vec<Uuid> = with_dependencies.iter().map(|&i| claimed[i].attempt.execution_id).collect();
-            let saved: std::collections::HashMap<Uuid, Json<serde_json::Map<String, Value>>> = sqlx::query_as(
-                "SELECT execution_id, jsonb_object_agg(step_id, output) FROM steps \
-                 WHERE execution_id = ANY($1) AND status = 'succeeded' AND output IS NOT NULL GROUP BY execution_id",
-            )
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-            for i in with_dependencies {
-                if let Some(outputs) = saved.get(&claimed[i].attempt.execution_id) {
-                    claimed[i].outputs = outputs.0.clone();
-                }
-            }
-        }
-        Ok(claimed)
+        Ok(Claimed { steps: claimed, with_dependencies })
     }
 
     pub async fn connect(url: &str) -> Result<PgStore, Error> {
@@ -450,9 +480,9 @@ impl PgStore {
         let claimed = if max > 0 {
             self.claim_in(&mut tx, &mut events, worker, max, lease, now, false).await?
         } else {
-            Vec::new()
+            Claimed::default()
         };
-        events.insert(&mut tx, now).await?;
+        let claimed = claimed.finish(&mut tx, events, now).await?;
         // Other workers need waking only when this one may have left ready work behind: fewer
         // NOTIFYs, whose queue lock serialises commits.
         let more = woke && claimed.len() == max;
@@ -966,7 +996,7 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         let mut events = Events::default();
         let claimed = self.claim_in(&mut tx, &mut events, worker, max, lease, now, true).await?;
-        events.insert(&mut tx, now).await?;
+        let claimed = claimed.finish(&mut tx, events, now).await?;
         tx.commit().await?;
         Ok(claimed)
     }
