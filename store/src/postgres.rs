@@ -559,12 +559,9 @@ impl PgStore {
         // Keyed by the batch item the update applied (not by step): a stale attempt in the same
         // batch as the current one, or a duplicate item, must not be reported as accepted.
         let mut step_ids = std::collections::HashMap::new();
-        let mut packages = std::collections::HashMap::new();
         for row in &rows {
             let item = row.try_get::<i64, _>("n")? as usize - 1;
             step_ids.insert(item, row.try_get::<String, _>("step_id")?);
-            let c = &batch[item];
-            packages.entry(c.attempt.execution_id).or_insert_with(|| c.package.clone());
         }
         let mut done = Vec::new();
         let mut failed = Vec::new();
@@ -578,13 +575,13 @@ impl PgStore {
             let detail = errors[i].map(|e| serde_json::json!({ "error": e }));
             events.push(a.execution_id, outcome_event(&c.outcome), Some(step_id.clone()), Some(a.attempt), detail);
             match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, a.step)),
+                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, c.package.as_ref(), a.step)),
                 Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id.clone(), error.clone())),
             }
         }
 
-        let updates = plan::successor_updates(done.iter().map(|(id, s)| (*id, packages[id].as_ref(), *s)));
+        let updates = plan::successor_updates(done.iter().copied());
         if !updates.is_empty() {
             let u_ids: Vec<Uuid> = updates.iter().map(|u| u.execution_id).collect();
             let u_idx: Vec<i16> = updates.iter().map(|u| u.step.0 as i16).collect();
@@ -615,7 +612,7 @@ impl PgStore {
 
         if !done.is_empty() {
             let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
-            for (id, _) in &done {
+            for (id, _, _) in &done {
                 *per_execution.entry(*id).or_default() += 1;
             }
             let e_ids: Vec<Uuid> = per_execution.keys().copied().collect();

@@ -381,13 +381,13 @@ pub(crate) fn complete(conn: &Connection, batch: &[Completion], now: Timestamp) 
             detail.as_ref(),
         )?;
         match &c.outcome {
-            Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, c.package.clone(), a.step)),
+            Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, c.package.as_ref(), a.step)),
             Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
             Outcome::Failed { error } => failed.push((a.execution_id, step_id, error.clone())),
         }
     }
 
-    let updates = plan::successor_updates(done.iter().map(|(id, p, s)| (*id, p.as_ref(), *s)));
+    let updates = plan::successor_updates(done.iter().copied());
     for u in &updates {
         let became_ready: Option<String> = conn
             .prepare_cached(
