@@ -2,8 +2,9 @@
 //!
 //! Every hot-path call is a constant number of statements however large the batch: claims are one
 //! `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING`, completions update steps,
-//! successors, executions and the event log with one `unnest`-driven statement each. Wake-ups
-//! travel over LISTEN/NOTIFY, sent from inside the transaction that made work claimable.
+//! successors, executions and the event log (`history`: a row per execution per transaction)
+//! with one `unnest`-driven statement each. Wake-ups travel over LISTEN/NOTIFY, sent from inside
+//! the transaction that made work claimable.
 
 use std::sync::atomic::Ordering::{AcqRel, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -22,6 +23,10 @@ use crate::plan::{self, event, outcome_event, outcome_status};
 use crate::sqlite::{execution_status, step_status};
 use crate::types::*;
 use crate::{Backend, Error, PackageCache, Store};
+
+mod history;
+
+use history::Events;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -119,55 +124,6 @@ impl Drop for PgStore {
     }
 }
 
-/// Rows of events to insert in one statement.
-#[derive(Default)]
-struct Events {
-    ids: Vec<Uuid>,
-    kinds: Vec<&'static str>,
-    steps: Vec<Option<String>>,
-    attempts: Vec<Option<i32>>,
-    details: Vec<Option<String>>,
-}
-
-impl Events {
-    /// Appends the collected events in order; `$1` is the time, `$2`-`$6` the columns.
-    const INSERT: &'static str = "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) \
-         SELECT u.id, $1, u.kind, u.step, u.attempt, u.detail::jsonb \
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[]) WITH ORDINALITY AS u(id, kind, step, attempt, detail, n) \
-         ORDER BY u.n";
-
-    fn push(
-        &mut self,
-        id: Uuid,
-        kind: &'static str,
-        step: Option<String>,
-        attempt: Option<i32>,
-        detail: Option<Value>,
-    ) {
-        self.ids.push(id);
-        self.kinds.push(kind);
-        self.steps.push(step);
-        self.attempts.push(attempt);
-        self.details.push(detail.map(|d| d.to_string()));
-    }
-
-    async fn insert(self, conn: &mut PgConnection, now: Timestamp) -> Result<(), Error> {
-        if self.ids.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(Self::INSERT)
-            .bind(to_us(now))
-            .bind(&self.ids)
-            .bind(&self.kinds)
-            .bind(&self.steps)
-            .bind(&self.attempts)
-            .bind(&self.details)
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
-}
-
 /// Claimed steps whose saved outputs are still to be read: those with dependencies (a step
 /// without any is given none, whatever else has run).
 #[derive(Default)]
@@ -191,18 +147,16 @@ impl Claimed {
             return Ok(self.steps);
         }
         let ids: Vec<Uuid> = self.with_dependencies.iter().map(|&i| self.steps[i].attempt.execution_id).collect();
+        let (event_ids, entries) = events.rows();
         let saved: std::collections::HashMap<Uuid, Json<serde_json::Map<String, Value>>> = sqlx::query_as(&format!(
             "WITH inserted AS ({}) \
              SELECT execution_id, jsonb_object_agg(step_id, output) FROM steps \
-             WHERE execution_id = ANY($7) AND status = 'succeeded' AND output IS NOT NULL GROUP BY execution_id",
+             WHERE execution_id = ANY($4) AND status = 'succeeded' AND output IS NOT NULL GROUP BY execution_id",
             Events::INSERT
         ))
         .bind(to_us(now))
-        .bind(&events.ids)
-        .bind(&events.kinds)
-        .bind(&events.steps)
-        .bind(&events.attempts)
-        .bind(&events.details)
+        .bind(&event_ids)
+        .bind(&entries)
         .bind(&ids)
         .fetch_all(&mut *conn)
         .await?
@@ -1202,25 +1156,7 @@ impl Store for PgStore {
     }
 
     async fn events(&self, id: Uuid, after: i64, limit: u32) -> Result<Vec<EventRecord>, Error> {
-        let rows = sqlx::query("SELECT id, execution_id, at_us, kind, step_id, attempt, detail FROM events WHERE execution_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(id)
-            .bind(after)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EventRecord {
-                    id: r.try_get("id")?,
-                    execution_id: r.try_get("execution_id")?,
-                    at: from_us(r.try_get("at_us")?),
-                    kind: r.try_get("kind")?,
-                    step_id: r.try_get("step_id")?,
-                    attempt: r.try_get("attempt")?,
-                    detail: r.try_get::<Option<Json<Value>>, _>("detail")?.map(|j| j.0),
-                })
-            })
-            .collect()
+        history::read(&mut *self.pool.acquire().await?, id, after, limit).await
     }
 
     async fn step_duration_stats(&self, package_name: &str) -> Result<Vec<StepDurationStats>, Error> {
