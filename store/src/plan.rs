@@ -65,6 +65,9 @@ pub(crate) struct SuccessorUpdate {
 
 /// Aggregates the successor decrements of the accepted, finished (succeeded or skipped) steps,
 /// sorted by (execution, step) so that concurrent transactions lock rows in the same order.
+/// SQLite applies these; PostgreSQL aggregates the same decrements inside its completion
+/// statement, from the successors of every finished step in the batch, keeping those whose
+/// completion applied.
 pub(crate) fn successor_updates<'a>(done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>) -> Vec<SuccessorUpdate> {
     let mut agg: BTreeMap<(Uuid, u16), (i32, i64)> = BTreeMap::new();
     for (execution_id, package, step) in done {

@@ -1,10 +1,10 @@
 //! The production store: PostgreSQL.
 //!
 //! Every hot-path call is a constant number of statements however large the batch: claims are one
-//! `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING`, completions update steps,
-//! successors, executions and the event log (`history`: a row per execution per transaction)
-//! with one `unnest`-driven statement each. Wake-ups travel over LISTEN/NOTIFY, sent from inside
-//! the transaction that made work claimable.
+//! `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING`; a completion updates the steps,
+//! their successors and their executions in one `unnest`-driven statement, and the event log
+//! (`history`: a row per execution per transaction) in another. Wake-ups travel over
+//! LISTEN/NOTIFY, sent from inside the transaction that made work claimable.
 
 use std::sync::atomic::Ordering::{AcqRel, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -486,17 +486,59 @@ impl PgStore {
             errors.push(error);
             ready_ats.push(ready_at);
         }
-        let rows = sqlx::query(
-            "UPDATE steps s SET status = u.status, output = u.output::jsonb, error = u.error, \
-                ready_at_us = COALESCE(u.ready_at, s.ready_at_us), \
-                finished_at_us = CASE WHEN u.status = 'ready' THEN NULL ELSE $1 END, \
-                lease_owner = NULL, lease_expires_at_us = NULL, waiting = u.waiting, \
-                max_attempts = s.max_attempts + CASE WHEN u.waiting THEN 1 ELSE 0 END \
-             FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::bool[]) \
-                WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, waiting, n) \
-             WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
-             RETURNING u.n, s.step_id",
-        )
+        // Each finished step's successors, as (batch item, successor, ready time if it becomes
+        // ready): the statement keeps those whose completion applied, so which completions were
+        // fenced need not be known before it runs.
+        let mut succ_items: Vec<i64> = Vec::new();
+        let mut succ_idx: Vec<i16> = Vec::new();
+        let mut succ_ready: Vec<i64> = Vec::new();
+        for (i, c) in batch.iter().enumerate() {
+            if matches!(c.outcome, Outcome::Succeeded { .. } | Outcome::Skipped) {
+                for &next in c.package.dag.successors(c.attempt.step) {
+                    succ_items.push(i as i64 + 1);
+                    succ_idx.push(next.0 as i16);
+                    succ_ready.push(now_us + c.package.step(next).delay.as_micros() as i64);
+                }
+            }
+        }
+        // One statement for the steps, their successors and their executions (one round trip,
+        // where there were three). Successors and executions are updated in key order, so
+        // concurrent batches lock shared rows in the same order.
+        let rows = sqlx::query(&format!(
+            "WITH done AS ( \
+                UPDATE steps s SET status = u.status, output = u.output::jsonb, error = u.error, \
+                    ready_at_us = COALESCE(u.ready_at, s.ready_at_us), \
+                    finished_at_us = CASE WHEN u.status = 'ready' THEN NULL ELSE $1 END, \
+                    lease_owner = NULL, lease_expires_at_us = NULL, waiting = u.waiting, \
+                    max_attempts = s.max_attempts + CASE WHEN u.waiting THEN 1 ELSE 0 END \
+                FROM unnest($2::uuid[], $3::int2[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::bool[]) \
+                    WITH ORDINALITY AS u(id, idx, attempt, status, output, error, ready_at, waiting, n) \
+                WHERE s.execution_id = u.id AND s.idx = u.idx AND s.attempt = u.attempt AND s.status = 'running' \
+                RETURNING u.n, s.execution_id, s.step_id, u.status), \
+             freed AS ( \
+                SELECT d.execution_id AS id, p.idx, count(*)::int4 AS n, max(p.ready_at) AS ready_at \
+                FROM unnest($10::int8[], $11::int2[], $12::int8[]) AS p(item, idx, ready_at) \
+                JOIN done d ON d.n = p.item GROUP BY d.execution_id, p.idx ORDER BY d.execution_id, p.idx), \
+             readied AS ( \
+                UPDATE steps s SET pending_deps = s.pending_deps - f.n, \
+                    status = CASE WHEN s.pending_deps - f.n <= 0 THEN 'ready' ELSE s.status END, \
+                    ready_at_us = CASE WHEN s.pending_deps - f.n <= 0 THEN f.ready_at ELSE s.ready_at_us END \
+                FROM freed f WHERE s.execution_id = f.id AND s.idx = f.idx AND s.status = 'pending' \
+                RETURNING s.execution_id, CASE WHEN s.status = 'ready' THEN s.step_id END AS step_id), \
+             finished AS ( \
+                SELECT execution_id AS id, count(*)::int4 AS n FROM done WHERE status IN ('succeeded', 'skipped') \
+                GROUP BY execution_id ORDER BY execution_id), \
+             ended AS ( \
+                UPDATE executions e SET steps_remaining = e.steps_remaining - u.n, updated_at_us = $1, \
+                    status = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN 'completed' ELSE e.status END, \
+                    started_at_us = CASE WHEN e.steps_remaining - u.n <= 0 THEN {STARTED_AT} ELSE e.started_at_us END, \
+                    finished_at_us = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN $1 ELSE e.finished_at_us END \
+                FROM finished u WHERE e.id = u.id \
+                RETURNING CASE WHEN e.status = 'completed' AND e.finished_at_us = $1 THEN e.id END AS id) \
+             SELECT 0 AS part, n, step_id, NULL::uuid AS execution_id FROM done \
+             UNION ALL SELECT 1, NULL, step_id, execution_id FROM readied WHERE step_id IS NOT NULL \
+             UNION ALL SELECT 2, NULL, NULL, id FROM ended WHERE id IS NOT NULL"
+        ))
         .bind(now_us)
         .bind(&ids)
         .bind(&idxs)
@@ -506,6 +548,9 @@ impl PgStore {
         .bind(&errors)
         .bind(&ready_ats)
         .bind(&waits)
+        .bind(&succ_items)
+        .bind(&succ_idx)
+        .bind(&succ_ready)
         .fetch_all(&mut *tx)
         .await?;
 
@@ -513,13 +558,20 @@ impl PgStore {
         // Keyed by the batch item the update applied (not by step): a stale attempt in the same
         // batch as the current one, or a duplicate item, must not be reported as accepted.
         let mut step_ids = std::collections::HashMap::new();
+        let mut readied = Vec::new();
+        let mut completed = Vec::new();
         for row in &rows {
-            let item = row.try_get::<i64, _>("n")? as usize - 1;
-            step_ids.insert(item, row.try_get::<String, _>("step_id")?);
+            match row.try_get::<i32, _>("part")? {
+                0 => {
+                    let item = row.try_get::<i64, _>("n")? as usize - 1;
+                    step_ids.insert(item, row.try_get::<String, _>("step_id")?);
+                }
+                1 => readied.push((row.try_get::<Uuid, _>("execution_id")?, row.try_get::<String, _>("step_id")?)),
+                _ => completed.push(row.try_get::<Uuid, _>("execution_id")?),
+            }
         }
-        let mut done = Vec::new();
         let mut failed = Vec::new();
-        let mut woke = false;
+        let mut woke = !readied.is_empty();
         for (i, c) in batch.iter().enumerate() {
             let a = c.attempt;
             let Some(step_id) = step_ids.get(&i) else {
@@ -529,69 +581,16 @@ impl PgStore {
             let detail = errors[i].map(|e| serde_json::json!({ "error": e }));
             events.push(a.execution_id, outcome_event(&c.outcome), Some(step_id.clone()), Some(a.attempt), detail);
             match &c.outcome {
-                Outcome::Succeeded { .. } | Outcome::Skipped => done.push((a.execution_id, c.package.as_ref(), a.step)),
+                Outcome::Succeeded { .. } | Outcome::Skipped => {}
                 Outcome::Retry { .. } | Outcome::Wait { .. } => woke = true,
                 Outcome::Failed { error } => failed.push((a.execution_id, step_id.clone(), error.clone())),
             }
         }
-
-        let updates = plan::successor_updates(done.iter().copied());
-        if !updates.is_empty() {
-            let u_ids: Vec<Uuid> = updates.iter().map(|u| u.execution_id).collect();
-            let u_idx: Vec<i16> = updates.iter().map(|u| u.step.0 as i16).collect();
-            let u_n: Vec<i32> = updates.iter().map(|u| u.done_deps).collect();
-            let u_ready: Vec<i64> = updates.iter().map(|u| now_us + u.delay_us).collect();
-            let ready: Vec<(Uuid, String)> = sqlx::query_as(
-                "UPDATE steps s SET pending_deps = s.pending_deps - u.n, \
-                    status = CASE WHEN s.pending_deps - u.n <= 0 THEN 'ready' ELSE s.status END, \
-                    ready_at_us = CASE WHEN s.pending_deps - u.n <= 0 THEN u.ready_at ELSE s.ready_at_us END \
-                 FROM unnest($1::uuid[], $2::int2[], $3::int4[], $4::int8[]) AS u(id, idx, n, ready_at) \
-                 WHERE s.execution_id = u.id AND s.idx = u.idx AND s.status = 'pending' \
-                 RETURNING s.execution_id, CASE WHEN s.status = 'ready' THEN s.step_id END",
-            )
-            .bind(&u_ids)
-            .bind(&u_idx)
-            .bind(&u_n)
-            .bind(&u_ready)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .filter_map(|(id, step): (Uuid, Option<String>)| step.map(|s| (id, s)))
-            .collect();
-            for (id, step_id) in ready {
-                woke = true;
-                events.push(id, event::STEP_READY, Some(step_id), None, None);
-            }
+        for (id, step_id) in readied {
+            events.push(id, event::STEP_READY, Some(step_id), None, None);
         }
-
-        if !done.is_empty() {
-            let mut per_execution: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
-            for (id, _, _) in &done {
-                *per_execution.entry(*id).or_default() += 1;
-            }
-            let e_ids: Vec<Uuid> = per_execution.keys().copied().collect();
-            let e_n: Vec<i32> = per_execution.values().copied().collect();
-            let completed: Vec<Uuid> = sqlx::query_scalar::<_, Option<Uuid>>(
-                &format!(
-                    "UPDATE executions e SET steps_remaining = e.steps_remaining - u.n, updated_at_us = $1, \
-                        status = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN 'completed' ELSE e.status END, \
-                        started_at_us = CASE WHEN e.steps_remaining - u.n <= 0 THEN {STARTED_AT} ELSE e.started_at_us END, \
-                        finished_at_us = CASE WHEN e.steps_remaining - u.n <= 0 AND e.status IN ('pending', 'running', 'paused') THEN $1 ELSE e.finished_at_us END \
-                     FROM unnest($2::uuid[], $3::int4[]) AS u(id, n) WHERE e.id = u.id \
-                     RETURNING CASE WHEN e.status = 'completed' AND e.finished_at_us = $1 THEN e.id END"
-                ),
-            )
-            .bind(now_us)
-            .bind(&e_ids)
-            .bind(&e_n)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-            for id in completed {
-                events.push(id, event::COMPLETED, None, None, None);
-            }
+        for id in completed {
+            events.push(id, event::COMPLETED, None, None, None);
         }
         for (id, step_id, error) in failed {
             fail_execution(&mut *tx, events, id, &step_id, &error, now).await?;
