@@ -63,6 +63,11 @@ pub(crate) struct SuccessorUpdate {
     pub delay_us: i64,
 }
 
+/// A finished step's successors, each with the `delay` it waits once ready.
+pub(crate) fn successors(package: &Package, step: StepIdx) -> impl Iterator<Item = (StepIdx, i64)> + '_ {
+    package.dag.successors(step).iter().map(move |&next| (next, package.step(next).delay.as_micros() as i64))
+}
+
 /// Aggregates the successor decrements of the accepted, finished (succeeded or skipped) steps,
 /// sorted by (execution, step) so that concurrent transactions lock rows in the same order.
 /// SQLite applies these; PostgreSQL aggregates the same decrements inside its completion
@@ -71,8 +76,7 @@ pub(crate) struct SuccessorUpdate {
 pub(crate) fn successor_updates<'a>(done: impl Iterator<Item = (Uuid, &'a Package, StepIdx)>) -> Vec<SuccessorUpdate> {
     let mut agg: BTreeMap<(Uuid, u16), (i32, i64)> = BTreeMap::new();
     for (execution_id, package, step) in done {
-        for &next in package.dag.successors(step) {
-            let delay_us = package.step(next).delay.as_micros() as i64;
+        for (next, delay_us) in successors(package, step) {
             agg.entry((execution_id, next.0)).or_insert((0, delay_us)).0 += 1;
         }
     }

@@ -494,10 +494,10 @@ impl PgStore {
         let mut succ_ready: Vec<i64> = Vec::new();
         for (i, c) in batch.iter().enumerate() {
             if matches!(c.outcome, Outcome::Succeeded { .. } | Outcome::Skipped) {
-                for &next in c.package.dag.successors(c.attempt.step) {
+                for (next, delay_us) in plan::successors(&c.package, c.attempt.step) {
                     succ_items.push(i as i64 + 1);
                     succ_idx.push(next.0 as i16);
-                    succ_ready.push(now_us + c.package.step(next).delay.as_micros() as i64);
+                    succ_ready.push(now_us + delay_us);
                 }
             }
         }

@@ -1649,10 +1649,37 @@ handler = "work"
         let d = claim_all(&store, "w", now + s(4)).await;
         assert_eq!(claimed_keys(&d), [(id, "d".into())]);
     }
+
+    /// A fenced completion counts toward nothing: a repeat of a finished dependency's completion,
+    /// alone or beside the current one in a batch, neither frees the join nor counts down the execution.
+    pub async fn fenced_completions_free_no_successor(store: Arc<dyn Store>) {
+        let now = now();
+        let pkg = register(&store, diamond(), now).await;
+        let id = start_one(&store, &pkg, now).await;
+        let a = claim_all(&store, "w", now).await;
+        assert_eq!(succeed(&store, &a, now + s(1)).await, [true]);
+        let bc = claim_all(&store, "w", now + s(2)).await;
+        let b = find(&bc, id, "b").clone();
+        let c = find(&bc, id, "c").clone();
+        assert_eq!(succeed(&store, &[b.clone()], now + s(3)).await, [true]);
+
+        assert_eq!(succeed(&store, &[b.clone()], now + s(4)).await, [false]);
+        assert_eq!(succeed(&store, &[b.clone(), a[0].clone()], now + s(4)).await, [false, false]);
+        let v = view(&store, id).await;
+        assert_eq!(step(&v, "d").status, StepStatus::Pending, "d still waits for c");
+        assert!(claim_all(&store, "w", now + s(4)).await.is_empty());
+
+        assert_eq!(succeed(&store, &[b, c], now + s(5)).await, [false, true]);
+        assert_eq!(step(&view(&store, id).await, "d").status, StepStatus::Ready);
+        let d = claim_all(&store, "w", now + s(6)).await;
+        assert_eq!(succeed(&store, &d, now + s(7)).await, [true]);
+        assert_eq!(view(&store, id).await.status, ExecutionStatus::Completed);
+    }
 }
 
 crate::store_test!(cases::packages_are_versioned);
 crate::store_test!(cases::complete_and_claim_hands_off_the_successors);
+crate::store_test!(cases::fenced_completions_free_no_successor);
 crate::store_test!(cases::unknown_names_are_not_found);
 crate::store_test!(cases::start_makes_roots_ready);
 crate::store_test!(cases::idempotency_key_yields_one_execution);
