@@ -163,4 +163,73 @@ mod tests {
         let parsed: Vec<Vec<Entry>> = entries.iter().map(|e| serde_json::from_str(e).unwrap()).collect();
         assert_eq!((parsed[0].len(), parsed[1].len()), (ID_STRIDE, 1));
     }
+
+    /// Migration 0026 on a database that already holds events in the old one-row-per-event
+    /// table: every event keeps its id, kind, step, attempt, detail and time, cursors taken before
+    /// the migration still resume where they were, and the next batch's ids start above them.
+    #[tokio::test]
+    async fn migration_0026_keeps_old_events_and_their_ids() {
+        use sqlx::Connection;
+
+        let admin =
+            std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("aura_test_history_{}", Uuid::new_v4().simple());
+        let url = super::super::create_database(&admin, &name)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is required for this test and was not reachable at {admin} ({e})"));
+        let mut conn = PgConnection::connect(&url).await.unwrap();
+        let migrations = || super::super::MIGRATOR.iter();
+        for m in migrations().filter(|m| m.version < 26) {
+            sqlx::raw_sql(&m.sql).execute(&mut conn).await.unwrap();
+        }
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        sqlx::query(
+            "INSERT INTO events (execution_id, at_us, kind, step_id, attempt, detail) VALUES \
+             ($1, 10, 'execution_started', NULL, NULL, '{\"by\": \"agent\"}'), \
+             ($1, 11, 'step_started', 'fetch', 1, NULL), \
+             ($2, 12, 'step_started', 'other', 2, NULL), \
+             ($1, 13, 'step_failed', 'fetch', 1, '{\"error\": \"timeout\"}')",
+        )
+        .bind(a)
+        .bind(b)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+        let m26 = migrations().find(|m| m.version == 26).expect("migration 0026");
+        sqlx::raw_sql(&m26.sql).execute(&mut conn).await.unwrap();
+
+        let seen = |events: Vec<EventRecord>| -> Vec<(i64, i64, String, Option<String>, Option<i32>, Option<Value>)> {
+            events.into_iter().map(|e| (e.id, to_us(e.at), e.kind, e.step_id, e.attempt, e.detail)).collect()
+        };
+        let s = |t: &str| Some(t.to_string());
+        assert_eq!(
+            seen(read(&mut conn, a, 0, 10).await.unwrap()),
+            [
+                (1, 10, "execution_started".into(), None, None, Some(serde_json::json!({ "by": "agent" }))),
+                (2, 11, "step_started".into(), s("fetch"), Some(1), None),
+                (4, 13, "step_failed".into(), s("fetch"), Some(1), Some(serde_json::json!({ "error": "timeout" }))),
+            ]
+        );
+        assert_eq!(
+            seen(read(&mut conn, b, 0, 10).await.unwrap()),
+            [(3, 12, "step_started".into(), s("other"), Some(2), None)]
+        );
+        // A cursor taken before the migration resumes after the same event.
+        let after_two: Vec<i64> = read(&mut conn, a, 2, 10).await.unwrap().iter().map(|e| e.id).collect();
+        assert_eq!(after_two, [4]);
+
+        // New batches continue above every old id, on a stride boundary, entries numbered within.
+        let mut events = Events::default();
+        events.push(a, "step_started", s("fetch"), Some(2), None);
+        events.push(a, "step_succeeded", s("fetch"), Some(2), None);
+        events.insert(&mut conn, from_us(20)).await.unwrap();
+        let after_old: Vec<(i64, String)> =
+            read(&mut conn, a, 4, 10).await.unwrap().into_iter().map(|e| (e.id, e.kind)).collect();
+        let first = ID_STRIDE as i64;
+        assert_eq!(after_old, [(first, "step_started".into()), (first + 1, "step_succeeded".into())]);
+
+        drop(conn);
+        super::super::drop_database(&admin, &name).await.unwrap();
+    }
 }
